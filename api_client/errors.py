@@ -1,0 +1,56 @@
+"""Errors every backend raises, each with a sentence an operator can act on.
+
+Callers catch the level they care about: ``BackendError`` for anything, or a subclass
+such as ``ConflictError`` to react to a lost claim.
+"""
+
+from __future__ import annotations
+
+from .models import Person
+
+
+class BackendError(Exception):
+    """Base of every error a backend raises. ``str(err)`` is the operator-facing sentence."""
+
+    def __init__(self, message: str, *, status: int | None = None, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        #: What the server said, literally, when it said something useful.
+        self.detail = detail
+
+
+class AuthError(BackendError):
+    """The credentials were missing, wrong or not allowed to do this."""
+
+
+class NotFoundError(BackendError):
+    """The task, queue or endpoint does not exist (any more)."""
+
+
+class ConflictError(BackendError):
+    """Someone else got there first: the task is claimed by another operator, or not yours."""
+
+    def __init__(self, message: str, *, claimed_by: Person | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.claimed_by = claimed_by
+
+
+class StaleError(BackendError):
+    """The task changed since it was read; reload it before writing again."""
+
+
+class InvalidRequestError(BackendError):
+    """The backend rejected what was sent (a bad filter, a missing field)."""
+
+
+class UnavailableError(BackendError):
+    """The backend could not be reached or failed on its side."""
+
+
+class BackendTimeout(UnavailableError):
+    """The backend did not answer in time."""
+
+
+class BadResponseError(BackendError):
+    """The backend answered with something backdesk cannot read."""

@@ -1,0 +1,168 @@
+"""The data backdesk works with, independent of any backend.
+
+Every backend adapter turns its own wire format into these frozen dataclasses, and the TUI
+knows nothing else. Times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Literal
+
+Role = Literal["operator", "lead"]
+Status = Literal["open", "waiting", "closed"]
+Resolution = Literal["done", "rejected", "duplicate"]
+Priority = Literal["low", "normal", "high", "urgent"]
+
+STATUSES: tuple[Status, ...] = ("open", "waiting", "closed")
+RESOLUTIONS: tuple[Resolution, ...] = ("done", "rejected", "duplicate")
+#: Priorities from least to most urgent; the index is the rank.
+PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "urgent")
+EVENT_KINDS = ("created", "claimed", "stolen", "released", "note", "closed", "reopened", "updated")
+#: Fields a task list can be sorted by.
+SORT_FIELDS = ("priority", "due_at", "created_at", "updated_at")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def priority_rank(priority: str) -> int:
+    """0 for low up to 3 for urgent; unknown priorities rank as normal."""
+    return PRIORITIES.index(priority) if priority in PRIORITIES else 1  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An operator or lead as the backend knows them."""
+
+    id: str
+    name: str
+    role: Role = "operator"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    open: int = 0
+    unclaimed: int = 0
+    mine: int = 0
+    breached: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    id: str
+    name: str
+    description: str = ""
+    counts: QueueCounts = field(default_factory=QueueCounts)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    queue: str
+    title: str
+    body: str
+    status: Status
+    priority: Priority
+    created_at: datetime
+    updated_at: datetime
+    version: str
+    resolution: Resolution | None = None
+    owner: Person | None = None
+    due_at: datetime | None = None
+    reference: str | None = None
+    tags: tuple[str, ...] = ()
+    url: str | None = None
+    #: The backend's own status word when it says more than ``status`` (RT's "stalled",
+    #: a custom lifecycle's "awaiting-approval"); shown instead of ``status`` when set.
+    backend_status: str | None = None
+    #: Extra backend fields worth showing (RT custom fields), as (label, value) pairs.
+    fields: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == "closed"
+
+    def is_breached(self, now: datetime | None = None) -> bool:
+        """Past its due time and still not closed."""
+        if self.due_at is None or self.is_closed:
+            return False
+        return self.due_at < (now or utcnow())
+
+    @property
+    def status_label(self) -> str:
+        return self.backend_status or self.status
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of a task's history."""
+
+    id: str
+    task_id: str
+    kind: str
+    at: datetime
+    actor: Person | None = None
+    body: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPage:
+    items: tuple[Task, ...]
+    #: Total number of matching tasks, or None when the backend cannot tell cheaply.
+    total: int | None = None
+    #: Opaque cursor for the next page; None on the last page.
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    field: str = "priority"
+    descending: bool = True
+
+    def __post_init__(self) -> None:
+        if self.field not in SORT_FIELDS:
+            raise ValueError(f"cannot sort by {self.field!r}; use one of {', '.join(SORT_FIELDS)}")
+
+    def to_param(self) -> str:
+        """The Work Queue API form: ``field`` ascending, ``-field`` descending."""
+        return f"-{self.field}" if self.descending else self.field
+
+    @classmethod
+    def from_param(cls, text: str) -> Sort:
+        return cls(text.lstrip("-"), text.startswith("-"))
+
+
+@dataclass(frozen=True, slots=True)
+class TaskQuery:
+    """Which tasks to list. ``q`` is the filter language (see :mod:`api_client.filters`)."""
+
+    queue: str | None = None
+    q: str = ""
+    status: tuple[Status, ...] = ()
+    owner: str | None = None
+    sort: Sort = field(default_factory=Sort)
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    queue: str
+    title: str
+    body: str = ""
+    priority: Priority = "normal"
+    due_at: datetime | None = None
+    reference: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChanges:
+    """Fields to change on a task; None leaves a field as it is."""
+
+    priority: Priority | None = None
+    due_at: datetime | None = None
+    queue: str | None = None
+    title: str | None = None
