@@ -1,0 +1,281 @@
+"""The Work Queue API v1 adapter (see ``openapi.json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from .errors import (
+    AuthError,
+    BackendError,
+    BadResponseError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    StaleError,
+)
+from .filters import FilterError
+from .http import HTTPAdapter, format_time, parse_time
+from .models import (
+    Event,
+    NewTask,
+    Person,
+    Queue,
+    QueueCounts,
+    Resolution,
+    Task,
+    TaskChanges,
+    TaskPage,
+    TaskQuery,
+)
+
+PROBLEM = "urn:backdesk:problem:"
+
+
+class WorkQueueBackend(HTTPAdapter):
+    """Talks to any server that implements backdesk's Work Queue API."""
+
+    api_prefix = "/api/v1"
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        verify: bool | str = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(
+            url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+            verify=verify,
+            transport=transport,
+        )
+        self.label = f"Work Queue API at {self.root}"
+
+    # -- reads ---------------------------------------------------------------------------
+
+    async def me(self) -> Person:
+        return _person(self._json(await self._request("GET", "/me")))
+
+    async def queues(self) -> list[Queue]:
+        data = self._json(await self._request("GET", "/queues"))
+        return [_queue(item) for item in _items(data)]
+
+    async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
+        params: dict[str, str | int] = {"sort": query.sort.to_param(), "limit": query.limit}
+        if query.queue:
+            params["queue"] = query.queue
+        if query.q.strip():
+            params["q"] = query.q
+        if query.status:
+            params["status"] = ",".join(query.status)
+        if query.owner:
+            params["owner"] = query.owner
+        if cursor:
+            params["cursor"] = cursor
+        data = self._json(await self._request("GET", "/tasks", params=params))
+        total = data.get("total") if isinstance(data, dict) else None
+        return TaskPage(
+            items=tuple(_task(item) for item in _items(data)),
+            total=total if isinstance(total, int) else None,
+            next_cursor=data.get("next_cursor") or None,
+        )
+
+    async def task(self, task_id: str) -> Task:
+        return _task(self._json(await self._request("GET", f"/tasks/{task_id}")))
+
+    async def events(self, task_id: str) -> list[Event]:
+        data = self._json(await self._request("GET", f"/tasks/{task_id}/events"))
+        return [_event(item) for item in _items(data)]
+
+    # -- writes --------------------------------------------------------------------------
+
+    async def create_task(self, new: NewTask) -> Task:
+        body = {
+            "queue": new.queue,
+            "title": new.title,
+            "body": new.body,
+            "priority": new.priority,
+            "due_at": format_time(new.due_at) if new.due_at else None,
+            "reference": new.reference,
+            "tags": list(new.tags),
+        }
+        return _task(self._json(await self._request("POST", "/tasks", json=body)))
+
+    async def claim(self, task_id: str, *, force: bool = False) -> Task:
+        response = await self._request("POST", f"/tasks/{task_id}/claim", json={"force": force})
+        return _task(self._json(response))
+
+    async def release(self, task_id: str) -> Task:
+        return _task(self._json(await self._request("POST", f"/tasks/{task_id}/release", json={})))
+
+    async def add_note(self, task_id: str, body: str, *, idempotency_key: str) -> Event:
+        response = await self._request(
+            "POST",
+            f"/tasks/{task_id}/notes",
+            json={"body": body},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return _event(self._json(response))
+
+    async def close(
+        self,
+        task_id: str,
+        resolution: Resolution,
+        *,
+        note: str | None = None,
+        version: str | None = None,
+    ) -> Task:
+        body: dict[str, Any] = {"resolution": resolution}
+        if note:
+            body["note"] = note
+        response = await self._request(
+            "POST", f"/tasks/{task_id}/close", json=body, headers=_if_match(version)
+        )
+        return _task(self._json(response))
+
+    async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
+        body: dict[str, Any] = {}
+        if changes.priority is not None:
+            body["priority"] = changes.priority
+        if changes.due_at is not None:
+            body["due_at"] = format_time(changes.due_at)
+        if changes.queue is not None:
+            body["queue"] = changes.queue
+        if changes.title is not None:
+            body["title"] = changes.title
+        response = await self._request(
+            "PATCH", f"/tasks/{task_id}", json=body, headers=_if_match(version)
+        )
+        return _task(self._json(response))
+
+    # -- errors --------------------------------------------------------------------------
+
+    def _error(self, response: httpx.Response) -> BackendError:
+        if response.status_code >= 500:
+            return super()._error(response)
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {}
+        if not isinstance(problem, dict):
+            problem = {}
+        kind = str(problem.get("type", "")).removeprefix(PROBLEM)
+        detail = problem.get("detail") if isinstance(problem.get("detail"), str) else None
+        status = response.status_code
+        if status == 401:
+            return AuthError(
+                "The server did not accept your token. Check BACKDESK_TOKEN or the profile's token.",
+                status=status, detail=detail,
+            )
+        if status == 403:
+            return AuthError("You are not allowed to do that on this server.", status=status, detail=detail)
+        if status == 404:
+            return NotFoundError("That task or queue no longer exists on the server.", status=status, detail=detail)
+        if status == 412 or kind == "stale-version":
+            return StaleError(
+                "Someone else changed this task since you loaded it. Press r to reload, then try again.",
+                status=status, detail=detail,
+            )
+        if status == 409:
+            owner = problem.get("claimed_by")
+            claimed_by = _person(owner) if isinstance(owner, dict) else None
+            if kind == "already-claimed" and claimed_by:
+                message = f"{claimed_by.name} has already claimed this task. Press C to take it over."
+            elif kind == "not-owner":
+                holder = f" ({claimed_by.name} holds it)" if claimed_by else ""
+                message = f"You cannot release a task you do not hold{holder}."
+            elif kind == "task-closed":
+                message = "This task is already closed."
+            else:
+                message = detail or "The task changed in a way that conflicts with this action."
+            return ConflictError(message, claimed_by=claimed_by, status=status, detail=detail)
+        if kind == "invalid-filter" and isinstance(problem.get("token"), str):
+            return FilterError(problem["token"], detail or "the server rejected this token")
+        return InvalidRequestError(
+            f"The server rejected the request: {detail or 'HTTP ' + str(status)}",
+            status=status, detail=detail,
+        )
+
+
+def _if_match(version: str | None) -> dict[str, str]:
+    return {"If-Match": f'"{version}"'} if version else {}
+
+
+# -- decoding -------------------------------------------------------------------------------
+# The server is outside our control: every decoder raises BadResponseError, never KeyError.
+
+
+def _items(data: Any) -> list[Any]:
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise BadResponseError("The server's list response has no 'items' array.")
+    return data["items"]
+
+
+def _field(data: Any, name: str, kind: type | tuple[type, ...] = str) -> Any:
+    if not isinstance(data, dict) or not isinstance(data.get(name), kind):
+        raise BadResponseError(f"The server's response is missing a valid '{name}'.")
+    return data[name]
+
+
+def _optional(data: dict, name: str, kind: type = str) -> Any:
+    value = data.get(name)
+    return value if isinstance(value, kind) else None
+
+
+def _person(data: Any) -> Person:
+    role = data.get("role") if isinstance(data, dict) else None
+    return Person(
+        id=str(_field(data, "id", (str, int))),
+        name=_field(data, "name"),
+        role=role if role in ("operator", "lead") else "operator",
+    )
+
+
+def _queue(data: Any) -> Queue:
+    counts = data.get("counts") if isinstance(data, dict) else None
+    counts = counts if isinstance(counts, dict) else {}
+    return Queue(
+        id=str(_field(data, "id", (str, int))),
+        name=_field(data, "name"),
+        description=_optional(data, "description") or "",
+        counts=QueueCounts(**{k: int(counts.get(k) or 0) for k in ("open", "unclaimed", "mine", "breached")}),
+    )
+
+
+def _task(data: Any) -> Task:
+    owner = data.get("owner") if isinstance(data, dict) else None
+    tags = data.get("tags") if isinstance(data, dict) else None
+    return Task(
+        id=str(_field(data, "id", (str, int))),
+        queue=str(_field(data, "queue", (str, int))),
+        title=_field(data, "title"),
+        body=_optional(data, "body") or "",
+        status=_field(data, "status"),
+        priority=_field(data, "priority"),
+        created_at=parse_time(_field(data, "created_at")),
+        updated_at=parse_time(_field(data, "updated_at")),
+        version=str(_field(data, "version", (int, str))),
+        resolution=_optional(data, "resolution"),
+        owner=_person(owner) if isinstance(owner, dict) else None,
+        due_at=parse_time(data.get("due_at")),
+        reference=_optional(data, "reference"),
+        tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
+        url=_optional(data, "url"),
+    )
+
+
+def _event(data: Any) -> Event:
+    actor = data.get("actor") if isinstance(data, dict) else None
+    return Event(
+        id=str(_field(data, "id", (str, int))),
+        task_id=str(_field(data, "task_id", (str, int))),
+        kind=_field(data, "kind"),
+        at=parse_time(_field(data, "at")),
+        actor=_person(actor) if isinstance(actor, dict) else None,
+        body=_optional(data, "body") or "",
+    )
