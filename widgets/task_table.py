@@ -1,0 +1,175 @@
+"""The task table: one row per task, kept on the same task across reloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from api_client import Task
+
+from .text import one_line, relative
+
+PRIORITY_LOOK = {
+    "urgent": ("‼ urg", "bold red"),
+    "high": ("↑ high", "yellow"),
+    "normal": ("· norm", ""),
+    "low": ("↓ low", "dim"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int | None
+    render: Callable[[Task, "RowContext"], Text]
+
+
+@dataclass(frozen=True)
+class RowContext:
+    me_id: str | None
+    now: datetime
+
+
+def priority_cell(task: Task, _: RowContext) -> Text:
+    label, style = PRIORITY_LOOK.get(task.priority, (one_line(task.priority), ""))
+    return Text(label, style=style)
+
+
+def due_cell(task: Task, ctx: RowContext) -> Text:
+    if task.due_at is None or task.is_closed:
+        return Text("—", style="dim")
+    if task.is_breached(ctx.now):
+        return Text(f"⚠ {relative(task.due_at, ctx.now).removesuffix(' ago')} late", style="bold red")
+    style = "yellow" if task.due_at - ctx.now < timedelta(hours=1) else ""
+    return Text(relative(task.due_at, ctx.now), style=style)
+
+
+def owner_cell(task: Task, ctx: RowContext) -> Text:
+    if task.owner is None:
+        return Text("—", style="dim")
+    if task.owner.id == ctx.me_id:
+        return Text("● me", style="bold green")
+    return Text(one_line(task.owner.name))
+
+
+COLUMNS: dict[str, Column] = {
+    "id": Column("#", 7, lambda t, _: Text(one_line(t.id), style="dim")),
+    "priority": Column("Pri", 6, priority_cell),
+    "title": Column("Title", None, lambda t, _: Text(one_line(t.title))),
+    "status": Column("Status", 8, lambda t, _: Text(one_line(t.status_label), style="dim" if t.is_closed else "")),
+    "owner": Column("Owner", 14, owner_cell),
+    "due": Column("SLA due", 11, due_cell),
+    "reference": Column("Ref", 12, lambda t, _: Text(one_line(t.reference or ""))),
+    "updated": Column("Updated", 9, lambda t, ctx: Text(relative(t.updated_at, ctx.now), style="dim")),
+}
+DEFAULT_COLUMNS = ("id", "priority", "title", "status", "owner", "due")
+
+
+class TaskTable(DataTable):
+    """Shows tasks; knows nothing about where they come from."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Move", key_display="j/k", id="table.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+    ]
+
+    class TaskHighlighted(Message):
+        def __init__(self, task: Task | None) -> None:
+            super().__init__()
+            self.task = task
+
+    class NearEnd(Message):
+        """The cursor is close to the last loaded row: time to fetch the next page."""
+
+    def __init__(self, *, columns: Sequence[str] = DEFAULT_COLUMNS, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self._column_keys = [key for key in columns if key in COLUMNS]
+        self._tasks: dict[str, Task] = {}
+        self.me_id: str | None = None
+
+    def on_mount(self) -> None:
+        for key in self._column_keys:
+            column = COLUMNS[key]
+            self.add_column(column.label, width=column.width, key=key)
+
+    def on_resize(self) -> None:
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """Give the title column whatever width the fixed columns leave."""
+        if "title" not in self._column_keys:
+            return
+        fixed = sum((COLUMNS[k].width or 0) + 2 for k in self._column_keys if k != "title")
+        width = max(12, self.size.width - fixed - 4)
+        column = self.columns.get("title")  # type: ignore[call-overload]
+        if column is not None and column.width != width:
+            column.width = width
+            column.auto_width = False
+            self.refresh()
+
+    @property
+    def current_task(self) -> Task | None:
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return self._tasks.get(row_key.value)
+
+    @property
+    def tasks(self) -> list[Task]:
+        return list(self._tasks.values())
+
+    def show_tasks(self, tasks: Sequence[Task], *, keep: str | None = None) -> None:
+        """Replace every row, keeping the cursor on task ``keep`` (or the current one)."""
+        keep = keep or (self.current_task.id if self.current_task else None)
+        row = self.cursor_row
+        self.clear()
+        self._tasks = {}
+        self.append_tasks(tasks)
+        if keep in self._tasks:
+            row = self.get_row_index(keep)
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1), animate=False)
+        self.post_message(self.TaskHighlighted(self.current_task))
+
+    def append_tasks(self, tasks: Sequence[Task]) -> None:
+        ctx = self._context()
+        for task in tasks:
+            if task.id in self._tasks:
+                self._tasks[task.id] = task
+                self._fill_row(task, ctx)
+                continue
+            self._tasks[task.id] = task
+            self.add_row(*self._cells(task, ctx), key=task.id)
+        self._fit_title()
+
+    def update_task(self, task: Task) -> None:
+        """Show the server's newer copy of one task in place."""
+        if task.id in self._tasks:
+            self._tasks[task.id] = task
+            self._fill_row(task, self._context())
+            if self.current_task and self.current_task.id == task.id:
+                self.post_message(self.TaskHighlighted(task))
+
+    def _fill_row(self, task: Task, ctx: RowContext) -> None:
+        for key, cell in zip(self._column_keys, self._cells(task, ctx)):
+            self.update_cell(task.id, key, cell)
+
+    def _context(self) -> RowContext:
+        return RowContext(self.me_id, datetime.now(timezone.utc))
+
+    def _cells(self, task: Task, ctx: RowContext) -> list[Text]:
+        return [COLUMNS[key].render(task, ctx) for key in self._column_keys]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.post_message(self.TaskHighlighted(self._tasks.get(event.row_key.value)))
+        if event.cursor_row >= self.row_count - 5:
+            self.post_message(self.NearEnd())

@@ -1,0 +1,41 @@
+"""Showing server text safely: literally, with no markup and no terminal escapes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from rich.text import Text
+
+# CSI / OSC / other ESC sequences, then any remaining C0/C1 control except tab and newline.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(value: object) -> str:
+    """``value`` as a string with terminal escape sequences and control characters removed."""
+    text = "" if value is None else str(value)
+    text = text.replace("\r\n", "\n")
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def literal(value: object, style: str = "") -> Text:
+    """A Rich Text that shows ``value`` exactly as written (square brackets included)."""
+    return Text(clean(value), style=style)
+
+
+def one_line(value: object) -> str:
+    """``value`` cleaned and folded onto one line, for table cells and titles."""
+    return " ".join(clean(value).split())
+
+
+def relative(when: datetime, now: datetime | None = None) -> str:
+    """A short relative time: ``in 45m``, ``3h ago``, ``2d ago``."""
+    now = now or datetime.now(timezone.utc)
+    seconds = int((when - now).total_seconds())
+    span = abs(seconds)
+    if span < 60:
+        return "now"
+    unit, size = next((u, s) for u, s in (("d", 86400), ("h", 3600), ("m", 60)) if span >= s)
+    amount = f"{span // size}{unit}"
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"
