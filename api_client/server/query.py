@@ -1,0 +1,175 @@
+"""Task listing as SQL: the filter language, sort orders with nulls last, keyset cursors.
+
+Every value reaches SQLite as a bound parameter; only fixed column expressions are
+spliced into the statement text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..filters import Filter, Term
+from ..models import PRIORITIES, SORT_FIELDS
+from .problems import Problem
+from .times import iso
+
+#: Sort field -> (column, nullable)
+_COLUMNS = {
+    "priority": ("t.priority", False),
+    "due_at": ("t.due_at", True),
+    "created_at": ("t.created_at", False),
+    "updated_at": ("t.updated_at", False),
+}
+_COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "="}
+
+
+@dataclass
+class Where:
+    """A conjunction of SQL conditions with their parameters."""
+
+    clauses: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *args: Any) -> None:
+        self.clauses.append(clause)
+        self.args.extend(args)
+
+    def sql(self) -> str:
+        return " AND ".join(f"({c})" for c in self.clauses) or "1"
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _placeholders(values: tuple[Any, ...] | list[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def owner_condition(values: tuple[str, ...], caller: str) -> tuple[str, list[Any]]:
+    """``owner`` values are ``me``, ``none`` or operator ids; any of them matches."""
+    parts: list[str] = []
+    args: list[Any] = []
+    for value in values:
+        if value == "none":
+            parts.append("t.owner_id IS NULL")
+        else:
+            parts.append("t.owner_id = ?")
+            args.append(caller if value == "me" else value)
+    return " OR ".join(parts), args
+
+
+def term_condition(term: Term, caller: str, now: datetime) -> tuple[str, list[Any]]:
+    """One filter term as a SQL condition that is never NULL."""
+    values = term.values
+    if term.key == "text":
+        pattern = _like(values[0])
+        return (
+            "t.title LIKE ? ESCAPE '\\' OR t.body LIKE ? ESCAPE '\\'"
+            " OR COALESCE(t.reference, '') LIKE ? ESCAPE '\\'",
+            [pattern, pattern, pattern],
+        )
+    if term.key == "breached":
+        return "t.status != 'closed' AND t.due_at IS NOT NULL AND t.due_at < ?", [iso(now)]
+    if term.key == "status":
+        return f"t.status IN ({_placeholders(values)})", list(values)
+    if term.key == "owner":
+        return owner_condition(values, caller)
+    if term.key == "priority":
+        ranks = [PRIORITIES.index(v) for v in values]  # type: ignore[arg-type]
+        if term.op == "=":
+            return f"t.priority IN ({_placeholders(ranks)})", ranks
+        return f"t.priority {_COMPARE[term.op]} ?", ranks
+    if term.key == "queue":
+        return (
+            "t.queue_id = ? COLLATE NOCASE"
+            " OR t.queue_id IN (SELECT id FROM queues WHERE name = ? COLLATE NOCASE)",
+            [values[0], values[0]],
+        )
+    if term.key == "tag":
+        lowered = [v.lower() for v in values]
+        return (
+            f"EXISTS (SELECT 1 FROM json_each(t.tags) WHERE lower(json_each.value) IN ({_placeholders(lowered)}))",
+            lowered,
+        )
+    if term.key == "due":
+        return f"t.due_at IS NOT NULL AND t.due_at {_COMPARE[term.op]} ?", [iso(now + term.duration)]
+    raise Problem("invalid-filter", f"Filter token {term.to_text()!r} is not supported.", token=term.to_text())
+
+
+def filter_where(where: Where, flt: Filter, caller: str, now: datetime) -> None:
+    for term in flt.terms:
+        clause, args = term_condition(term, caller, now)
+        where.add(f"NOT COALESCE(({clause}), 0)" if term.negated else clause, *args)
+
+
+@dataclass(frozen=True)
+class Order:
+    """A sort order: the requested field, then due_at ascending, then id, nulls always last."""
+
+    param: str
+
+    @classmethod
+    def parse(cls, param: str) -> Order:
+        if param.lstrip("-") not in SORT_FIELDS or param.count("-") > 1:
+            raise Problem(
+                "invalid-request",
+                f"Cannot sort by {param!r}; use one of {', '.join(SORT_FIELDS)}, with '-' for descending.",
+            )
+        return cls(param)
+
+    def keys(self) -> list[tuple[str, bool]]:
+        """(SQL expression, descending) for each sort key; none of them is ever NULL."""
+        name = self.param.lstrip("-")
+        wanted = [(name, self.param.startswith("-"))]
+        if name != "due_at":
+            wanted.append(("due_at", False))
+        result = []
+        for key, descending in wanted:
+            column, nullable = _COLUMNS[key]
+            if nullable:
+                # '~' sorts after and '' before every timestamp: nulls last either way.
+                column = f"COALESCE({column}, '{'' if descending else '~'}')"
+            result.append((column, descending))
+        result.append(("t.id", False))
+        return result
+
+    def order_by(self) -> str:
+        return ", ".join(f"{expr} {'DESC' if desc else 'ASC'}" for expr, desc in self.keys())
+
+    def select_keys(self) -> str:
+        return ", ".join(f"{expr} AS k{i}" for i, (expr, _) in enumerate(self.keys()))
+
+    def after(self, where: Where, values: list[Any]) -> None:
+        """Restrict ``where`` to rows strictly after the row whose sort keys are ``values``."""
+        keys = self.keys()
+        if len(values) != len(keys):
+            raise Problem("invalid-request", "The cursor does not fit this sort order; start from the first page.")
+        ors = []
+        args: list[Any] = []
+        for i, (expr, desc) in enumerate(keys):
+            equal = [f"{keys[j][0]} = ?" for j in range(i)]
+            ors.append(" AND ".join([*equal, f"{expr} {'<' if desc else '>'} ?"]))
+            args.extend(values[: i + 1])
+        where.add(" OR ".join(f"({o})" for o in ors), *args)
+
+    def encode_cursor(self, values: list[Any]) -> str:
+        raw = json.dumps({"s": self.param, "k": values}, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode_cursor(self, cursor: str) -> list[Any]:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            data = json.loads(raw)
+            sort, values = data["s"], data["k"]
+        except (ValueError, binascii.Error, KeyError, TypeError):
+            raise Problem("invalid-request", "The cursor is not one this server made; start from the first page.") from None
+        if sort != self.param or not isinstance(values, list):
+            raise Problem("invalid-request", "The cursor belongs to another sort order; start from the first page.")
+        return values
