@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import App
 
 from api_client import Backend
-from themes import register_themes
+from themes import STYLESHEET, default_theme, register_themes
+from widgets.palette import Palette
+from widgets.task_detail import TaskDetail
+from widgets.task_table import TaskTable
 
 from .main_screen import MainScreen
-
-THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
 
 
 class BackdeskApp(App):
     """Works one backend. The caller owns starting and stopping any server behind it."""
 
-    CSS_PATH = THEMES_DIR / "backdesk.tcss"
+    CSS_PATH = STYLESHEET
     TITLE = "backdesk"
-    ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, backend: Backend, *, theme: str = "backdesk-dark") -> None:
+    def __init__(self, backend: Backend, *, theme: str | None = None) -> None:
         super().__init__()
         self.backend = backend
         register_themes(self)
-        self.theme = theme
+        self.theme = theme or default_theme()
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, lambda _: self._restyle())
         self.push_screen(MainScreen(self.backend))
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """Give the widgets that colour task states the current theme's palette."""
+        palette = Palette.from_theme(self.current_theme)
+        for screen in self.screen_stack:
+            for table in screen.query(TaskTable):
+                table.set_palette(palette)
+            for detail in screen.query(TaskDetail):
+                detail.palette = palette
 
     async def on_unmount(self) -> None:
         await self.backend.aclose()

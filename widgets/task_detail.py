@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from api_client import Event, Task
 
-from .task_table import PRIORITY_LOOK
+from .palette import PRIORITY_LOOK, Palette
 from .text import literal, one_line, relative
 
 EVENT_LOOK = {
@@ -46,6 +46,8 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self.query_one("#detail-body", Static).update("")
         self.query_one("#detail-history", Static).update("")
 
+    palette = Palette()
+
     def show_task(self, task: Task, *, queue_name: str = "", me_id: str | None = None) -> None:
         now = datetime.now(timezone.utc)
         title = Text(f"#{one_line(task.id)}  ", style="dim")
@@ -53,18 +55,18 @@ class TaskDetail(VerticalScroll, can_focus=True):
         meta = Table.grid(padding=(0, 2))
         meta.add_column(style="dim", no_wrap=True)
         meta.add_column()
-        pri_label, pri_style = PRIORITY_LOOK.get(task.priority, (task.priority, ""))
+        pri_label, pri_role = PRIORITY_LOOK.get(task.priority, (one_line(task.priority), ""))
         status = one_line(task.status_label) + (f" ({task.resolution})" if task.resolution else "")
         owner = "nobody — press c to claim" if task.owner is None else one_line(task.owner.name)
         if task.owner and task.owner.id == me_id:
             owner += " (you)"
         meta.add_row("Status", Text(status))
-        meta.add_row("Priority", Text(pri_label, style=pri_style))
+        meta.add_row("Priority", Text(pri_label, style=self.palette.style(pri_role)))
         meta.add_row("Owner", Text(owner))
         if task.due_at:
             late = task.is_breached(now)
             due = Text(f"{task.due_at:%Y-%m-%d %H:%M} UTC ({relative(task.due_at, now)})",
-                       style="bold red" if late else "")
+                       style=self.palette.late if late else "")
             if late:
                 due.append("  ⚠ SLA breached")
             meta.add_row("SLA due", due)

@@ -13,14 +13,8 @@ from textual.widgets import DataTable
 
 from api_client import Task
 
+from .palette import PRIORITY_LOOK, Palette
 from .text import one_line, relative
-
-PRIORITY_LOOK = {
-    "urgent": ("‼ urg", "bold red"),
-    "high": ("↑ high", "yellow"),
-    "normal": ("· norm", ""),
-    "low": ("↓ low", "dim"),
-}
 
 
 @dataclass(frozen=True)
@@ -34,27 +28,28 @@ class Column:
 class RowContext:
     me_id: str | None
     now: datetime
+    palette: Palette
 
 
-def priority_cell(task: Task, _: RowContext) -> Text:
-    label, style = PRIORITY_LOOK.get(task.priority, (one_line(task.priority), ""))
-    return Text(label, style=style)
+def priority_cell(task: Task, ctx: RowContext) -> Text:
+    label, role = PRIORITY_LOOK.get(task.priority, (one_line(task.priority), ""))
+    return Text(label, style=ctx.palette.style(role))
 
 
 def due_cell(task: Task, ctx: RowContext) -> Text:
     if task.due_at is None or task.is_closed:
-        return Text("—", style="dim")
+        return Text("—", style=ctx.palette.muted)
     if task.is_breached(ctx.now):
-        return Text(f"⚠ {relative(task.due_at, ctx.now).removesuffix(' ago')} late", style="bold red")
-    style = "yellow" if task.due_at - ctx.now < timedelta(hours=1) else ""
+        return Text(f"⚠ {relative(task.due_at, ctx.now).removesuffix(' ago')} late", style=ctx.palette.late)
+    style = ctx.palette.soon if task.due_at - ctx.now < timedelta(hours=1) else ""
     return Text(relative(task.due_at, ctx.now), style=style)
 
 
 def owner_cell(task: Task, ctx: RowContext) -> Text:
     if task.owner is None:
-        return Text("—", style="dim")
+        return Text("—", style=ctx.palette.muted)
     if task.owner.id == ctx.me_id:
-        return Text("● me", style="bold green")
+        return Text("● me", style=ctx.palette.mine)
     return Text(one_line(task.owner.name))
 
 
@@ -90,10 +85,11 @@ class TaskTable(DataTable):
         """The cursor is close to the last loaded row: time to fetch the next page."""
 
     def __init__(self, *, columns: Sequence[str] = DEFAULT_COLUMNS, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self._column_keys = [key for key in columns if key in COLUMNS]
         self._tasks: dict[str, Task] = {}
         self.me_id: str | None = None
+        self.palette = Palette()
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
 
     def on_mount(self) -> None:
         for key in self._column_keys:
@@ -140,7 +136,7 @@ class TaskTable(DataTable):
         self.post_message(self.TaskHighlighted(self.current_task))
 
     def append_tasks(self, tasks: Sequence[Task]) -> None:
-        ctx = self._context()
+        ctx = self._row_context()
         for task in tasks:
             if task.id in self._tasks:
                 self._tasks[task.id] = task
@@ -154,7 +150,7 @@ class TaskTable(DataTable):
         """Show the server's newer copy of one task in place."""
         if task.id in self._tasks:
             self._tasks[task.id] = task
-            self._fill_row(task, self._context())
+            self._fill_row(task, self._row_context())
             if self.current_task and self.current_task.id == task.id:
                 self.post_message(self.TaskHighlighted(task))
 
@@ -162,8 +158,15 @@ class TaskTable(DataTable):
         for key, cell in zip(self._column_keys, self._cells(task, ctx)):
             self.update_cell(task.id, key, cell)
 
-    def _context(self) -> RowContext:
-        return RowContext(self.me_id, datetime.now(timezone.utc))
+    def _row_context(self) -> RowContext:
+        return RowContext(self.me_id, datetime.now(timezone.utc), self.palette)
+
+    def set_palette(self, palette: Palette) -> None:
+        """Restyle every row for a new theme."""
+        self.palette = palette
+        ctx = self._row_context()
+        for task in self._tasks.values():
+            self._fill_row(task, ctx)
 
     def _cells(self, task: Task, ctx: RowContext) -> list[Text]:
         return [COLUMNS[key].render(task, ctx) for key in self._column_keys]
