@@ -13,7 +13,11 @@ from textual.widgets import Static
 INTRO = (
     "backdesk: browse a queue, claim a task, note what you did, close it.\n"
     "The filter (/) takes free text plus tokens: status:open,waiting owner:me|none|ID "
-    "priority:>=high queue:NAME tag:T due:<2h breached; -token negates."
+    "priority:>=high queue:NAME tag:T due:<2h breached; -token negates.\n"
+)
+MOVING = (
+    "\nMoving: ↑/↓ or j/k move · g/G top/bottom · tab next pane · enter opens the task "
+    "(j/k then scroll it) · esc back · ctrl+p command palette"
 )
 
 
@@ -28,17 +32,19 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
         table.add_column("Key", no_wrap=True)
         table.add_column("Action")
-        table.add_column("Id", style="dim")
-        seen = set()
+        table.add_column(Text("Id (for [keys] in config.toml)"), style="dim")
+        keys: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
         for key, active in self.key_bindings.items():
             binding = active.binding
-            name = binding.description or binding.action
-            if (binding.id, name) in seen or binding.action.startswith("app.pop"):
-                continue
-            seen.add((binding.id, name))
-            table.add_row(self.app.get_key_display(binding), Text(name), binding.id or "")
+            if binding.id and binding.id != "help.close":
+                keys.setdefault(binding.id, []).append(self.app.get_key_display(binding))
+                names[binding.id] = binding.description or binding.action
+        for action_id in sorted(keys):
+            table.add_row(" ".join(dict.fromkeys(keys[action_id])), Text(names[action_id]), action_id)
         with VerticalScroll(classes="dialog wide-dialog"):
             yield Static(Text("Keys", style="bold"))
             yield Static(Text(INTRO))
             yield Static(table)
+            yield Static(Text(MOVING))
             yield Static("[b]esc[/b] close", classes="hint")

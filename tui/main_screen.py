@@ -39,6 +39,8 @@ T = TypeVar("T")
 PAGE_SIZE = 100
 #: Terminal width below which the detail pane goes under the table instead of beside it.
 WIDE = 150
+#: Terminal width below which the queue sidebar hides until asked for (b).
+NARROW = 100
 
 
 class MainScreen(Screen):
@@ -49,6 +51,7 @@ class MainScreen(Screen):
         Binding("x", "close_task", "Close", id="task.close"),
         Binding("slash", "filter", "Filter", key_display="/", id="queue.filter"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("b", "toggle_queues", "Queues", id="app.queues"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "app.quit", "Quit", id="app.quit"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
@@ -87,6 +90,7 @@ class MainScreen(Screen):
 
     def on_resize(self) -> None:
         self.query_one("#work").set_class(self.size.width >= WIDE, "wide")
+        self.query_one("#body").set_class(self.size.width < NARROW, "narrow")
 
     # -- loading -------------------------------------------------------------------------
 
@@ -186,6 +190,12 @@ class MainScreen(Screen):
         if event.queue_id != self.queue_id:
             self.queue_id = event.queue_id
             self.reload_tasks()
+
+    @on(QueueList.OptionSelected)
+    def _queue_entered(self) -> None:
+        """enter in the queue list: back to the tasks (hiding the list on a narrow terminal)."""
+        self.query_one("#body").remove_class("show-queues")
+        self.query_one(TaskTable).focus()
 
     @on(TaskTable.TaskHighlighted)
     def _task_highlighted(self, event: TaskTable.TaskHighlighted) -> None:
@@ -316,6 +326,17 @@ class MainScreen(Screen):
                 self.filter_text = ""
                 self.reload_tasks()
         table.focus()
+
+    def action_toggle_queues(self) -> None:
+        """Focus the queue list; on a narrow terminal, also show or hide it."""
+        body = self.query_one("#body")
+        queues = self.query_one(QueueList)
+        if body.has_class("narrow"):
+            body.toggle_class("show-queues")
+            if not body.has_class("show-queues"):
+                self.query_one(TaskTable).focus()
+                return
+        queues.focus()
 
     def action_refresh(self) -> None:
         self.load_everything()

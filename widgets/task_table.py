@@ -20,8 +20,11 @@ from .text import one_line, relative
 @dataclass(frozen=True)
 class Column:
     label: str
+    #: Preferred width; None for the title, which takes what the others leave.
     width: int | None
     render: Callable[[Task, "RowContext"], Text]
+    #: How narrow the column may get on a small terminal.
+    min_width: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,15 +57,19 @@ def owner_cell(task: Task, ctx: RowContext) -> Text:
 
 
 COLUMNS: dict[str, Column] = {
-    "id": Column("#", 7, lambda t, _: Text(one_line(t.id), style="dim")),
-    "priority": Column("Pri", 6, priority_cell),
+    "id": Column("#", 6, lambda t, _: Text(one_line(t.id), style="dim"), 4),
+    "priority": Column("Pri", 6, priority_cell, 5),
     "title": Column("Title", None, lambda t, _: Text(one_line(t.title))),
-    "status": Column("Status", 8, lambda t, _: Text(one_line(t.status_label), style="dim" if t.is_closed else "")),
-    "owner": Column("Owner", 14, owner_cell),
-    "due": Column("SLA due", 11, due_cell),
-    "reference": Column("Ref", 12, lambda t, _: Text(one_line(t.reference or ""))),
-    "updated": Column("Updated", 9, lambda t, ctx: Text(relative(t.updated_at, ctx.now), style="dim")),
+    "status": Column("Status", 8, lambda t, _: Text(one_line(t.status_label), style="dim" if t.is_closed else ""), 6),
+    "owner": Column("Owner", 14, owner_cell, 7),
+    "due": Column("SLA due", 11, due_cell, 10),
+    "reference": Column("Ref", 12, lambda t, _: Text(one_line(t.reference or "")), 8),
+    "updated": Column("Updated", 9, lambda t, ctx: Text(relative(t.updated_at, ctx.now), style="dim"), 7),
 }
+#: The title keeps at least this many cells before other columns shrink.
+TITLE_ROOM = 24
+#: Which columns give up width first when the terminal is narrow.
+SHRINK_ORDER = ("owner", "status", "reference", "updated", "id", "due", "priority")
 DEFAULT_COLUMNS = ("id", "priority", "title", "status", "owner", "due")
 
 
@@ -100,15 +107,23 @@ class TaskTable(DataTable):
         self._fit_title()
 
     def _fit_title(self) -> None:
-        """Give the title column whatever width the fixed columns leave."""
-        if "title" not in self._column_keys:
-            return
-        fixed = sum((COLUMNS[k].width or 0) + 2 for k in self._column_keys if k != "title")
-        width = max(12, self.size.width - fixed - 4)
-        column = self.columns.get("title")  # type: ignore[call-overload]
-        if column is not None and column.width != width:
-            column.width = width
-            column.auto_width = False
+        """Shrink the other columns on a small terminal, then give the title what is left."""
+        others = [k for k in self._column_keys if k != "title"]
+        widths = {k: COLUMNS[k].width or 0 for k in others}
+        room = self.size.width - 4 - 2 * len(self._column_keys)  # borders, scrollbar, cell padding
+        for key in sorted(others, key=SHRINK_ORDER.index):
+            short = TITLE_ROOM - (room - sum(widths.values()))
+            if short > 0:
+                widths[key] = max(COLUMNS[key].min_width, widths[key] - short)
+        widths["title"] = max(8, room - sum(widths.values()))
+        changed = False
+        for key, width in widths.items():
+            column = self.columns.get(key)  # type: ignore[call-overload]
+            if column is not None and column.width != width:
+                column.width, column.auto_width = width, False
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
             self.refresh()
 
     @property
