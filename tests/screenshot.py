@@ -1,0 +1,38 @@
+"""Save the README's screenshots: ``python tests/screenshot.py`` (not part of the suite)."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from api_client.server import ReferenceServer
+from api_client.workqueue import WorkQueueBackend
+from tui.app import BackdeskApp
+from widgets.task_table import TaskTable
+
+OUT = Path(__file__).resolve().parent.parent / "themes" / "screenshots"
+
+
+async def shoot(theme: str, size: tuple[int, int]) -> Path:
+    with tempfile.TemporaryDirectory() as scratch, ReferenceServer(
+        Path(scratch) / "demo.sqlite3", operators=[("ana", "demo")], demo_data=400
+    ) as server:
+        app = BackdeskApp(WorkQueueBackend(server.url, "demo"), theme=theme)
+        async with app.run_test(size=size) as pilot:
+            table = app.screen.query_one(TaskTable)
+            for _ in range(100):
+                if table.row_count:
+                    break
+                await pilot.pause(0.05)
+            await pilot.press("j", "j")
+            await pilot.pause(0.5)
+            path = OUT / f"{theme}.svg"
+            app.save_screenshot(filename=path.name, path=str(OUT))
+            return path
+
+
+if __name__ == "__main__":
+    OUT.mkdir(parents=True, exist_ok=True)
+    for theme in ("backdesk-dark", "backdesk-light"):
+        print(asyncio.run(shoot(theme, (120, 36))))
