@@ -85,8 +85,8 @@ CLOSE_STATUS = {"done": "resolved", "rejected": "rejected", "duplicate": "resolv
 NOTE_SUBJECT = "backdesk note "
 TICKET_FIELDS = "Subject,Status,Owner,Queue,Priority,Created,LastUpdated,Due,CustomFields"
 SUB_FIELDS = {"fields[Owner]": "Name,RealName", "fields[Queue]": "Name"}
-DUE_SET = "Due > '1970-01-02'"
-DUE_UNSET = "Due < '1970-01-02'"
+DUE_SET = "Due IS NOT NULL"  # RT compares an unset date as NULL
+DUE_UNSET = "Due IS NULL"
 PAGE = 100  # RT's largest per_page
 HISTORY_PAGES = 20
 

@@ -1,0 +1,251 @@
+"""RTBackend against a real Request Tracker 5 (tests/rt/setup_rt.sh). Each test makes its own tickets."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import anyio
+import httpx
+import pytest
+
+from api_client.errors import (
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    StaleError,
+    UnavailableError,
+)
+from api_client.models import NewTask, Sort, TaskChanges, TaskQuery, utcnow
+from api_client.rt import RTBackend
+
+from .conftest import OPERATORS, QUEUE
+
+pytestmark = [pytest.mark.rt, pytest.mark.anyio]
+
+
+async def test_claim_and_claim_again_quietly(ana, new_ticket):
+    task = await new_ticket()
+    assert task.owner is None and task.status == "open"
+    claimed = await ana.claim(task.id)
+    assert claimed.owner.id == "ana" and claimed.owner.name == "Ana Ruiz"
+    again = await ana.claim(task.id)
+    assert again.owner.id == "ana" and again.version == claimed.version
+
+
+async def test_claim_conflict_names_the_owner(ana, ben, new_ticket):
+    task = await new_ticket()
+    await ana.claim(task.id)
+    with pytest.raises(ConflictError) as caught:
+        await ben.claim(task.id)
+    assert caught.value.claimed_by.id == "ana"
+    assert "Ana Ruiz" in str(caught.value)
+    assert (await ben.task(task.id)).owner.id == "ana"
+
+
+async def test_steal_and_release(ana, ben, new_ticket):
+    task = await new_ticket()
+    await ana.claim(task.id)
+    stolen = await ben.claim(task.id, force=True)
+    assert stolen.owner.id == "ben"
+    with pytest.raises(ConflictError) as caught:
+        await ana.release(task.id)
+    assert caught.value.claimed_by.id == "ben"
+    released = await ben.release(task.id)
+    assert released.owner is None
+    with pytest.raises(ConflictError) as caught:
+        await ben.release(task.id)
+    assert caught.value.claimed_by is None
+    kinds = [(e.kind, e.actor.id if e.actor else None) for e in await ana.events(task.id)]
+    assert kinds == [("created", "ana"), ("claimed", "ana"), ("stolen", "ben"), ("released", "ben")]
+    assert [e.body for e in await ana.events(task.id) if e.kind == "stolen"] == ["Took over from Ana Ruiz"]
+
+
+async def test_note_is_idempotent_across_clients(ana, rt_url, new_ticket):
+    task = await new_ticket()
+    key = str(uuid.uuid4())
+    first = await ana.add_note(task.id, "Called the customer", idempotency_key=key)
+    # A fresh client (as after a crash or a timeout) must find the first note, not add one.
+    retry_client = RTBackend(rt_url, user="ana", password=OPERATORS["ana"])
+    try:
+        again = await retry_client.add_note(task.id, "Called the customer", idempotency_key=key)
+    finally:
+        await retry_client.aclose()
+    assert again.id == first.id and first.kind == "note" and first.actor.id == "ana"
+    other = await ana.add_note(task.id, "Second call", idempotency_key=str(uuid.uuid4()))
+    assert other.id != first.id
+    notes = [e.body for e in await ana.events(task.id) if e.kind == "note"]
+    assert notes == ["Called the customer", "Second call"]
+
+
+async def test_close_resolved_with_note_and_version(ana, new_ticket):
+    task = await new_ticket()
+    await ana.claim(task.id)
+    current = await ana.task(task.id)
+    closed = await ana.close(task.id, "done", note="Refund issued", version=current.version)
+    assert (closed.status, closed.resolution, closed.owner.id) == ("closed", "done", "ana")
+    events = await ana.events(task.id)
+    assert [(e.kind, e.body) for e in events[-2:]] == [("note", "Refund issued"), ("closed", "done")]
+    with pytest.raises(ConflictError):
+        await ana.close(task.id, "done")
+    with pytest.raises(ConflictError):
+        await ana.claim(task.id)
+
+
+async def test_close_rejected_and_duplicate(ana, new_ticket):
+    rejected = await ana.close((await new_ticket()).id, "rejected")
+    assert (rejected.status, rejected.resolution, rejected.backend_status) == ("closed", "rejected", None)
+    duplicate = await new_ticket()
+    closed = await ana.close(duplicate.id, "duplicate", note="Same as the other one")
+    assert closed.resolution == "done"
+    notes = [e.body for e in await ana.events(duplicate.id) if e.kind == "note"]
+    assert notes == ["Closed as a duplicate.\n\nSame as the other one"]
+
+
+async def test_stale_version_raises(ana, ben, new_ticket):
+    task = await new_ticket()
+    listed = (await ana.tasks(TaskQuery(q=task.title.split()[-1]))).items[0]
+    stale = await ana.task(task.id)
+    await ben.add_note(task.id, "Meanwhile", idempotency_key=str(uuid.uuid4()))
+    with pytest.raises(StaleError):
+        await ana.close(task.id, "done", version=stale.version)
+    with pytest.raises(StaleError):
+        await ana.update(task.id, TaskChanges(priority="urgent"), version=stale.version)
+    # A version from a list is the ticket's LastUpdated (to the second).
+    assert listed.version.startswith("@")
+    await anyio.sleep(1.1)
+    await ben.update(task.id, TaskChanges(title=task.title + " (edited)"))
+    with pytest.raises(StaleError):
+        await ana.close(task.id, "done", version=listed.version)
+    fresh = (await ana.tasks(TaskQuery(q=task.title.split()[-1]))).items[0]
+    assert (await ana.close(task.id, "done", version=fresh.version)).status == "closed"
+
+
+async def test_update_fields(ana, new_ticket):
+    task = await new_ticket()
+    due = (utcnow() + timedelta(days=2)).replace(microsecond=0)
+    changed = await ana.update(
+        task.id, TaskChanges(priority="urgent", due_at=due, title=task.title + " changed", queue="Billing & Collections"),
+        version=task.version,
+    )
+    assert (changed.priority, changed.due_at, changed.title) == ("urgent", due, task.title + " changed")
+    queues = {q.name: q.id for q in await ana.queues()}
+    assert changed.queue == queues["Billing & Collections"]
+    kinds = {e.kind for e in await ana.events(task.id)}
+    assert "updated" in kinds
+
+
+async def test_filters_sort_and_pages(ana, new_ticket, marker):
+    now = utcnow()
+    made = {
+        "low": await new_ticket("Low", priority="low"),
+        "normal": await new_ticket("Normal", priority="normal", due_at=now + timedelta(days=3)),
+        "high": await new_ticket("High", priority="high", due_at=now + timedelta(hours=1), tags=("vip",)),
+        "urgent": await new_ticket("Urgent", priority="urgent", due_at=now - timedelta(hours=1)),
+        "high2": await new_ticket("High two", priority="high", due_at=now + timedelta(days=5),
+                                  reference="ORD-77" + marker),
+    }
+    ids = {name: t.id for name, t in made.items()}
+
+    async def search(q: str, limit: int = 50, **kw) -> list[str]:
+        found, cursor = [], None
+        while True:
+            page = await ana.tasks(TaskQuery(q=f"{marker} {q}", limit=limit, **kw), cursor)
+            found += [t.id for t in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
+
+    by_priority = await search("", limit=2, sort=Sort("priority", True))
+    assert by_priority == [ids["urgent"], ids["high"], ids["high2"], ids["normal"], ids["low"]]
+    assert await search("", limit=2, sort=Sort("due_at", False)) == [
+        ids["urgent"], ids["high"], ids["normal"], ids["high2"], ids["low"]]
+    newest_first = await search("", limit=3, sort=Sort("created_at", True))
+    created = {t.id: t.created_at for t in made.values()}
+    assert sorted(newest_first) == sorted(ids.values())
+    assert [created[i] for i in newest_first] == sorted(created.values(), reverse=True)
+    assert set(await search("priority:>=high")) == {ids["urgent"], ids["high"], ids["high2"]}
+    assert set(await search("-priority:>=high")) == {ids["low"], ids["normal"]}
+    assert set(await search("priority:low,normal")) == {ids["low"], ids["normal"]}
+    assert set(await search("due:<2h")) == {ids["urgent"], ids["high"]}
+    assert set(await search("-due:<2h")) == {ids["low"], ids["normal"], ids["high2"]}
+    assert set(await search("breached")) == {ids["urgent"]}
+    assert set(await search("tag:vip")) == {ids["high"]}
+    assert set(await search(f"ORD-77{marker}")) == {ids["high2"]}
+    assert set(await search('queue:"Returns & Refunds" -Urgent')) == set(ids.values()) - {ids["urgent"]}
+    await ana.claim(ids["low"])
+    assert set(await search("owner:me")) == {ids["low"]}
+    assert set(await search("", owner="none")) == set(ids.values()) - {ids["low"]}
+    await ana.close(ids["normal"], "done")
+    assert set(await search("status:closed")) == {ids["normal"]}
+    assert set(await search("", status=("open", "waiting"))) == set(ids.values()) - {ids["normal"]}
+    page = await ana.tasks(TaskQuery(q=marker, limit=2))
+    assert page.total in (None, 5) and len(page.items) == 2
+
+
+async def test_history_mapping(ana, ben, new_ticket):
+    task = await new_ticket(body="The parcel came back damaged.")
+    assert (await ana.task(task.id)).body == "The parcel came back damaged."
+    await ben.claim(task.id)
+    await ben.add_note(task.id, "Checked the photos", idempotency_key=str(uuid.uuid4()))
+    await ben.update(task.id, TaskChanges(priority="urgent"))
+    await ben.close(task.id, "done")
+    events = await ana.events(task.id)
+    assert [e.kind for e in events] == ["created", "claimed", "note", "updated", "closed"]
+    assert events[0].body == "The parcel came back damaged." and events[0].actor.name == "Ana Ruiz"
+    assert events[2].body == "Checked the photos" and events[2].actor.id == "ben"
+    assert "Priority" in events[3].body
+    assert events == sorted(events, key=lambda e: (e.at, int(e.id)))
+
+
+async def test_custom_lifecycle_status_reads_readably(ana, rt_url, marker):
+    task = await ana.create_task(NewTask(queue="Approvals", title=f"Approve refund {marker}"))
+    async with httpx.AsyncClient(auth=("ana", OPERATORS["ana"])) as client:
+        response = await client.put(f"{rt_url}/REST/2.0/ticket/{task.id}", json={"Status": "awaiting-approval"})
+        assert response.status_code == 200
+    shown = await ana.task(task.id)
+    assert (shown.status, shown.backend_status, shown.status_label) == ("open", "awaiting-approval",
+                                                                       "awaiting-approval")
+    listed = (await ana.tasks(TaskQuery(q=f"{marker} status:open"))).items
+    assert [t.id for t in listed] == [task.id]
+    closed = await ana.close(task.id, "rejected")
+    assert (closed.status, closed.resolution) == ("closed", "rejected")
+
+
+async def test_queue_counts(ana, marker):
+    async def counts():
+        return {q.name: q.counts for q in await ana.queues()}["Billing & Collections"]
+
+    before = await counts()
+    await ana.create_task(NewTask(queue="Billing & Collections", title=f"Invoice {marker}",
+                                  due_at=utcnow() - timedelta(hours=2)))
+    mine = await ana.create_task(NewTask(queue="Billing & Collections", title=f"Dunning {marker}"))
+    await ana.claim(mine.id)
+    after = await counts()
+    assert (after.open - before.open, after.unclaimed - before.unclaimed,
+            after.mine - before.mine, after.breached - before.breached) == (2, 1, 1, 1)
+
+
+async def test_errors_are_backend_errors(ana, rt_url):
+    me = await ana.me()
+    assert (me.id, me.name, me.role) == ("ana", "Ana Ruiz", "operator")
+    with pytest.raises(NotFoundError):
+        await ana.task("999999")
+    wrong = RTBackend(rt_url, user="ana", password="wrong-password")
+    try:
+        with pytest.raises(AuthError, match="user and password"):
+            await wrong.queues()
+    finally:
+        await wrong.aclose()
+    nowhere = RTBackend("http://127.0.0.1:9", user="ana", password="x", timeout=2)
+    try:
+        with pytest.raises(UnavailableError, match="127.0.0.1:9"):
+            await nowhere.me()
+    finally:
+        await nowhere.aclose()
+
+
+async def test_queue_names_with_quotes_are_safe(ana, new_ticket):
+    task = await new_ticket("O'Brien's refund")
+    found = await ana.tasks(TaskQuery(q=f"\"O'Brien's\" queue:\"{QUEUE}\" {task.title.split()[-1]}"))
+    assert [t.id for t in found.items] == [task.id]
