@@ -266,7 +266,12 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
         if not token:
             raise ConfigError(f"Profile {profile.name!r} reads its token from ${profile.token_env}, "
                               "which is not set.")
-    verify: bool | str = os.path.expanduser(profile.ca_bundle) if profile.ca_bundle else profile.verify
+    verify: bool | str = profile.verify
+    if profile.ca_bundle:
+        verify = os.path.expanduser(profile.ca_bundle)
+        if not os.path.isfile(verify):
+            raise ConfigError(f"Profile {profile.name!r} has ca_bundle {profile.ca_bundle!r}, "
+                              "which is not a file.")
     return Credentials(url=profile.url, user=profile.user, token=token, password=password, verify=verify)
 
 
