@@ -31,6 +31,10 @@ How RT's world maps onto backdesk's:
   searched for that subject, so a retry after a timeout finds the first comment instead
   of adding a second one. Closing as *duplicate* resolves the ticket and adds the note
   "Closed as a duplicate." (RT has no duplicate resolution); it reads back as done.
+* **Sorting and pages.** priority/due_at/created_at/updated_at -> Priority/Due/Created/
+  LastUpdated, ties by Due then id; the cursor is RT's page number. Sorting by due date
+  ascending lists dated tickets first, then undated ones (cursor ``d<page>``/``u<page>``);
+  within a tie of another sort RT puts undated tickets first. RT times are per second.
 * **People.** A user's ``id`` is the RT user name, ``name`` the real name. Everyone is an
   operator: RT has no lead role.
 * **Counts** are TicketSQL searches run concurrently; when RT withholds ``total`` (users
