@@ -1,0 +1,83 @@
+"""`backdesk config` shows settings with secrets masked; `--edit` opens config.toml."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+import tomllib
+
+from tui.config import config_dir, load_settings
+from tui.config_cli import EXAMPLE, config_command
+
+
+def test_shows_paths_and_effective_settings_with_secrets_masked(capsys, tmp_path):
+    ran = tmp_path / "ran"
+    home = config_dir()
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text(f"""\
+theme = "backdesk-16"
+[templates]
+password = "hunter2-template"
+[profiles.prod]
+url = "https://ana:hunter2-url@q.example.com/api"
+token_command = "touch {ran}"
+[profiles.bad]
+url = "https://q.example.com"
+token = "hunter2-token"
+""")
+    assert config_command(edit=False) == 1
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0] == f"Config file: {home / 'config.toml'}"
+    assert lines[1].startswith(f"App state:   {home / 'app-state.toml'} (missing")
+    assert "hunter2" not in out + err
+    assert f'token_command = "touch {ran}"' in out
+    assert "https://ana:********@q.example.com/api" in out
+    assert 'password = "********"' in out
+    assert "profiles.bad.token: backdesk does not read secrets" in err
+    assert not ran.exists()
+    settings = tomllib.loads(out.split("# Effective settings")[1])
+    assert settings["theme"] == "backdesk-16" and list(settings["profiles"]) == ["prod"]
+
+
+def test_without_files_shows_defaults(capsys):
+    assert config_command(edit=False) == 0
+    out = capsys.readouterr().out
+    assert "(missing; `backdesk config --edit` creates it)" in out
+    settings = tomllib.loads(out.split("# Effective settings")[1])
+    assert settings["refresh_interval"] == 30
+    assert settings["columns"]["visible"] == ["id", "priority", "title", "status", "owner", "due"]
+
+
+def test_edit_creates_the_example_and_opens_the_editor(monkeypatch, tmp_path):
+    seen = tmp_path / "seen"
+    editor = f"{shlex.quote(sys.executable)} -c " + shlex.quote(
+        f"import sys, shutil; shutil.copy(sys.argv[1], {str(seen)!r})")
+    monkeypatch.setenv("EDITOR", editor)
+    assert config_command(edit=True) == 0
+    assert seen.read_text() == EXAMPLE == (config_dir() / "config.toml").read_text()
+    assert (config_dir() / "config.toml").stat().st_mode & 0o077 == 0
+
+
+def test_visual_wins_and_a_missing_editor_is_reported(monkeypatch, capsys):
+    monkeypatch.setenv("EDITOR", shlex.quote(sys.executable) + " -c pass")
+    monkeypatch.setenv("VISUAL", "no-such-editor-for-backdesk")
+    assert config_command(edit=True) == 1
+    assert "could not start the editor 'no-such-editor-for-backdesk'" in capsys.readouterr().err
+
+
+def test_the_example_is_valid_both_commented_and_uncommented(tmp_path):
+    (config_dir()).mkdir(parents=True)
+    (config_dir() / "config.toml").write_text(EXAMPLE)
+    assert load_settings().problems == []
+
+    uncommented = re.sub(r"^#(?=[^#\s])", "", EXAMPLE, flags=re.MULTILINE)
+    (tmp_path / "config.toml").write_text(uncommented)
+    settings = load_settings(tmp_path)
+    assert settings.problems == []
+    assert set(settings.profiles) == {"reference", "rt"}
+    assert settings.profiles["rt"].backend == "rt"
+    assert [v.name for v in settings.views] == ["My open", "Unclaimed urgent", "Breaching in 1h"]
+    assert settings.keys == {"task.claim": "c,ctrl+k", "app.quit": ""}
+    assert settings.default_profile == "reference"
