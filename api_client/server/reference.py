@@ -54,7 +54,9 @@ class ReferenceServer:
         host, port = self._httpd.server_address[:2]
         shown = host if ":" not in str(host) else f"[{host}]"
         self.url = f"http://{shown}:{port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="backdesk-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="backdesk-server", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -140,6 +140,7 @@ class Store:
         con = sqlite3.connect(self.path, isolation_level=None, timeout=10, check_same_thread=False)
         con.row_factory = sqlite3.Row
         con.execute("PRAGMA busy_timeout = 10000")
+        con.execute("PRAGMA synchronous = NORMAL")
         con.execute("PRAGMA foreign_keys = ON")
         return con
 
@@ -208,7 +209,7 @@ class Store:
                 """
                 SELECT q.id, q.name, q.description,
                     COUNT(t.id) AS open,
-                    COALESCE(SUM(t.owner_id IS NULL), 0) AS unclaimed,
+                    COALESCE(SUM(t.id IS NOT NULL AND t.owner_id IS NULL), 0) AS unclaimed,
                     COALESCE(SUM(t.owner_id = ?), 0) AS mine,
                     COALESCE(SUM(t.due_at IS NOT NULL AND t.due_at < ?), 0) AS breached
                 FROM queues q LEFT JOIN tasks t ON t.queue_id = q.id AND t.status != 'closed'
