@@ -31,7 +31,7 @@ import shlex
 import subprocess
 import tempfile
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,18 +42,17 @@ import tomli_w
 from api_client.connect import BACKENDS, Credentials
 from api_client.filters import FilterError, parse_filter
 from api_client.models import SORT_FIELDS, Person, Sort, Task
+from widgets.task_table import COLUMNS, DEFAULT_COLUMNS
 
 CONFIG_FILE = "config.toml"
 STATE_FILE = "app-state.toml"
 DEFAULT_THEME = "backdesk-dark"
 DEFAULT_REFRESH = 30
-DEFAULT_COLUMNS = ("id", "priority", "title", "status", "owner", "due")
-#: Columns the task table can show (see ``widgets.task_table.COLUMNS``).
-KNOWN_COLUMNS = ("id", "priority", "title", "status", "owner", "due", "reference", "updated")
 TOKEN_COMMAND_TIMEOUT = 15
 #: Keys whose values are secrets: never read from config.toml, always masked when shown.
 SECRET_KEYS = ("token", "password", "secret")
 
+USING_DEFAULTS = "Using defaults for everything in this file."
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _TOML_LINE = re.compile(r"at line (\d+)")
 
@@ -148,7 +147,8 @@ def load_settings(directory: Path | None = None) -> Settings:
     directory = config_dir() if directory is None else directory
     settings = Settings(directory / CONFIG_FILE, directory / STATE_FILE)
     config = _Reader(settings.config_path, settings.problems)
-    state = _Reader(settings.state_path, settings.problems)
+    state = _Reader(settings.state_path, settings.problems, " backdesk will not save preferences into it "
+                    "until it is fixed or deleted.")
     config_doc, state_doc = config.read(), state.read()
     config.apply_config(config_doc, settings)
     config.apply_app_keys(config_doc, settings, app_views=False)
@@ -170,7 +170,7 @@ class StateStore:
         self.settings.theme = name
         self._update(lambda doc: doc.__setitem__("theme", name))
 
-    def save_columns(self, keys: tuple[str, ...] | list[str], widths: Mapping[str, int]) -> None:
+    def save_columns(self, keys: Sequence[str], widths: Mapping[str, int]) -> None:
         self.settings.columns = tuple(keys)
         self.settings.column_widths = {**self.settings.column_widths, **widths}
 
@@ -353,9 +353,10 @@ _KINDS: dict[type, str] = {
 class _Reader:
     """Reads one file and checks its values, adding a :class:`Problem` for each bad one."""
 
-    def __init__(self, path: Path, problems: list[Problem]) -> None:
+    def __init__(self, path: Path, problems: list[Problem], unreadable_note: str = "") -> None:
         self.path = path
         self.problems = problems
+        self.unreadable_note = unreadable_note
 
     def problem(self, message: str, key: str | None = None, line: int | None = None) -> None:
         self.problems.append(Problem(self.path, message, line=line, key=key))
@@ -367,12 +368,12 @@ class _Reader:
             return {}
         except tomllib.TOMLDecodeError as err:
             line = _TOML_LINE.search(str(err))
-            self.problem(f"not valid TOML: {err}. Using defaults for everything in this file.",
+            self.problem(f"not valid TOML: {err}. {USING_DEFAULTS}{self.unreadable_note}",
                          line=int(line[1]) if line else None)
         except UnicodeDecodeError:
-            self.problem("not valid UTF-8 text. Using defaults for everything in this file.")
+            self.problem(f"not valid UTF-8 text. {USING_DEFAULTS}{self.unreadable_note}")
         except OSError as err:
-            self.problem(f"cannot be read: {err.strerror or err}. Using defaults for everything in it.")
+            self.problem(f"cannot be read: {err.strerror or err}. {USING_DEFAULTS}")
         return {}
 
     def get(self, table: Mapping[str, Any], key: str, kind: type, *path: str) -> Any:
@@ -476,9 +477,9 @@ class _Reader:
         columns = self.get(doc, "columns", dict) or {}
         visible = self.get_strings(columns, "visible", "columns")
         if visible is not None:
-            unknown = [c for c in visible if c not in KNOWN_COLUMNS]
+            unknown = [c for c in visible if c not in COLUMNS]
             if unknown:
-                self.problem(f"columns.visible: unknown column {unknown[0]!r}; use {', '.join(KNOWN_COLUMNS)}.",
+                self.problem(f"columns.visible: unknown column {unknown[0]!r}; use {', '.join(COLUMNS)}.",
                              key="columns.visible")
             elif not visible:
                 self.problem("columns.visible needs at least one column.", key="columns.visible")

@@ -50,10 +50,10 @@ EXAMPLE = """\
 #refund = "Refund for {task.reference} approved by {me.name}."
 #chase = "Chased the customer about #{task.id} ({task.title})."
 
-# Keys: action id = key list ("ctrl+k" or "k,ctrl+k"); "" unbinds the action.
-# Actions: task.claim task.release task.note task.close queue.filter app.refresh app.help
-# app.quit app.back table.down table.up table.top table.bottom note.save note.cancel
-# close.confirm close.cancel confirm.yes confirm.no help.close
+# Keys: action id = key list ("ctrl+k" or "k,ctrl+k"); "" unbinds the action. Ids look like
+# task.claim, task.release, task.note, task.close, queue.filter, app.refresh, app.help,
+# app.quit, table.down, note.save; backdesk reports ids it does not know, and keys that two
+# actions on one screen would share, when it starts.
 #[keys]
 #"task.claim" = "c,ctrl+k"
 #"app.quit" = ""

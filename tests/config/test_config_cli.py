@@ -81,3 +81,4 @@ def test_the_example_is_valid_both_commented_and_uncommented(tmp_path):
     assert [v.name for v in settings.views] == ["My open", "Unclaimed urgent", "Breaching in 1h"]
     assert settings.keys == {"task.claim": "c,ctrl+k", "app.quit": ""}
     assert settings.default_profile == "reference"
+

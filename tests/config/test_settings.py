@@ -279,7 +279,9 @@ def test_broken_app_state_is_reported_and_never_overwritten(home):
     state = write(home / "app-state.toml", "theme = \n")
     settings = load_settings()
     assert settings.theme == "backdesk-16"
-    assert [p.file for p in settings.problems] == [state]
+    [problem] = settings.problems
+    assert problem.file == state and problem.line == 1
+    assert "will not save preferences into it until it is fixed or deleted" in str(problem)
     with pytest.raises(ConfigError, match="will not overwrite it"):
         StateStore(settings).save_theme("backdesk-dark")
     assert settings.theme == "backdesk-dark"
