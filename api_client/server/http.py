@@ -154,7 +154,7 @@ def list_tasks(req: Request, **_: str) -> Reply:
     try:
         flt = parse_filter(req.param("q") or "")
     except FilterError as err:
-        raise Problem("invalid-filter", f"Filter token {err.token!r}: {err.reason}.", token=err.token) from None
+        raise Problem("invalid-filter", err.reason, token=err.token) from None
     statuses = tuple(s.strip() for v in req.params.get("status", []) for s in v.split(",") if s.strip())
     for status in statuses:
         if status not in STATUSES:

@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
+from api_client.filters import FilterError, parse_filter
 from api_client.server import ReferenceServer
 from api_client.server.demo import generate
 
@@ -198,6 +200,21 @@ def test_garbage_on_the_wire_gets_a_problem_and_the_server_lives_on(srv, ana):
     reply = _raw(srv, b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
     assert reply.startswith("HTTP/1.1 400")
     assert ana.get("/me").status_code == 200
+
+
+def test_unexpected_failures_are_500_without_internals(srv, ana, caplog):
+    task = make(ana)
+    with sqlite3.connect(srv.store.path) as con:
+        con.execute("ALTER TABLE events RENAME TO events_gone")
+    try:
+        body = problem(ana.get(f"/tasks/{task['id']}/events"), 500, "internal")
+        assert "events" not in body["detail"] and "Traceback" not in str(body)
+        assert "failed" in caplog.text and "OperationalError" in caplog.text
+        assert ana.get(f"/tasks/{task['id']}").status_code == 200
+    finally:
+        with sqlite3.connect(srv.store.path) as con:
+            con.execute("ALTER TABLE events_gone RENAME TO events")
+    assert ana.get(f"/tasks/{task['id']}/events").status_code == 200
 
 
 # Claim, steal, release
@@ -438,7 +455,11 @@ def test_status_owner_queue_params(board, ana, ben):
     ("priority:>=high,urgent", "priority:>=high,urgent"),
 ])
 def test_bad_filter_token_is_400_naming_it(ana, q, token):
-    assert problem(ana.get("/tasks", params={"q": q}), 400, "invalid-filter")["token"] == token
+    body = problem(ana.get("/tasks", params={"q": q}), 400, "invalid-filter")
+    assert body["token"] == token
+    with pytest.raises(FilterError) as parsed:
+        parse_filter(q)
+    assert body["detail"] == parsed.value.reason
 
 
 @pytest.mark.parametrize("params", [
