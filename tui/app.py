@@ -2,33 +2,77 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
 
-from api_client import Backend
-from themes import STYLESHEET, default_theme, register_themes
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from api_client import Backend, BackendError
+from api_client.connect import connect
+from themes import DEFAULT_THEME, STYLESHEET, default_theme, register_themes
+from widgets.filter_input import HistoryInput
 from widgets.palette import Palette
+from widgets.queue_list import QueueList
 from widgets.task_detail import TaskDetail
 from widgets.task_table import TaskTable
 
+from .close_dialog import CloseDialog
+from .config import ConfigError, Settings, load_settings, resolve_credentials
+from .drafts import DraftStore
+from .keymap import build_keymap, is_unbound
 from .main_screen import MainScreen
+from .note_editor import NoteEditor
+from .session import Session
+
+#: Where each binding is active, for the key-conflict check: a screen with its widgets.
+KEY_SCOPES = {
+    "main screen": [*MainScreen.BINDINGS, *TaskTable.BINDINGS, *QueueList.BINDINGS, *HistoryInput.BINDINGS],
+    "note editor": NoteEditor.BINDINGS,
+    "close dialog": CloseDialog.BINDINGS,
+}
 
 
 class BackdeskApp(App):
-    """Works one backend. The caller owns starting and stopping any server behind it."""
+    """Works one backend at a time. The caller owns starting and stopping any server behind it."""
 
     CSS_PATH = STYLESHEET
     TITLE = "backdesk"
 
-    def __init__(self, backend: Backend, *, theme: str | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        settings: Settings | None = None,
+        drafts: DraftStore | None = None,
+        profile: str | None = None,
+    ) -> None:
         super().__init__()
-        self.backend = backend
+        self.session = Session(backend, settings or load_settings(), drafts or DraftStore())
+        self.profile = profile
         register_themes(self)
-        self.theme = theme or default_theme()
+        chosen = self.session.settings.theme
+        self.theme = default_theme() if chosen == DEFAULT_THEME else chosen
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
 
     def on_mount(self) -> None:
-        self.theme_changed_signal.subscribe(self, lambda _: self._restyle())
-        self.push_screen(MainScreen(self.backend))
+        keys = build_keymap(self.settings.keys, KEY_SCOPES, self.settings.config_path)
+        self.set_keymap(keys.keymap)
+        for problem in [*self.settings.problems, *keys.problems]:
+            self.notify(str(problem), title="Settings problem", severity="error", timeout=30, markup=False)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.push_screen(MainScreen(self.session))
         self._restyle()
+
+    def _theme_changed(self, _theme) -> None:
+        self._restyle()
+        if self.theme != self.settings.theme:
+            try:
+                self.session.store.save_theme(self.theme)
+            except ConfigError as err:
+                self.notify(str(err), severity="warning", timeout=10, markup=False)
 
     def _restyle(self) -> None:
         """Give the widgets that colour task states the current theme's palette."""
@@ -39,5 +83,42 @@ class BackdeskApp(App):
             for detail in screen.query(TaskDetail):
                 detail.palette = palette
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            seen = set()
+            for active in screen.active_bindings.values():
+                binding = active.binding
+                if not binding.id or binding.id in seen or binding.id.startswith("view."):
+                    continue
+                seen.add(binding.id)
+                key = "unbound" if is_unbound(binding) else self.get_key_display(binding)
+                yield SystemCommand(f"{binding.description}  ({key})", f"backdesk action {binding.id}",
+                                    lambda action=binding.action: self.run_action(action, screen))
+            for index, view in enumerate(self.settings.views):
+                key = f" ({index + 1})" if index < 9 else ""
+                yield SystemCommand(f"View: {view.name}{key}", "Show this saved view",
+                                    lambda i=index: screen.action_jump_view(i))
+        for name in self.settings.profiles:
+            if name != self.profile:
+                yield SystemCommand(f"Switch profile: {name}", "Connect to this profile without restarting",
+                                    lambda n=name: self.run_worker(self.switch_profile(n), exclusive=True))
+
+    async def switch_profile(self, name: str) -> None:
+        """Connect to another profile and replace the workspace, keeping the app running."""
+        profile = self.settings.profiles[name]
+        try:
+            backend = connect(profile.backend, resolve_credentials(profile))
+        except (ConfigError, BackendError) as err:
+            self.notify(f"Cannot switch to {name}: {err}", severity="error", timeout=10, markup=False)
+            return
+        old = self.session.backend
+        self.session = Session(backend, self.settings, self.session.drafts)
+        self.profile = name
+        await self.switch_screen(MainScreen(self.session))
+        self._restyle()
+        await old.aclose()
+        self.notify(f"Switched to profile {name}.", markup=False)
+
     async def on_unmount(self) -> None:
-        await self.backend.aclose()
+        await self.session.backend.aclose()

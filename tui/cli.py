@@ -8,25 +8,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-from api_client import BackendError
+from api_client import Backend, BackendError
 from api_client.connect import BACKENDS, Credentials, connect
 
-NO_CONNECTION = """\
-backdesk needs a backend to talk to.
-
-  Try it now with demo data:      backdesk demo
-  Your own Work Queue API server: BACKDESK_TOKEN=... backdesk --url https://queue.example.com
-  Request Tracker 5:              BACKDESK_PASSWORD=... backdesk --backend rt --url https://rt.example.com --user NAME
-"""
+from .config import ConfigError, Settings, load_settings, resolve_credentials
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backdesk",
         description="A keyboard-first terminal app for back-office work queues.",
+        epilog="Secrets come from BACKDESK_TOKEN or BACKDESK_PASSWORD, or a profile's token_env / token_command.",
     )
-    parser.add_argument("--url", help="the backend's root URL")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="workqueue",
+    parser.add_argument("--profile", help="connect with [profiles.NAME] from config.toml")
+    parser.add_argument("--url", help="the backend's root URL (instead of a profile)")
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default=None,
                         help="which kind of backend --url points at (default: workqueue)")
     parser.add_argument("--user", help="user name (Request Tracker)")
     parser.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
@@ -36,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, help="keep the demo database in this file (default: a fresh temporary one)")
     commands.add_parser("serve", help="run the Work Queue API reference server (see backdesk serve --help)",
                         add_help=False)
+    config = commands.add_parser("config", help="show the config path and effective settings (secrets masked)")
+    config.add_argument("--edit", action="store_true", help="open config.toml in $EDITOR")
     return parser
 
 
@@ -46,30 +44,51 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve(argv[1:])
     args = build_parser().parse_args(argv)
+    if args.command == "config":
+        from .config_cli import config_command
+
+        return config_command(args.edit)
     if args.command == "demo":
         return run_demo(args.tasks, args.db)
-    if not args.url:
-        print(NO_CONNECTION, file=sys.stderr)
-        return 2
-    creds = Credentials(
-        url=args.url,
-        user=args.user,
-        token=os.environ.get("BACKDESK_TOKEN"),
-        password=os.environ.get("BACKDESK_PASSWORD"),
-        verify=not args.insecure,
-    )
+    settings = load_settings()
     try:
-        backend = connect(args.backend, creds)
-    except BackendError as err:
+        backend, profile = backend_from(args, settings)
+    except (BackendError, ConfigError) as err:
         print(f"backdesk: {err}", file=sys.stderr)
         return 2
-    return run_app(backend)
+    if backend is None:
+        from .welcome import WelcomeApp
+
+        WelcomeApp(settings).run()
+        return 0
+    return run_app(backend, settings, profile)
 
 
-def run_app(backend) -> int:
+def backend_from(args: argparse.Namespace, settings: Settings) -> tuple[Backend | None, str | None]:
+    """The backend the command line asks for: --url wins, then --profile, then the default profile."""
+    if args.url:
+        creds = Credentials(
+            url=args.url,
+            user=args.user,
+            token=os.environ.get("BACKDESK_TOKEN"),
+            password=os.environ.get("BACKDESK_PASSWORD"),
+            verify=not args.insecure,
+        )
+        return connect(args.backend or "workqueue", creds), None
+    name = args.profile or settings.default_profile
+    if not name:
+        return None, None
+    if name not in settings.profiles:
+        known = ", ".join(settings.profiles) or "none yet"
+        raise ConfigError(f"No profile named {name!r} in {settings.config_path} (profiles: {known}).")
+    profile = settings.profiles[name]
+    return connect(profile.backend, resolve_credentials(profile)), name
+
+
+def run_app(backend: Backend, settings: Settings | None = None, profile: str | None = None) -> int:
     from .app import BackdeskApp
 
-    BackdeskApp(backend).run()
+    BackdeskApp(backend, settings=settings, profile=profile).run()
     return 0
 
 

@@ -1,8 +1,10 @@
-"""The operator's workspace: queues, the task table and the selected task."""
+"""The operator's workspace: views and queues, the task table and the selected task."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -15,7 +17,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from api_client import (
-    Backend,
     BackendError,
     ConflictError,
     FilterError,
@@ -26,47 +27,85 @@ from api_client import (
     TaskQuery,
     parse_filter,
 )
-from widgets.queue_list import QueueList
+from widgets.filter_input import HistoryInput
+from widgets.queue_list import ALL_QUEUES, Choice, QueueList, ViewEntry
 from widgets.task_detail import TaskDetail
 from widgets.task_table import TaskTable
 from widgets.text import literal, one_line
 
 from .close_dialog import CloseDialog
+from .config import ConfigError, Settings, StateStore, View, render_template
+from .confirm import ConfirmDialog
+from .drafts import DraftStore, draft_key
 from .help_screen import HelpScreen
 from .note_editor import NoteEditor
+from .prompt import ChoiceDialog, PromptDialog
+from .session import Session
 
 T = TypeVar("T")
 PAGE_SIZE = 100
-#: Terminal width below which the detail pane goes under the table instead of beside it.
+#: Terminal width from which the detail pane sits beside the table instead of under it.
 WIDE = 150
 #: Terminal width below which the queue sidebar hides until asked for (b).
 NARROW = 100
+#: Seconds between checks of the task on screen, so a claim or close by someone else shows at once.
+WATCH_INTERVAL = 5
+#: s cycles through these sorts, each in its natural direction; S reverses.
+SORT_CYCLE = (Sort("priority", True), Sort("due_at", False), Sort("created_at", False), Sort("updated_at", True))
+SORT_NAMES = {"priority": "priority", "due_at": "due", "created_at": "age", "updated_at": "updated"}
+OPEN_STATUSES = ("open", "waiting")
 
 
 class MainScreen(Screen):
     BINDINGS = [
         Binding("c", "claim", "Claim", id="task.claim"),
+        Binding("C", "steal", "Steal", id="task.steal"),
         Binding("u", "release", "Release", id="task.release"),
         Binding("n", "note", "Note", id="task.note"),
+        Binding("t", "note_from_template", "Template note", show=False, id="task.template"),
         Binding("x", "close_task", "Close", id="task.close"),
+        Binding("space", "next_task", "Next", id="play.next"),
+        Binding("greater_than_sign", "skip", "Skip", id="play.skip"),
         Binding("slash", "filter", "Filter", key_display="/", id="queue.filter"),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("s", "cycle_sort", "Sort", id="queue.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="queue.reverse"),
+        Binding("V", "save_view", "Save view", show=False, id="view.save"),
+        Binding("right_square_bracket", "cycle_view(1)", "Next view", show=False, id="view.next"),
+        Binding("left_square_bracket", "cycle_view(-1)", "Previous view", show=False, id="view.previous"),
+        *(Binding(str(n), f"jump_view({n - 1})", f"View {n}", show=False, id=f"view.{n}") for n in range(1, 10)),
+        Binding("o", "open_url", "Open in browser", show=False, id="task.open"),
+        Binding("y", "copy('id')", "Copy id", show=False, id="task.copy_id"),
+        Binding("Y", "copy('reference')", "Copy reference", show=False, id="task.copy_reference"),
         Binding("b", "toggle_queues", "Queues", id="app.queues"),
+        Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "app.quit", "Quit", id="app.quit"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.backend = backend
+        self.session = session
+        self.backend = session.backend
+        self.settings: Settings = session.settings
         self.me: Person | None = None
         self.queues: dict[str, Queue] = {}
         self.queue_id: str | None = None
+        self.view: View | None = None
         self.filter_text = ""
         self.sort = Sort()
         self.next_cursor: str | None = None
         self.total: int | None = None
+        self.playing = False
+        self.skipped: set[str] = set()
+
+    @property
+    def store(self) -> StateStore:
+        return self.session.store
+
+    @property
+    def drafts(self) -> DraftStore:
+        return self.session.drafts
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -74,19 +113,26 @@ class MainScreen(Screen):
             yield QueueList(id="queues")
             with Vertical(id="work"):
                 with Vertical(id="filter-bar"):
-                    yield Input(placeholder="free text and tokens: status:open owner:me priority:>=high "
-                                "due:<2h breached -tag:vip", id="filter")
+                    yield HistoryInput(
+                        placeholder="text and tokens: status:open owner:me priority:>=high due:<2h breached -tag:vip",
+                        id="filter",
+                    )
                     yield Static(id="filter-error")
-                yield TaskTable(id="tasks")
+                yield Static(id="play-banner")
+                yield TaskTable(id="tasks", columns=self.settings.columns, widths=self.settings.column_widths)
                 yield TaskDetail(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#queues").border_title = "Queues"
+        self.query_one("#queues").border_title = "Views & queues"
         self.query_one(TaskDetail).show_empty("Loading…")
+        self._apply_prefs(None)
         self._topbar()
         self.query_one(TaskTable).focus()
         self.load_everything()
+        if self.settings.refresh_interval > 0:
+            self.set_interval(self.settings.refresh_interval, self._auto_refresh)
+        self.set_interval(WATCH_INTERVAL, self._watch_current)
 
     def on_resize(self) -> None:
         self.query_one("#work").set_class(self.size.width >= WIDE, "wide")
@@ -113,27 +159,48 @@ class MainScreen(Screen):
         self.me = me
         self.query_one(TaskTable).me_id = me.id
         self._topbar()
-        await self._load_queues()
         await self._load_tasks()
+        await self._load_sidebar()
 
-    async def _load_queues(self) -> None:
+    async def _load_sidebar(self) -> None:
         queues = await self._try(self.backend.queues(), "Loading queues")
-        if queues is not None:
-            self.queues = {q.id: q for q in queues}
-            self.query_one(QueueList).show_queues(queues)
+        if queues is None:
+            return
+        self.queues = {q.id: q for q in queues}
+        views = self.settings.views
+        sidebar = self.query_one(QueueList)
+        sidebar.show(queues, [ViewEntry(v.name, None) for v in views])
+        self._mark_sidebar()
+        self._table_title()
+        counts = await asyncio.gather(*(self._count(v) for v in views))
+        sidebar.show(queues, [ViewEntry(v.name, n) for v, n in zip(views, counts)])
+
+    async def _count(self, view: View) -> int | None:
+        query = self._query_for(view.queue, view.filter, Sort.from_param(view.sort or "-priority"), limit=1)
+        try:
+            return (await self.backend.tasks(query)).total
+        except BackendError:
+            return None
+
+    def _query_for(self, queue: str | None, text: str, sort: Sort, limit: int = PAGE_SIZE) -> TaskQuery:
+        status = () if parse_filter(text).has("status") else OPEN_STATUSES
+        return TaskQuery(queue=queue, q=text, status=status, sort=sort, limit=limit)
 
     def _query(self) -> TaskQuery:
-        filt = parse_filter(self.filter_text)
-        status = () if filt.has("status") else ("open", "waiting")
-        return TaskQuery(queue=self.queue_id, q=self.filter_text, status=status, sort=self.sort, limit=PAGE_SIZE)
+        return self._query_for(self.queue_id, self.filter_text, self.sort)
 
-    async def _load_tasks(self, keep: str | None = None) -> None:
-        page = await self._try(self.backend.tasks(self._query()), "Loading tasks")
-        if page is None:
+    async def _load_tasks(self, keep: str | None = None, *, mark: bool = False) -> None:
+        try:
+            page = await self.backend.tasks(self._query())
+        except FilterError as err:
+            self._filter_error(str(err))
+            return
+        except BackendError as err:
+            self.notify(f"Loading tasks failed: {err}", severity="error", timeout=8, markup=False)
             return
         table = self.query_one(TaskTable)
         self.next_cursor, self.total = page.next_cursor, page.total
-        table.show_tasks(page.items, keep=keep)
+        table.show_tasks(page.items, keep=keep, mark_changes=mark)
         self._table_title()
         if not page.items:
             self.query_one(TaskDetail).show_empty(
@@ -141,8 +208,8 @@ class MainScreen(Screen):
             )
 
     @work(exclusive=True, group="load")
-    async def reload_tasks(self) -> None:
-        await self._load_tasks()
+    async def reload_tasks(self, keep: str | None = None) -> None:
+        await self._load_tasks(keep)
 
     @work(exclusive=True, group="more")
     async def load_more(self) -> None:
@@ -158,8 +225,45 @@ class MainScreen(Screen):
     async def load_history(self, task: Task) -> None:
         await asyncio.sleep(0.05)  # let a held j/k settle before asking the server
         events = await self._try(self.backend.events(task.id), "Loading the history")
-        if events is not None and self._current() and self._current().id == task.id:
+        current = self._current()
+        if events is not None and current and current.id == task.id:
             self.query_one(TaskDetail).show_history(events)
+
+    @work(exclusive=True, group="load")
+    async def _auto_refresh(self) -> None:
+        """Reload quietly, keeping the cursor and marking new and changed tasks."""
+        if self.me is None or isinstance(self.app.screen, (NoteEditor, CloseDialog)):
+            return
+        await self._load_tasks(mark=True)
+        await self._load_sidebar()
+
+    @work(exclusive=True, group="watch")
+    async def _watch_current(self) -> None:
+        """Re-read the task on screen so a claim or close by someone else shows at once."""
+        task = self._current()
+        if task is None or self.me is None:
+            return
+        try:
+            fresh = await self.backend.task(task.id)
+        except BackendError:
+            return
+        if fresh.version != task.version:
+            self._tell_if_taken(task, fresh)
+            self.query_one(TaskTable).update_task(fresh)
+
+    def _tell_if_taken(self, before: Task, after: Task) -> None:
+        """Warn when someone else claimed or closed the task the operator is looking at."""
+        someone_else = after.owner is not None and self.me is not None and after.owner.id != self.me.id
+        owner_changed = (before.owner and before.owner.id) != (after.owner and after.owner.id)
+        if after.is_closed and not before.is_closed:
+            self.notify(f"#{one_line(after.id)} was just closed"
+                        + (f" by {one_line(after.owner.name)}." if someone_else else "."),
+                        severity="warning", timeout=10, markup=False)
+        elif owner_changed and someone_else:
+            self.notify(f"#{one_line(after.id)} was just claimed by {one_line(after.owner.name)}.",
+                        severity="warning", timeout=10, markup=False)
+
+    # -- what the screen shows -------------------------------------------------------------
 
     def _topbar(self) -> None:
         text = Text("backdesk", style="bold")
@@ -172,40 +276,181 @@ class MainScreen(Screen):
 
     def _table_title(self) -> None:
         table = self.query_one(TaskTable)
-        name = self.queues[self.queue_id].name if self.queue_id in self.queues else "All queues"
+        if self.view is not None:
+            name = f"★ {self.view.name}"
+        else:
+            name = self.queues[self.queue_id].name if self.queue_id in self.queues else "All queues"
         shown = table.row_count
         count = f"{self.total}" if self.total is not None else f"{shown}+" if self.next_cursor else f"{shown}"
-        title = f"{one_line(name)} · {count} tasks"
+        direction = "↓" if self.sort.descending else "↑"
+        title = f"{one_line(name)} · {count} tasks · by {SORT_NAMES[self.sort.field]} {direction}"
         if self.filter_text:
-            title += f" · filter: {one_line(self.filter_text)}"
+            title += f" · {one_line(self.filter_text)}"
         table.border_title = Text(title)
+        self._play_banner()
+
+    def _play_banner(self) -> None:
+        banner = self.query_one("#play-banner", Static)
+        banner.set_class(self.playing, "visible")
+        if self.playing:
+            banner.update(Text("▶ Play mode · space next task · x close · u release · > skip (with a reason)"
+                               " · esc stop", style="bold"))
+
+    def _mark_sidebar(self) -> None:
+        sidebar = self.query_one(QueueList)
+        if self.view is not None:
+            sidebar.select(f"v:{self.settings.views.index(self.view)}" if self.view in self.settings.views else "")
+        else:
+            sidebar.select(f"q:{self.queue_id}" if self.queue_id else ALL_QUEUES)
 
     def _current(self) -> Task | None:
         return self.query_one(TaskTable).current_task
 
-    # -- events from widgets ---------------------------------------------------------------
+    def _filter_error(self, message: str) -> None:
+        self.query_one("#filter-bar").add_class("visible")
+        self.query_one("#filter-error", Static).update(literal(f"⚠ {message}", style="bold red"))
 
-    @on(QueueList.QueueChosen)
-    def _queue_chosen(self, event: QueueList.QueueChosen) -> None:
-        if event.queue_id != self.queue_id:
-            self.queue_id = event.queue_id
+    # -- where the operator is: queue, view, sort, filter ----------------------------------
+
+    def _prefs_key(self) -> str:
+        return self.queue_id or ALL_QUEUES
+
+    def _apply_prefs(self, queue_id: str | None) -> None:
+        """Switch to a queue with the sort and filter last used there."""
+        self.queue_id, self.view = queue_id, None
+        prefs = self.settings.queue_prefs(self._prefs_key())
+        self.sort = Sort.from_param(prefs.sort)
+        self.filter_text = prefs.filter
+
+    def _remember_prefs(self) -> None:
+        if self.view is not None:
+            return  # a view is its own saved sort and filter
+        try:
+            self.store.save_queue_prefs(self._prefs_key(), self.sort.to_param(), self.filter_text)
+        except ConfigError as err:
+            self.notify(str(err), severity="warning", timeout=10, markup=False)
+
+    def _apply_view(self, index: int) -> None:
+        views = self.settings.views
+        if not 0 <= index < len(views):
+            self.notify(f"There is no view {index + 1}. Press V to save the current filter as a view.",
+                        severity="warning")
+            return
+        view = views[index]
+        self.view = view
+        self.queue_id = view.queue
+        self.filter_text = view.filter
+        self.sort = Sort.from_param(view.sort or "-priority")
+        self._mark_sidebar()
+        self.reload_tasks()
+
+    @on(QueueList.Chosen)
+    def _chosen(self, event: QueueList.Chosen) -> None:
+        if event.kind == "view":
+            self._apply_view(int(event.key))
+            return
+        queue_id = event.key if event.kind == "queue" else None
+        if queue_id != self.queue_id or self.view is not None:
+            self._apply_prefs(queue_id)
             self.reload_tasks()
 
-    @on(QueueList.OptionSelected)
-    def _queue_entered(self) -> None:
-        """enter in the queue list: back to the tasks (hiding the list on a narrow terminal)."""
+    @on(Choice.OptionSelected)
+    def _sidebar_entered(self) -> None:
+        """enter in the sidebar: back to the tasks (hiding it on a narrow terminal)."""
         self.query_one("#body").remove_class("show-queues")
         self.query_one(TaskTable).focus()
 
+    def action_jump_view(self, index: int) -> None:
+        self._apply_view(index)
+
+    def action_cycle_view(self, step: int) -> None:
+        views = self.settings.views
+        if not views:
+            self.notify("No views yet. Press V to save the current filter and sort as one.", severity="warning")
+            return
+        current = views.index(self.view) if self.view in views else (-1 if step > 0 else 0)
+        self._apply_view((current + step) % len(views))
+
+    def action_save_view(self) -> None:
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            view = View(name, self.filter_text, self.sort.to_param(), self.queue_id)
+            try:
+                self.store.save_view(view)
+            except ConfigError as err:
+                self.notify(str(err), severity="error", timeout=10, markup=False)
+                return
+            self.view = view
+            self.notify(f"Saved the view {name!r}.", markup=False)
+            self.run_worker(self._load_sidebar(), group="sidebar", exclusive=True)
+
+        default = self.filter_text or (self.queues[self.queue_id].name if self.queue_id in self.queues else "")
+        self.app.push_screen(PromptDialog("Save the current filter and sort as a view named:",
+                                          "e.g. Unclaimed urgent", default), named)
+
+    def action_cycle_sort(self) -> None:
+        fields = [s.field for s in SORT_CYCLE]
+        index = fields.index(self.sort.field) if self.sort.field in fields else -1
+        self.sort = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        self._remember_prefs()
+        self.reload_tasks()
+
+    def action_reverse_sort(self) -> None:
+        self.sort = Sort(self.sort.field, not self.sort.descending)
+        self._remember_prefs()
+        self.reload_tasks()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-bar").add_class("visible")
+        field = self.query_one("#filter", HistoryInput)
+        field.value = self.filter_text
+        field.cursor_position = len(field.value)
+        field.focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        try:
+            parse_filter(event.value)
+        except FilterError as err:
+            self._filter_error(str(err))
+            return
+        self.query_one("#filter-error", Static).update("")
+        self.filter_text = event.value.strip()
+        self.query_one("#filter", HistoryInput).remember(self.filter_text)
+        if not self.filter_text:
+            self.query_one("#filter-bar").remove_class("visible")
+        self._remember_prefs()
+        self.query_one(TaskTable).focus()
+        self.reload_tasks()
+
+    def action_back(self) -> None:
+        """esc: leave the filter (clearing it), stop play mode, or leave the detail pane."""
+        table = self.query_one(TaskTable)
+        if self.query_one("#filter", Input).has_focus:
+            self.query_one("#filter-error", Static).update("")
+            self.query_one("#filter-bar").remove_class("visible")
+            if self.filter_text:
+                self.filter_text = ""
+                self._remember_prefs()
+                self.reload_tasks()
+        elif self.playing and table.has_focus:
+            self.playing = False
+            self._play_banner()
+            self.notify("Play mode off.")
+        table.focus()
+
+    # -- events from widgets ---------------------------------------------------------------
+
     @on(TaskTable.TaskHighlighted)
     def _task_highlighted(self, event: TaskTable.TaskHighlighted) -> None:
-        detail = self.query_one(TaskDetail)
         task = event.task
         if task is None:
             return
         queue = self.queues.get(task.queue)
-        detail.show_task(task, queue_name=queue.name if queue else task.queue, me_id=self.me and self.me.id)
-        detail.show_history(None)
+        self.query_one(TaskDetail).show_task(task, queue_name=queue.name if queue else task.queue,
+                                             me_id=self.me and self.me.id)
+        self.query_one(TaskDetail).show_history(None)
         self.load_history(task)
 
     @on(TaskTable.NearEnd)
@@ -217,7 +462,7 @@ class MainScreen(Screen):
     def _open(self) -> None:
         self.query_one(TaskDetail).focus()
 
-    # -- actions -------------------------------------------------------------------------
+    # -- task actions ----------------------------------------------------------------------
 
     def _target(self) -> Task | None:
         task = self._current()
@@ -229,23 +474,49 @@ class MainScreen(Screen):
         """Show the server's answer for ``task``, then refresh counts and history."""
         self.query_one(TaskTable).update_task(task)
         self.load_history(task)
-        await self._load_queues()
+        await self._load_sidebar()
 
-    @work(group="write")
-    async def action_claim(self) -> None:
-        if (task := self._target()) is None:
-            return
+    async def _refresh_one(self, task_id: str) -> None:
+        fresh = await self._try(self.backend.task(task_id), "Reloading the task")
+        if fresh is not None:
+            await self._apply(fresh)
+
+    async def _claim(self, task: Task, *, force: bool = False) -> Task | None:
         try:
-            updated = await self.backend.claim(task.id)
+            updated = await self.backend.claim(task.id, force=force)
         except ConflictError as err:
             self.notify(str(err), severity="warning", timeout=8, markup=False)
             await self._refresh_one(task.id)
-            return
+            return None
         except BackendError as err:
             self.notify(f"Claim failed: {err}", severity="error", timeout=8, markup=False)
-            return
+            return None
         await self._apply(updated)
-        self.notify(f"Claimed #{one_line(task.id)}.", markup=False)
+        return updated
+
+    @work(group="write")
+    async def action_claim(self) -> None:
+        if (task := self._target()) is not None and await self._claim(task):
+            self.notify(f"Claimed #{one_line(task.id)}.", markup=False)
+
+    def action_steal(self) -> None:
+        if (task := self._target()) is None:
+            return
+        if task.owner is None or (self.me and task.owner.id == self.me.id):
+            self.notify("Nobody else holds this task: press c to claim it.", severity="warning")
+            return
+
+        async def steal() -> None:
+            if await self._claim(task, force=True):
+                self.notify(f"You took #{one_line(task.id)} over from {one_line(task.owner.name)}.", markup=False)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(steal(), group="write")
+
+        self.app.push_screen(ConfirmDialog(
+            f"Take #{task.id} over from {task.owner.name}?",
+            "They will no longer hold it, and the history records that you took it over."), answered)
 
     @work(group="write")
     async def action_release(self) -> None:
@@ -257,15 +528,26 @@ class MainScreen(Screen):
             return
         await self._apply(updated)
         self.notify(f"Released #{one_line(task.id)}.", markup=False)
+        if self.playing:
+            await self._offer_next()
 
-    async def _refresh_one(self, task_id: str) -> None:
-        fresh = await self._try(self.backend.task(task_id), "Reloading the task")
-        if fresh is not None:
-            await self._apply(fresh)
-
-    def action_note(self) -> None:
+    def action_note(self, initial: str = "") -> None:
         if (task := self._target()) is None:
             return
+        self.run_worker(self._open_note(task, initial), group="write")
+
+    async def _open_note(self, task: Task, initial: str) -> None:
+        """Re-read the task first, so the operator knows before typing if someone else has it."""
+        fresh = await self._try(self.backend.task(task.id), "Reloading the task")
+        warning = ""
+        if fresh is not None:
+            if fresh.version != task.version:
+                self.query_one(TaskTable).update_task(fresh)
+            task = fresh
+            if task.is_closed:
+                warning = "This task is closed."
+            elif task.owner and self.me and task.owner.id != self.me.id:
+                warning = f"{task.owner.name} holds this task."
 
         async def save(body: str, key: str) -> None:
             await self.backend.add_note(task.id, body, idempotency_key=key)
@@ -275,7 +557,28 @@ class MainScreen(Screen):
                 self.notify(f"Note added to #{one_line(task.id)}.", markup=False)
                 self.run_worker(self._refresh_one(task.id), group="write")
 
-        self.app.push_screen(NoteEditor(task, save), saved)
+        editor = NoteEditor(
+            task, save, drafts=self.drafts, draft_key=draft_key(self.backend.label, task.id),
+            templates=self.settings.templates, render=lambda text: render_template(text, task, self.me),
+            initial=initial, warning=warning,
+        )
+        self.app.push_screen(editor, saved)
+
+    def action_note_from_template(self) -> None:
+        if (task := self._target()) is None:
+            return
+        templates = self.settings.templates
+        if not templates:
+            self.notify("No templates yet: add a [templates] table to config.toml (backdesk config --edit).",
+                        severity="warning", timeout=8, markup=False)
+            return
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.action_note(render_template(templates[name], task, self.me))
+
+        choices = [(name, f"{name}: {' '.join(text.split())[:60]}") for name, text in templates.items()]
+        self.app.push_screen(ChoiceDialog("Note from a template", choices), picked)
 
     def action_close_task(self) -> None:
         if (task := self._target()) is None:
@@ -290,53 +593,128 @@ class MainScreen(Screen):
         def closed(result: Task | None) -> None:
             if result is not None:
                 self.notify(f"Closed #{one_line(task.id)} as {result.resolution}.", markup=False)
-                self.run_worker(self._apply(result), group="write")
+                self.run_worker(self._after_close(result), group="write")
 
         self.app.push_screen(CloseDialog(task, close), closed)
 
-    def action_filter(self) -> None:
-        bar = self.query_one("#filter-bar")
-        bar.add_class("visible")
-        field = self.query_one("#filter", Input)
-        field.value = self.filter_text
-        field.focus()
+    async def _after_close(self, task: Task) -> None:
+        await self._apply(task)
+        if self.playing:
+            await self._offer_next()
 
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        error = self.query_one("#filter-error", Static)
-        try:
-            parse_filter(event.value)
-        except FilterError as err:
-            error.update(literal(f"⚠ {err}", style="bold red"))
-            return
-        error.update("")
-        self.filter_text = event.value.strip()
-        if not self.filter_text:
-            self.query_one("#filter-bar").remove_class("visible")
-        self.query_one(TaskTable).focus()
-        self.reload_tasks()
+    # -- play mode -------------------------------------------------------------------------
 
-    def action_back(self) -> None:
-        """esc: leave the filter (clearing it) or the detail pane, back to the table."""
+    async def _candidates(self) -> list[Task]:
+        """Unclaimed tasks of the current queue, view and filter, most urgent first."""
+        text = f"{self.filter_text} owner:none" if not parse_filter(self.filter_text).has("owner") else self.filter_text
+        query = self._query_for(self.queue_id, text, Sort("priority", True), limit=20)
+        page = await self._try(self.backend.tasks(query), "Finding the next task")
+        if page is None:
+            return []
+        return [t for t in page.items if t.owner is None and not t.is_closed and t.id not in self.skipped]
+
+    async def _show(self, task: Task) -> None:
         table = self.query_one(TaskTable)
-        if self.query_one("#filter", Input).has_focus:
-            self.query_one("#filter-error", Static).update("")
-            self.query_one("#filter-bar").remove_class("visible")
-            if self.filter_text:
-                self.filter_text = ""
-                self.reload_tasks()
-        table.focus()
+        if not table.has_task(task.id):
+            table.append_tasks([task])
+        table.move_to(task.id)
+
+    @work(exclusive=True, group="play")
+    async def action_next_task(self) -> None:
+        """Claim the most urgent unclaimed task here and open it."""
+        self.playing = True
+        self._play_banner()
+        for candidate in await self._candidates():
+            try:
+                task = await self.backend.claim(candidate.id)
+            except ConflictError:
+                continue  # someone was quicker: take the next one
+            except BackendError as err:
+                self.notify(f"Claim failed: {err}", severity="error", timeout=8, markup=False)
+                return
+            await self._show(task)
+            await self._apply(task)
+            self.query_one(TaskDetail).focus()
+            self.notify(f"Now on #{one_line(task.id)}: {one_line(task.title)}", markup=False)
+            return
+        self.notify("Nothing left to take here. Well done.", timeout=6)
+
+    async def _offer_next(self) -> None:
+        """Put the next task in front of the operator, without claiming it."""
+        candidates = await self._candidates()
+        if not candidates:
+            self.notify("Nothing left to take here. Well done.", timeout=6)
+            return
+        await self._show(candidates[0])
+        self.query_one(TaskTable).focus()
+        self.notify(f"Next up: #{one_line(candidates[0].id)} {one_line(candidates[0].title)} — space to take it.",
+                    timeout=8, markup=False)
+
+    def action_skip(self) -> None:
+        """Hand back the task you were given, with a reason, and take the next one."""
+        if (task := self._target()) is None:
+            return
+        if not (task.owner and self.me and task.owner.id == self.me.id):
+            self.notify("You can only skip a task you hold. Press space to take the next one.", severity="warning")
+            return
+
+        async def skip(reason: str) -> None:
+            note = await self._try(self.backend.add_note(task.id, f"Skipped: {reason}",
+                                                         idempotency_key=f"skip-{task.id}-{task.version}"),
+                                   "Recording the reason")
+            if note is None:
+                return
+            released = await self._try(self.backend.release(task.id), "Release")
+            if released is None:
+                return
+            self.skipped.add(task.id)
+            await self._apply(released)
+            self.action_next_task()
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self.run_worker(skip(reason), group="write")
+
+        self.app.push_screen(PromptDialog(f"Skip #{task.id}: why? (recorded as a note)",
+                                          "e.g. needs a Spanish speaker"), answered)
+
+    # -- the rest --------------------------------------------------------------------------
+
+    def action_open_url(self) -> None:
+        if (task := self._target()) is None:
+            return
+        if not task.url:
+            self.notify("This task has no web page.", severity="warning")
+            return
+        remote = bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
+        headless = sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                             or os.environ.get("WAYLAND_DISPLAY"))
+        if remote or headless:
+            self.app.copy_to_clipboard(task.url)
+            self.notify(f"No browser here; the URL is copied (OSC 52): {task.url}", timeout=15, markup=False)
+        else:
+            self.app.open_url(task.url)
+            self.notify(f"Opening {task.url}", markup=False)
+
+    def action_copy(self, what: str) -> None:
+        if (task := self._target()) is None:
+            return
+        value = task.id if what == "id" else task.reference
+        if not value:
+            self.notify("This task has no reference.", severity="warning")
+            return
+        self.app.copy_to_clipboard(value)
+        self.notify(f"Copied {value}", markup=False)
 
     def action_toggle_queues(self) -> None:
-        """Focus the queue list; on a narrow terminal, also show or hide it."""
+        """Focus the sidebar; on a narrow terminal, also show or hide it."""
         body = self.query_one("#body")
-        queues = self.query_one(QueueList)
         if body.has_class("narrow"):
             body.toggle_class("show-queues")
             if not body.has_class("show-queues"):
                 self.query_one(TaskTable).focus()
                 return
-        queues.focus()
+        self.query_one(QueueList).focus()
 
     def action_refresh(self) -> None:
         self.load_everything()

@@ -1,14 +1,17 @@
-"""The sidebar: queues with their live counts."""
+"""The sidebar: saved views and queues, with live counts, searchable with ``/``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from api_client import Queue
@@ -19,42 +22,125 @@ from .text import one_line
 ALL_QUEUES = "*"
 
 
-class QueueList(OptionList):
-    """Queues with open / unclaimed / mine / breached counts. Highlighting one selects it."""
+@dataclass(frozen=True)
+class ViewEntry:
+    """A saved view as the sidebar shows it; ``count`` is None while unknown."""
+
+    name: str
+    count: int | None = None
+
+
+class Choice(OptionList):
+    """The list inside the sidebar; j/k move like everywhere else."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
-    class QueueChosen(Message):
-        def __init__(self, queue_id: str | None) -> None:
-            super().__init__()
-            #: None means every queue.
-            self.queue_id = queue_id
 
-    def show_queues(self, queues: Sequence[Queue]) -> None:
-        """Replace the entries, keeping the highlight on the same queue."""
-        current = self.chosen_id
-        total_open = sum(q.counts.open for q in queues)
-        options = [Option(_prompt("All queues", total_open, ""), id=ALL_QUEUES)]
-        options += [Option(_prompt(q.name, q.counts.open, _counts(q)), id=f"q:{q.id}") for q in queues]
-        with self.prevent(OptionList.OptionHighlighted):
-            self.set_options(options)
-            ids = [o.id for o in options]
-            wanted = ALL_QUEUES if current is None else f"q:{current}"
-            self.highlighted = ids.index(wanted) if wanted in ids else 0
+class QueueList(Vertical):
+    """Views (numbered 1–9) then queues. Highlighting an entry chooses it."""
+
+    BINDINGS = [Binding("slash", "search", "Search list", key_display="/", id="sidebar.search")]
+
+    class Chosen(Message):
+        """``kind`` is "all", "queue" or "view"; ``key`` the queue id or view index."""
+
+        def __init__(self, kind: str, key: str | int | None) -> None:
+            super().__init__()
+            self.kind = kind
+            self.key = key
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._queues: list[Queue] = []
+        self._views: list[ViewEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search views and queues", id="sidebar-search")
+        yield Choice(id="sidebar-list")
 
     @property
-    def chosen_id(self) -> str | None:
-        option = self.highlighted_option
-        if option is None or option.id in (None, ALL_QUEUES):
-            return None
-        return option.id.removeprefix("q:")
+    def choice(self) -> Choice:
+        return self.query_one(Choice)
+
+    def focus(self, scroll_visible: bool = True) -> QueueList:
+        self.choice.focus(scroll_visible)
+        return self
+
+    def show(self, queues: Sequence[Queue], views: Sequence[ViewEntry]) -> None:
+        """Replace the entries, keeping the highlight on the same one."""
+        self._queues, self._views = list(queues), list(views)
+        self._rebuild()
+
+    def select(self, option_id: str) -> None:
+        """Highlight an entry (``*``, ``q:ID`` or ``v:N``) without announcing it."""
+        choice = self.choice
+        try:
+            index = choice.get_option_index(option_id)
+        except Exception:  # OptionDoesNotExist: the entry is filtered out or gone
+            return
+        with choice.prevent(OptionList.OptionHighlighted):
+            choice.highlighted = index
+
+    def _rebuild(self) -> None:
+        choice = self.choice
+        current = choice.highlighted_option.id if choice.highlighted_option else None
+        needle = self.query_one("#sidebar-search", Input).value.strip().lower()
+        options: list[Option] = []
+        for index, view in enumerate(self._views):
+            if needle in view.name.lower():
+                number = f"{index + 1} " if index < 9 else "  "
+                count = "…" if view.count is None else str(view.count)
+                options.append(Option(_prompt(f"{number}{one_line(view.name)}", count, "", "★ "), id=f"v:{index}"))
+        total_open = sum(q.counts.open for q in self._queues)
+        if needle in "all queues":
+            options.append(Option(_prompt("All queues", str(total_open), ""), id=ALL_QUEUES))
+        for queue in self._queues:
+            if needle in queue.name.lower() or needle in queue.id.lower():
+                options.append(Option(_prompt(queue.name, str(queue.counts.open), _counts(queue)), id=f"q:{queue.id}"))
+        with choice.prevent(OptionList.OptionHighlighted):
+            choice.set_options(options)
+            ids = [o.id for o in options]
+            if current in ids:
+                choice.highlighted = ids.index(current)
+            elif options:
+                choice.highlighted = 0
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        self.post_message(self.QueueChosen(self.chosen_id))
+        option_id = event.option.id or ALL_QUEUES
+        if option_id.startswith("v:"):
+            self.post_message(self.Chosen("view", int(option_id[2:])))
+        elif option_id.startswith("q:"):
+            self.post_message(self.Chosen("queue", option_id[2:]))
+        else:
+            self.post_message(self.Chosen("all", None))
+
+    def action_search(self) -> None:
+        search = self.query_one("#sidebar-search", Input)
+        search.add_class("visible")
+        search.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._rebuild()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.choice.focus()
+
+    def on_key(self, event) -> None:
+        search = self.query_one("#sidebar-search", Input)
+        if event.key == "escape" and search.has_focus:
+            event.stop()
+            search.value = ""
+            search.remove_class("visible")
+            self.choice.focus()
+        elif event.key == "down" and search.has_focus:
+            event.stop()
+            self.choice.focus()
 
 
 def _counts(queue: Queue) -> str:
@@ -63,14 +149,16 @@ def _counts(queue: Queue) -> str:
     return text + f" · ⚠{c.breached} late" if c.breached else text
 
 
-def _prompt(name: str, open_count: int, counts: str) -> Table:
-    """Name with the open count on the right; free, mine and late counts under it."""
+def _prompt(name: str, count: str, detail: str, mark: str = "") -> Table:
+    """Name with a count on the right; free, mine and late counts under it."""
     grid = Table.grid(expand=True)
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     grid.add_column(justify="right", no_wrap=True)
-    grid.add_row(Text(one_line(name), style="bold"), Text(str(open_count), style="bold"))
-    if counts:
-        line = Text(counts, style="dim", no_wrap=True, overflow="ellipsis")
+    title = Text(mark, style="dim")
+    title.append(one_line(name), style="bold")
+    grid.add_row(title, Text(count, style="bold"))
+    if detail:
+        line = Text(detail, style="dim", no_wrap=True, overflow="ellipsis")
         line.highlight_regex(r"⚠\d+ late", "bold red")
         grid.add_row(line, "")
     return grid

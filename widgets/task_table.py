@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -91,11 +91,22 @@ class TaskTable(DataTable):
     class NearEnd(Message):
         """The cursor is close to the last loaded row: time to fetch the next page."""
 
-    def __init__(self, *, columns: Sequence[str] = DEFAULT_COLUMNS, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        columns: Sequence[str] = DEFAULT_COLUMNS,
+        widths: Mapping[str, int] | None = None,
+        **kwargs,
+    ) -> None:
         self._column_keys = [key for key in columns if key in COLUMNS]
+        if "title" not in self._column_keys:
+            self._column_keys.insert(min(2, len(self._column_keys)), "title")
+        self._widths = {key: COLUMNS[key].width or 0 for key in self._column_keys if key != "title"}
+        self._widths.update({k: w for k, w in (widths or {}).items() if k in self._widths and w > 0})
         self._tasks: dict[str, Task] = {}
         self.me_id: str | None = None
         self.palette = Palette()
+        self._marked: set[str] = set()
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
 
     def on_mount(self) -> None:
@@ -109,12 +120,13 @@ class TaskTable(DataTable):
     def _fit_title(self) -> None:
         """Shrink the other columns on a small terminal, then give the title what is left."""
         others = [k for k in self._column_keys if k != "title"]
-        widths = {k: COLUMNS[k].width or 0 for k in others}
-        room = self.size.width - 4 - 2 * len(self._column_keys)  # borders, scrollbar, cell padding
+        widths = dict(self._widths)
+        # borders, scrollbar, cell padding and the one-cell ● label column
+        room = self.size.width - 6 - 2 * len(self._column_keys)
         for key in sorted(others, key=SHRINK_ORDER.index):
             short = TITLE_ROOM - (room - sum(widths.values()))
             if short > 0:
-                widths[key] = max(COLUMNS[key].min_width, widths[key] - short)
+                widths[key] = max(min(COLUMNS[key].min_width, widths[key]), widths[key] - short)
         widths["title"] = max(8, room - sum(widths.values()))
         changed = False
         for key, width in widths.items():
@@ -137,10 +149,26 @@ class TaskTable(DataTable):
     def tasks(self) -> list[Task]:
         return list(self._tasks.values())
 
-    def show_tasks(self, tasks: Sequence[Task], *, keep: str | None = None) -> None:
-        """Replace every row, keeping the cursor on task ``keep`` (or the current one)."""
+    def has_task(self, task_id: str) -> bool:
+        return task_id in self._tasks
+
+    def move_to(self, task_id: str) -> None:
+        if task_id in self._tasks:
+            self.move_cursor(row=self.get_row_index(task_id), animate=False)
+
+    def show_tasks(self, tasks: Sequence[Task], *, keep: str | None = None, mark_changes: bool = False) -> None:
+        """Replace every row, keeping the cursor on task ``keep`` (or the current one).
+
+        With ``mark_changes``, tasks that are new or changed since the last load get a ●
+        in the row label until the cursor passes over them.
+        """
         keep = keep or (self.current_task.id if self.current_task else None)
         row = self.cursor_row
+        before = self._tasks
+        marked = {k for k in self._marked if k in before} if mark_changes else set()
+        if mark_changes:
+            marked |= {t.id for t in tasks if t.id not in before or before[t.id].version != t.version}
+        self._marked = marked
         self.clear()
         self._tasks = {}
         self.append_tasks(tasks)
@@ -158,7 +186,8 @@ class TaskTable(DataTable):
                 self._fill_row(task, ctx)
                 continue
             self._tasks[task.id] = task
-            self.add_row(*self._cells(task, ctx), key=task.id)
+            label = Text("●", style=ctx.palette.soon) if task.id in self._marked else Text(" ")
+            self.add_row(*self._cells(task, ctx), key=task.id, label=label)
         self._fit_title()
 
     def update_task(self, task: Task) -> None:
@@ -188,6 +217,10 @@ class TaskTable(DataTable):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        if event.row_key.value in self._marked:
+            self._marked.discard(event.row_key.value)
+            self.rows[event.row_key].label = Text(" ")
+            self.refresh_row(event.cursor_row)
         self.post_message(self.TaskHighlighted(self._tasks.get(event.row_key.value)))
         if event.cursor_row >= self.row_count - 5:
             self.post_message(self.NearEnd())
