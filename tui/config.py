@@ -98,6 +98,14 @@ class View:
     queue: str | None = None
 
 
+#: The views a new operator starts with, until config.toml names its own.
+STARTER_VIEWS = (
+    View("My open", "owner:me"),
+    View("Unclaimed urgent", "owner:none priority:>=urgent"),
+    View("Breaching in 1h", "due:<1h", "due_at"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class QueuePrefs:
     """The sort (``-priority`` style) and filter last used on one queue."""
@@ -119,7 +127,8 @@ class Settings:
     columns: tuple[str, ...] = DEFAULT_COLUMNS
     column_widths: dict[str, int] = field(default_factory=dict)
     queues: dict[str, QueuePrefs] = field(default_factory=dict)
-    config_views: tuple[View, ...] = ()
+    #: Views from config.toml; :data:`STARTER_VIEWS` until it has ``[[views]]`` of its own.
+    config_views: tuple[View, ...] = STARTER_VIEWS
     app_views: tuple[View, ...] = ()
     templates: dict[str, str] = field(default_factory=dict)
     #: Action id -> key string ("ctrl+k", "k,ctrl+k"); "" unbinds. See :mod:`tui.keymap`.
@@ -497,7 +506,7 @@ class _Reader:
         views = self.views(self.get(doc, "views", list) or [])
         if app_views:
             settings.app_views = views
-        else:
+        elif "views" in doc:
             settings.config_views = views
 
     def queue_prefs(self, queue: str, table: Any, base: QueuePrefs | None) -> QueuePrefs | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui.config import (
+    STARTER_VIEWS,
     DEFAULT_COLUMNS,
     ConfigError,
     Profile,
@@ -83,7 +84,7 @@ def test_defaults_without_files(home):
     assert settings.theme == "backdesk-dark"
     assert settings.refresh_interval == 30
     assert settings.columns == DEFAULT_COLUMNS == ("id", "priority", "title", "status", "owner", "due")
-    assert settings.views == () and settings.profiles == {} and settings.keys == {}
+    assert settings.views == STARTER_VIEWS and settings.profiles == {} and settings.keys == {}
     assert settings.queue_prefs("any") == QueuePrefs("-priority", "")
     assert not home.exists()
 
@@ -127,7 +128,7 @@ def test_every_saved_preference_survives_a_fresh_load(home):
         assert settings.columns == ("title", "owner", "reference")
         assert settings.column_widths == {"owner": 20}
         assert settings.queue_prefs("returns") == QueuePrefs("-due_at", "status:open tag:vip")
-        assert settings.views == (View("Mine", "owner:me status:waiting"),)
+        assert settings.views == (*STARTER_VIEWS, View("Mine", "owner:me status:waiting"))
 
 
 def test_app_state_overrides_config_and_app_views_follow_config_views(home):
@@ -295,7 +296,7 @@ def test_broken_app_state_is_reported_and_never_overwritten(home):
 
     state.unlink()
     store.save_view(View("x"))
-    assert load_settings().views == (View("x"),)
+    assert load_settings().views == (*STARTER_VIEWS, View("x"))
 
 
 def test_bad_sort_is_refused_before_saving(home):
