@@ -134,6 +134,9 @@ class MainScreen(Screen):
             self.set_interval(self.settings.refresh_interval, self._auto_refresh)
         self.set_interval(WATCH_INTERVAL, self._watch_current)
 
+    def on_unmount(self) -> None:
+        self.workers.cancel_node(self)
+
     def on_resize(self) -> None:
         self.query_one("#work").set_class(self.size.width >= WIDE, "wide")
         self.query_one("#body").set_class(self.size.width < NARROW, "narrow")
@@ -148,7 +151,7 @@ class MainScreen(Screen):
             self.notify(f"{doing} failed: {err}", severity="error", timeout=8, markup=False)
             return None
 
-    @work(exclusive=True, group="load")
+    @work(exclusive=True, group="load", exit_on_error=False)
     async def load_everything(self) -> None:
         me = await self._try(self.backend.me(), "Signing in")
         if me is None:
@@ -173,7 +176,8 @@ class MainScreen(Screen):
         self._mark_sidebar()
         self._table_title()
         counts = await asyncio.gather(*(self._count(v) for v in views))
-        sidebar.show(queues, [ViewEntry(v.name, n) for v, n in zip(views, counts)])
+        if sidebar.is_attached:  # the app may have closed meanwhile
+            sidebar.show(queues, [ViewEntry(v.name, n) for v, n in zip(views, counts)])
 
     async def _count(self, view: View) -> int | None:
         query = self._query_for(view.queue, view.filter, Sort.from_param(view.sort or "-priority"), limit=1)
@@ -207,11 +211,11 @@ class MainScreen(Screen):
                 "No tasks match." + (" Press / to change the filter." if self.filter_text else "")
             )
 
-    @work(exclusive=True, group="load")
+    @work(exclusive=True, group="load", exit_on_error=False)
     async def reload_tasks(self, keep: str | None = None) -> None:
         await self._load_tasks(keep)
 
-    @work(exclusive=True, group="more")
+    @work(exclusive=True, group="more", exit_on_error=False)
     async def load_more(self) -> None:
         if not self.next_cursor:
             return
@@ -221,7 +225,7 @@ class MainScreen(Screen):
             self.query_one(TaskTable).append_tasks(page.items)
             self._table_title()
 
-    @work(exclusive=True, group="detail")
+    @work(exclusive=True, group="detail", exit_on_error=False)
     async def load_history(self, task: Task) -> None:
         await asyncio.sleep(0.05)  # let a held j/k settle before asking the server
         events = await self._try(self.backend.events(task.id), "Loading the history")
@@ -229,7 +233,7 @@ class MainScreen(Screen):
         if events is not None and current and current.id == task.id:
             self.query_one(TaskDetail).show_history(events)
 
-    @work(exclusive=True, group="load")
+    @work(exclusive=True, group="load", exit_on_error=False)
     async def _auto_refresh(self) -> None:
         """Reload quietly, keeping the cursor and marking new and changed tasks."""
         if self.me is None or isinstance(self.app.screen, (NoteEditor, CloseDialog)):
@@ -237,7 +241,7 @@ class MainScreen(Screen):
         await self._load_tasks(mark=True)
         await self._load_sidebar()
 
-    @work(exclusive=True, group="watch")
+    @work(exclusive=True, group="watch", exit_on_error=False)
     async def _watch_current(self) -> None:
         """Re-read the task on screen so a claim or close by someone else shows at once."""
         task = self._current()

@@ -65,7 +65,9 @@ class ChoiceDialog(ModalScreen[str | None]):
             yield Static("[b]enter[/b] pick   [b]esc[/b] cancel", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)

@@ -1,0 +1,74 @@
+"""The operator's core loop, driven through the keys: claim, note, close."""
+
+from __future__ import annotations
+
+import pytest
+
+from api_client import NewTask
+from tui.app import BackdeskApp
+from widgets.task_table import TaskTable
+
+from .helpers import wait_for
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_claim_note_close_through_the_keys(kit):
+    checker = kit.backend("ben")
+    task = await checker.create_task(NewTask(kit.queue_id, "Refund for damaged kettle", "Customer sent photos.",
+                                             priority="urgent", reference=f"REF-{kit.unique}"))
+    app = BackdeskApp(kit.backend("ana"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one(TaskTable)
+        await wait_for(lambda: table.row_count > 0, "the task table to load")
+        await pilot.press("slash", *f"REF-{kit.unique}", "enter")
+        await wait_for(lambda: [t.id for t in table.tasks] == [task.id], "the filter to show only our task")
+
+        await pilot.press("c")
+        await wait_for(lambda: _owner(checker, task.id, "ana"), "the server to record ana as owner")
+
+        await pilot.press("n")
+        await pilot.press(*"Called the customer; [b]refund[/b] approved.")
+        await pilot.press("ctrl+s")
+        try:
+            await wait_for(lambda: _has_note(checker, task.id, "Called the customer; [b]refund[/b] approved."),
+                       "the note on the server")
+        finally:
+            print("SCREEN", app.screen, [s for s in app.screen_stack])
+            from textual.widgets import TextArea
+            for ta in app.screen.query(TextArea): print("TEXT", repr(ta.text))
+            for n in app._notifications:
+                print("NOTE", n.severity, n.message)
+            for e in await checker.events(task.id):
+                print("EV", e.kind, e.actor and e.actor.id, e.body[:60])
+        print("table version", table.current_task.version, "server", (await checker.task(task.id)).version)
+
+        await pilot.press("x")
+        await pilot.press("enter")
+        try:
+            await wait_for(lambda: _closed(checker, task.id), "the server to hold the task closed")
+        finally:
+            print("SCREEN", app.screen, [s for s in app.screen_stack])
+            for n in app._notifications:
+                print("NOTE", n.severity, n.message)
+            for e in await checker.events(task.id):
+                print("EV", e.kind, e.actor and e.actor.id, e.body[:60])
+    fresh = await checker.task(task.id)
+    assert fresh.status == "closed" and fresh.resolution == "done"
+    assert fresh.owner and fresh.owner.id == "ana"
+    notes = [e for e in await checker.events(task.id) if e.kind == "note"]
+    assert len(notes) == 1
+    await checker.aclose()
+
+
+async def _owner(backend, task_id, who):
+    task = await backend.task(task_id)
+    return task.owner is not None and task.owner.id == who
+
+
+async def _has_note(backend, task_id, body):
+    return any(e.kind == "note" and e.body == body for e in await backend.events(task_id))
+
+
+async def _closed(backend, task_id):
+    return (await backend.task(task_id)).status == "closed"
