@@ -25,6 +25,7 @@ SORT_FIELDS = ("priority", "due_at", "created_at", "updated_at")
 
 
 def utcnow() -> datetime:
+    """The current time. Everything that shows or stamps "now" asks here, so tests can fix it."""
     return datetime.now(timezone.utc)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
 
 from rich.console import Group
 from rich.table import Table
@@ -11,7 +10,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from api_client import Event, Task
+from api_client import Event, Task, models
 
 from .palette import PRIORITY_LOOK, Palette
 from .text import literal, one_line, relative
@@ -49,7 +48,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
     palette = Palette()
 
     def show_task(self, task: Task, *, queue_name: str = "", me_id: str | None = None) -> None:
-        now = datetime.now(timezone.utc)
+        now = models.utcnow()
         title = Text(f"#{one_line(task.id)}  ", style="dim")
         title.append(one_line(task.title), style="bold")
         meta = Table.grid(padding=(0, 2))
@@ -89,7 +88,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
         if events is None:
             history.update(Text("Loading history…", style="dim"))
             return
-        now = datetime.now(timezone.utc)
+        now = models.utcnow()
         lines = Text("History\n", style="bold")
         for event in events:
             symbol, verb = EVENT_LOOK.get(event.kind, ("•", one_line(event.kind)))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from api_client import Task
+from api_client import Task, models
 
 from .palette import PRIORITY_LOOK, Palette
 from .text import one_line, relative
@@ -203,7 +203,7 @@ class TaskTable(DataTable):
             self.update_cell(task.id, key, cell)
 
     def _row_context(self) -> RowContext:
-        return RowContext(self.me_id, datetime.now(timezone.utc), self.palette)
+        return RowContext(self.me_id, models.utcnow(), self.palette)
 
     def set_palette(self, palette: Palette) -> None:
         """Restyle every row for a new theme."""

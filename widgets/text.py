@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 from rich.text import Text
+
+from api_client import models
 
 # CSI / OSC / other ESC sequences, then any remaining C0/C1 control except tab and newline.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?|\x9b[0-?]*[ -/]*[@-~]")
@@ -31,7 +33,7 @@ def one_line(value: object) -> str:
 
 def relative(when: datetime, now: datetime | None = None) -> str:
     """A short relative time: ``in 45m``, ``3h ago``, ``2d ago``."""
-    now = now or datetime.now(timezone.utc)
+    now = now or models.utcnow()
     seconds = int((when - now).total_seconds())
     span = abs(seconds)
     if span < 60:
