@@ -95,6 +95,8 @@ class BackdeskApp(App):
                 key = "unbound" if is_unbound(binding) else self.get_key_display(binding)
                 yield SystemCommand(f"{binding.description}  ({key})", f"backdesk action {binding.id}",
                                     lambda action=binding.action: self.run_action(action, screen))
+            yield SystemCommand("Choose columns…", "Show or hide task-table columns (saved at once)",
+                                screen.action_choose_columns)
             for index, view in enumerate(self.settings.views):
                 key = f" ({index + 1})" if index < 9 else ""
                 yield SystemCommand(f"View: {view.name}{key}", "Show this saved view",

@@ -34,6 +34,7 @@ from widgets.task_table import TaskTable
 from widgets.text import literal, one_line
 
 from .close_dialog import CloseDialog
+from .columns_dialog import ColumnsDialog
 from .config import ConfigError, Settings, StateStore, View, render_template
 from .confirm import ConfirmDialog
 from .drafts import DraftStore, draft_key
@@ -719,6 +720,20 @@ class MainScreen(Screen):
                 self.query_one(TaskTable).focus()
                 return
         self.query_one(QueueList).focus()
+
+    def action_choose_columns(self) -> None:
+        table = self.query_one(TaskTable)
+
+        def chosen(keys: tuple[str, ...] | None) -> None:
+            if not keys:
+                return
+            table.set_columns(keys)
+            try:
+                self.store.save_columns(keys, {})
+            except ConfigError as err:
+                self.notify(str(err), severity="warning", timeout=10, markup=False)
+
+        self.app.push_screen(ColumnsDialog(table.column_keys), chosen)
 
     def action_refresh(self) -> None:
         self.load_everything()

@@ -110,9 +110,27 @@ class TaskTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
 
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         for key in self._column_keys:
             column = COLUMNS[key]
             self.add_column(column.label, width=column.width, key=key)
+
+    @property
+    def column_keys(self) -> tuple[str, ...]:
+        return tuple(self._column_keys)
+
+    def set_columns(self, keys: Sequence[str]) -> None:
+        """Show these columns (the title always shows), keeping the rows and the cursor."""
+        tasks, keep = list(self._tasks.values()), self.current_task
+        self._column_keys = [key for key in keys if key in COLUMNS]
+        if "title" not in self._column_keys:
+            self._column_keys.insert(min(2, len(self._column_keys)), "title")
+        self._widths = {k: self._widths.get(k, COLUMNS[k].width or 0) for k in self._column_keys if k != "title"}
+        self.clear(columns=True)
+        self._add_columns()
+        self.show_tasks(tasks, keep=keep.id if keep else None)
 
     def on_resize(self) -> None:
         self._fit_title()

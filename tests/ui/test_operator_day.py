@@ -311,3 +311,24 @@ async def _status_is(backend, task_id, status):
 
 async def _has_note(backend, task_id, body):
     return any(e.kind == "note" and e.body == body for e in await backend.events(task_id))
+
+
+async def test_columns_chosen_in_the_app_are_saved_and_come_back(wq_server, ben):
+    await make(ben, "Columns", reference="REF-9")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot)
+        app.screen.action_choose_columns()
+        await pilot.pause()
+        selection = app.screen.query_one("SelectionList")
+        selection.select("reference")
+        selection.deselect("status")
+        await pilot.press("enter")
+        await wait_for(lambda: "reference" in table.column_keys, "the reference column")
+        assert "status" not in table.column_keys
+    assert state_file()["columns"]["visible"] == ["id", "priority", "title", "owner", "due", "reference"]
+    again = make_app(wq_server)
+    async with again.run_test(size=(120, 40)) as pilot:
+        table = await ready(again, pilot)
+        assert table.column_keys == ("id", "priority", "title", "owner", "due", "reference")
+        assert "REF-9" in [str(cell) for cell in table.get_row(table.tasks[0].id)]

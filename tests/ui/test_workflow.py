@@ -6,6 +6,7 @@ import pytest
 
 from api_client import NewTask
 from tui.app import BackdeskApp
+from tui.note_editor import NoteEditor
 from widgets.task_table import TaskTable
 
 from .helpers import wait_for
@@ -28,10 +29,15 @@ async def test_claim_note_close_through_the_keys(kit):
         await wait_for(lambda: _owner(checker, task.id, "ana"), "the server to record ana as owner")
 
         await pilot.press("n")
+        # The app reloads the task before it opens the editor; keys typed sooner reach the table.
+        await wait_for(lambda: isinstance(app.screen, NoteEditor), "the note editor to open")
         await pilot.press(*"Called the customer; [b]refund[/b] approved.")
         await pilot.press("ctrl+s")
         await wait_for(lambda: _has_note(checker, task.id, "Called the customer; [b]refund[/b] approved."),
                        "the note on the server")
+        # The note changed the task's version; closing with the one from before would be stale.
+        fresh = await checker.task(task.id)
+        await wait_for(lambda: table.current_task.version == fresh.version, "the table to reload the task")
 
         await pilot.press("x")
         await pilot.press("enter")

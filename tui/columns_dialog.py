@@ -1,0 +1,47 @@
+"""Choosing which task-table columns show, from the command palette."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import SelectionList, Static
+
+from widgets.task_table import COLUMNS
+
+
+class ColumnsDialog(ModalScreen[tuple[str, ...] | None]):
+    """Dismisses with the chosen columns in table order, or None on esc. The title always shows."""
+
+    BINDINGS = [
+        Binding("enter,ctrl+s", "confirm", "Apply", priority=True, id="columns.apply"),
+        Binding("escape", "cancel", "Cancel", id="columns.cancel"),
+    ]
+
+    def __init__(self, visible: Sequence[str]) -> None:
+        super().__init__()
+        self.order = [*visible, *(key for key in COLUMNS if key not in visible)]
+        self.shown = set(visible)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("[b]Columns[/b]")
+            yield SelectionList[str](
+                *((COLUMNS[key].label if key != "id" else "# (id)", key, key in self.shown)
+                  for key in self.order if key != "title")
+            )
+            yield Static("[b]space[/b] show/hide   [b]enter[/b] apply   [b]esc[/b] cancel   "
+                         "(order and widths: [b]columns[/b] in config.toml)", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+
+    def action_confirm(self) -> None:
+        chosen = set(self.query_one(SelectionList).selected) | {"title"}
+        self.dismiss(tuple(key for key in self.order if key in chosen))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
