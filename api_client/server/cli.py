@@ -61,24 +61,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"backdesk serve: {err}", file=sys.stderr)
         return 1
     print(f"backdesk reference server on {server.url}/api/v1 (database {db})", flush=True)
-    named = [name for name, _ in args.operator + args.lead]
-    shown = named or ([pid for pid, _, _ in DEMO_PEOPLE] if args.demo_data else [])
+    shown = [(name, "operator") for name, _ in args.operator] + [(name, "lead") for name, _ in args.lead]
+    if not shown and args.demo_data:
+        shown = [(pid, role) for pid, _, role in DEMO_PEOPLE]
     if shown:
-        roles = {pid: role for pid, _, role in DEMO_PEOPLE} | {n: "operator" for n, _ in args.operator} | {
-            n: "lead" for n, _ in args.lead
-        }
-        print("\n".join(f"  {pid:<10} {roles.get(pid, 'operator'):<9} {server.tokens[pid]}" for pid in shown))
-        print(f"\nTry: BACKDESK_TOKEN={server.tokens[shown[0]]} backdesk --url {server.url}", flush=True)
+        print("\n".join(f"  {pid:<10} {role:<9} {server.tokens[pid]}" for pid, role in shown))
+        print(f"\nTry: BACKDESK_TOKEN={server.tokens[shown[0][0]]} backdesk --url {server.url}", flush=True)
     stopped = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
         stopped.set()
 
-    signal.signal(signal.SIGTERM, _stop)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
     try:
         stopped.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.stop()
     print("stopped", flush=True)

@@ -51,7 +51,7 @@ class Request:
         self.caller = caller
         self.params = params
         self.raw = raw
-        self.store: Store = handler.server.store  # type: ignore[attr-defined]
+        self.store = handler.server.store
 
     @property
     def caller_id(self) -> str:

@@ -375,26 +375,37 @@ def test_patch_changes_fields_and_checks_version(ana):
 # Listing: filters, sorting, pagination
 
 
-@pytest.fixture
-def board(ana, ben):
-    """Four tasks with known fields; ana owns D, ben owns C, C is closed."""
-    a = make(ana, title="Refund for ORD-1", priority="urgent", due_at=stamp(-timedelta(hours=1)), tags=["vip"],
-             reference="ORD-11111")
-    b = make(ana, queue="returns", title="Damaged parcel", body="Customer wants a refund.", priority="low",
-             due_at=stamp(timedelta(minutes=30)), tags=["chargeback"])
-    c = make(ana, queue="billing", title="Invoice query", priority="normal", tags=["VIP"])
-    d = make(ana, title="Address change", priority="high", due_at=stamp(timedelta(days=3)))
-    ben.post(f"/tasks/{c['id']}/claim")
-    ben.post(f"/tasks/{c['id']}/close", json={"resolution": "done"})
-    ana.post(f"/tasks/{d['id']}/claim")
-    return {"A": a["id"], "B": b["id"], "C": c["id"], "D": d["id"]}
+@pytest.fixture(scope="module")
+def board(tmp_path_factory, spec):
+    """A server shared by the listing tests: four tasks with known fields; ana owns D, ben owns C, C is closed.
+
+    Yields (letter -> task id, client for ana, client for ben).
+    """
+    clients: list[httpx.Client] = []
+    people = [("ana", "tok-ana"), ("ben", "tok-ben")]
+    with ReferenceServer(tmp_path_factory.mktemp("board") / "b.sqlite3", operators=people) as server:
+        connect = _connector(server, spec, clients)
+        ana, ben = connect("tok-ana"), connect("tok-ben")
+        a = make(ana, title="Refund for ORD-1", priority="urgent", due_at=stamp(-timedelta(hours=1)), tags=["vip"],
+                 reference="ORD-11111")
+        b = make(ana, queue="returns", title="Damaged parcel", body="Customer wants a refund.", priority="low",
+                 due_at=stamp(timedelta(minutes=30)), tags=["chargeback"])
+        c = make(ana, queue="billing", title="Invoice query", priority="normal", tags=["VIP"])
+        d = make(ana, title="Address change", priority="high", due_at=stamp(timedelta(days=3)))
+        ben.post(f"/tasks/{c['id']}/claim")
+        ben.post(f"/tasks/{c['id']}/close", json={"resolution": "done"})
+        ana.post(f"/tasks/{d['id']}/claim")
+        yield {"A": a["id"], "B": b["id"], "C": c["id"], "D": d["id"]}, ana, ben
+        for client in clients:
+            client.close()
 
 
-def names(board: dict[str, str], client: httpx.Client, **params) -> str:
+def names(board, client: httpx.Client, **params) -> str:
+    """The letters of the board tasks a listing returns, sorted."""
     response = client.get("/tasks", params=params)
     assert response.status_code == 200, response.text
     page = response.json()
-    by_id = {v: k for k, v in board.items()}
+    by_id = {v: k for k, v in board[0].items()}
     found = "".join(sorted(by_id[t["id"]] for t in page["items"]))
     assert page["total"] == len(found)
     return found
@@ -432,11 +443,12 @@ def names(board: dict[str, str], client: httpx.Client, **params) -> str:
     ("-breached", "BCD"),
     ("refund -breached owner:none", "B"),
 ])
-def test_filter_tokens(board, ana, q, expected):
-    assert names(board, ana, q=q) == expected
+def test_filter_tokens(board, q, expected):
+    assert names(board, board[1], q=q) == expected
 
 
-def test_status_owner_queue_params(board, ana, ben):
+def test_status_owner_queue_params(board):
+    ana, ben = board[1], board[2]
     assert names(board, ana, status="closed") == "C"
     assert names(board, ana, status="open,waiting") == "ABD"
     assert names(board, ana, owner="me") == "D"
