@@ -181,7 +181,7 @@ class MainScreen(Screen):
             sidebar.show(queues, [ViewEntry(v.name, n) for v, n in zip(views, counts)])
 
     async def _count(self, view: View) -> int | None:
-        query = self._query_for(view.queue, view.filter, Sort.from_param(view.sort or "-priority"), limit=1)
+        query = self._query_for(view.queue, view.filter, Sort(), limit=1)  # the order does not change a count
         try:
             return (await self.backend.tasks(query)).total
         except BackendError:
