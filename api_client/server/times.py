@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from .. import models
+
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def now() -> datetime:
-    """The current UTC time, truncated to seconds."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    """The current UTC time, truncated to seconds (from ``models.utcnow``, the one clock)."""
+    return models.utcnow().replace(microsecond=0)
 
 
 def iso(moment: datetime) -> str:
