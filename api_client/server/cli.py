@@ -32,12 +32,29 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
     p.add_argument("--db", type=Path, help="SQLite file (default: the user data dir's server.sqlite3)")
-    p.add_argument("--operator", type=_person, action="append", default=[], metavar="NAME:TOKEN",
-                   help="an operator and their token (repeatable)")
-    p.add_argument("--lead", type=_person, action="append", default=[], metavar="NAME:TOKEN",
-                   help="a lead and their token (repeatable)")
-    p.add_argument("--demo-data", type=int, default=0, metavar="N",
-                   help="seed N demo tasks into an empty database, with demo operators")
+    p.add_argument(
+        "--operator",
+        type=_person,
+        action="append",
+        default=[],
+        metavar="NAME:TOKEN",
+        help="an operator and their token (repeatable)",
+    )
+    p.add_argument(
+        "--lead",
+        type=_person,
+        action="append",
+        default=[],
+        metavar="NAME:TOKEN",
+        help="a lead and their token (repeatable)",
+    )
+    p.add_argument(
+        "--demo-data",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed N demo tasks into an empty database, with demo operators",
+    )
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return p
 
@@ -53,8 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     db.parent.mkdir(parents=True, exist_ok=True)
     try:
         server = ReferenceServer(
-            db, host=args.host, port=args.port, operators=args.operator, leads=args.lead,
-            demo_data=args.demo_data, verbose=args.verbose,
+            db,
+            host=args.host,
+            port=args.port,
+            operators=args.operator,
+            leads=args.lead,
+            demo_data=args.demo_data,
+            verbose=args.verbose,
         )
         server.start()
     except (OSError, ValueError) as err:

@@ -87,7 +87,7 @@ class Request:
             return None
         text = value.strip().removeprefix("W/").strip('"')
         if not text.isascii() or not text.isdigit():
-            raise Problem("invalid-request", f"If-Match {value!r} is not a task version such as \"3\".")
+            raise Problem("invalid-request", f'If-Match {value!r} is not a task version such as "3".')
         return int(text)
 
 
@@ -266,7 +266,7 @@ def route(method: str, path: str) -> tuple[Route, dict[str, str]]:
     """The handler for a request, or a not-found / method-not-allowed problem."""
     if path == API or path.startswith(API + "/"):
         for pattern, methods in ROUTES:
-            match = pattern.fullmatch(path[len(API):].rstrip("/") or "/")
+            match = pattern.fullmatch(path[len(API) :].rstrip("/") or "/")
             if match:
                 if method not in methods:
                     allowed = ", ".join(methods)
@@ -337,7 +337,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def authenticate(self) -> dict[str, str]:
         scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
-        person = self.server.store.person_by_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        person = (
+            self.server.store.person_by_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        )
         if person is None:
             raise Problem("unauthorized", "Send a valid token as 'Authorization: Bearer <token>'.")
         return person

@@ -71,8 +71,7 @@ def term_condition(term: Term, caller: str, now: datetime) -> tuple[str, list[An
     if term.key == "text":
         pattern = _like(values[0])
         return (
-            "t.title LIKE ? ESCAPE '\\' OR t.body LIKE ? ESCAPE '\\'"
-            " OR COALESCE(t.reference, '') LIKE ? ESCAPE '\\'",
+            "t.title LIKE ? ESCAPE '\\' OR t.body LIKE ? ESCAPE '\\' OR COALESCE(t.reference, '') LIKE ? ESCAPE '\\'",
             [pattern, pattern, pattern],
         )
     if term.key == "breached":
@@ -88,8 +87,7 @@ def term_condition(term: Term, caller: str, now: datetime) -> tuple[str, list[An
         return f"t.priority {_COMPARE[term.op]} ?", ranks
     if term.key == "queue":
         return (
-            "t.queue_id = ? COLLATE NOCASE"
-            " OR t.queue_id IN (SELECT id FROM queues WHERE name = ? COLLATE NOCASE)",
+            "t.queue_id = ? COLLATE NOCASE OR t.queue_id IN (SELECT id FROM queues WHERE name = ? COLLATE NOCASE)",
             [values[0], values[0]],
         )
     if term.key == "tag":
@@ -169,7 +167,9 @@ class Order:
             data = json.loads(raw)
             sort, values = data["s"], data["k"]
         except (ValueError, binascii.Error, KeyError, TypeError):
-            raise Problem("invalid-request", "The cursor is not one this server made; start from the first page.") from None
+            raise Problem(
+                "invalid-request", "The cursor is not one this server made; start from the first page."
+            ) from None
         if sort != self.param or not isinstance(values, list):
             raise Problem("invalid-request", "The cursor belongs to another sort order; start from the first page.")
         return values

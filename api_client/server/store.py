@@ -289,7 +289,9 @@ class Store:
 
     # Writes
 
-    def _event(self, con: sqlite3.Connection, task_id: int, kind: str, actor: str | None, at: str, body: str = "") -> int:
+    def _event(
+        self, con: sqlite3.Connection, task_id: int, kind: str, actor: str | None, at: str, body: str = ""
+    ) -> int:
         cur = con.execute(
             "INSERT INTO events (task_id, kind, actor_id, at, body) VALUES (?, ?, ?, ?, ?)",
             (task_id, kind, actor, at, body),
@@ -312,8 +314,15 @@ class Store:
                 "INSERT INTO tasks (queue_id, title, body, status, priority, created_at, updated_at,"
                 " due_at, reference, tags) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
                 (
-                    fields["queue"], fields["title"], fields["body"], PRIORITIES.index(fields["priority"]),
-                    at, at, fields["due_at"], fields["reference"], json.dumps(fields["tags"]),
+                    fields["queue"],
+                    fields["title"],
+                    fields["body"],
+                    PRIORITIES.index(fields["priority"]),
+                    at,
+                    at,
+                    fields["due_at"],
+                    fields["reference"],
+                    json.dumps(fields["tags"]),
                 ),
             )
             task_id = cur.lastrowid
@@ -395,7 +404,9 @@ class Store:
                 )
             return event_json(con.execute(_EVENT_SELECT + " WHERE e.id = ?", (event_id,)).fetchone())
 
-    def close(self, caller: str, task_id: str, resolution: str, note: str | None, if_match: int | None) -> dict[str, Any]:
+    def close(
+        self, caller: str, task_id: str, resolution: str, note: str | None, if_match: int | None
+    ) -> dict[str, Any]:
         with self.write() as con:
             row = self._task_row(con, task_id)
             _check_open(row)

@@ -78,7 +78,9 @@ def test_server_exposes_tokens_and_upserts_them(tmp_path):
     assert again.tokens == {"zoe": "two", "max": "three"}
     with again:
         assert httpx.get(again.url + "/api/v1/me", headers={"Authorization": "Bearer two"}).json() == {
-            "id": "zoe", "name": "zoe", "role": "operator",
+            "id": "zoe",
+            "name": "zoe",
+            "role": "operator",
         }
         assert httpx.get(again.url + "/api/v1/me", headers={"Authorization": "Bearer one"}).status_code == 401
 
@@ -89,7 +91,14 @@ def test_server_exposes_tokens_and_upserts_them(tmp_path):
 def test_queues_and_counts(ana, ben):
     queues = ana.get("/queues").json()["items"]
     assert [q["id"] for q in queues] == [
-        "orders", "returns", "complaints", "billing", "data-entry", "hr-onboarding", "it-access", "compliance",
+        "orders",
+        "returns",
+        "complaints",
+        "billing",
+        "data-entry",
+        "hr-onboarding",
+        "it-access",
+        "compliance",
     ]
     assert queues[0]["name"] == "Orders & Fulfilment" and all(q["description"] for q in queues)
     assert queues[0]["counts"] == {"open": 0, "unclaimed": 0, "mine": 0, "breached": 0}
@@ -111,19 +120,38 @@ def test_queues_and_counts(ana, ben):
 
 def test_create_task_and_read_it(srv, ana):
     due = stamp(timedelta(days=1))
-    response = ana.post("/tasks", json={
-        "queue": "returns", "title": "Refund ORD-48213", "body": "Line one\nLine two", "priority": "high",
-        "due_at": due, "reference": "ORD-48213", "tags": ["vip", "chargeback"],
-    })
+    response = ana.post(
+        "/tasks",
+        json={
+            "queue": "returns",
+            "title": "Refund ORD-48213",
+            "body": "Line one\nLine two",
+            "priority": "high",
+            "due_at": due,
+            "reference": "ORD-48213",
+            "tags": ["vip", "chargeback"],
+        },
+    )
     assert response.status_code == 201
     task = response.json()
     assert response.headers["Location"] == task["url"] == f"{srv.url}/api/v1/tasks/{task['id']}"
     assert task["id"].isdigit()
     assert task | {"id": None, "url": None, "created_at": None, "updated_at": None} == {
-        "id": None, "queue": "returns", "title": "Refund ORD-48213", "body": "Line one\nLine two",
-        "status": "open", "resolution": None, "owner": None, "priority": "high", "created_at": None,
-        "updated_at": None, "due_at": due, "reference": "ORD-48213", "tags": ["vip", "chargeback"],
-        "version": 1, "url": None,
+        "id": None,
+        "queue": "returns",
+        "title": "Refund ORD-48213",
+        "body": "Line one\nLine two",
+        "status": "open",
+        "resolution": None,
+        "owner": None,
+        "priority": "high",
+        "created_at": None,
+        "updated_at": None,
+        "due_at": due,
+        "reference": "ORD-48213",
+        "tags": ["vip", "chargeback"],
+        "version": 1,
+        "url": None,
     }
     got = ana.get(f"/tasks/{task['id']}")
     assert got.json() == task
@@ -139,18 +167,21 @@ def test_create_defaults_and_normalises_times(ana):
     assert (task["priority"], task["body"], task["tags"], task["reference"]) == ("normal", "", [], None)
 
 
-@pytest.mark.parametrize("payload", [
-    {"title": "no queue"},
-    {"queue": "orders"},
-    {"queue": "orders", "title": "   "},
-    {"queue": "nowhere", "title": "x"},
-    {"queue": "orders", "title": "x", "priority": "extreme"},
-    {"queue": "orders", "title": "x", "due_at": "tomorrow"},
-    {"queue": "orders", "title": "x", "due_at": "2030-01-01T00:00:00"},
-    {"queue": "orders", "title": "x", "tags": "vip"},
-    {"queue": "orders", "title": 5},
-    {"queue": "orders", "title": "x", "colour": "red"},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"title": "no queue"},
+        {"queue": "orders"},
+        {"queue": "orders", "title": "   "},
+        {"queue": "nowhere", "title": "x"},
+        {"queue": "orders", "title": "x", "priority": "extreme"},
+        {"queue": "orders", "title": "x", "due_at": "tomorrow"},
+        {"queue": "orders", "title": "x", "due_at": "2030-01-01T00:00:00"},
+        {"queue": "orders", "title": "x", "tags": "vip"},
+        {"queue": "orders", "title": 5},
+        {"queue": "orders", "title": "x", "colour": "red"},
+    ],
+)
 def test_create_rejects_bad_fields(ana, payload):
     problem(ana.post("/tasks", json=payload), 400, "invalid-request")
 
@@ -158,7 +189,9 @@ def test_create_rejects_bad_fields(ana, payload):
 def test_malformed_json_is_400(ana):
     task = make(ana)
     for content in (b"{not json", b"[1, 2]", b"\xff\xfe", b'"text"'):
-        problem(ana.post("/tasks", content=content, headers={"Content-Type": "application/json"}), 400, "invalid-request")
+        problem(
+            ana.post("/tasks", content=content, headers={"Content-Type": "application/json"}), 400, "invalid-request"
+        )
         problem(ana.post(f"/tasks/{task['id']}/close", content=content), 400, "invalid-request")
     assert ana.get("/me").status_code == 200
 
@@ -240,7 +273,9 @@ def test_claim_steal_release(ana, ben, connect):
     assert nobody["claimed_by"] is None
     kinds = [(e["kind"], e["actor"]["id"], e["body"]) for e in events(ana, task["id"])]
     assert kinds == [
-        ("created", "ana", ""), ("claimed", "ana", ""), ("stolen", "ben", "Took over from Ana Ruiz"),
+        ("created", "ana", ""),
+        ("claimed", "ana", ""),
+        ("stolen", "ben", "Took over from Ana Ruiz"),
         ("released", "ben", ""),
     ]
     problem(ana.post(url + "/claim", json={"force": "yes"}), 400, "invalid-request")
@@ -255,36 +290,40 @@ def test_closed_tasks_cannot_be_claimed_or_released(ana, ben):
     problem(ana.post(f"/tasks/{task['id']}/release"), 409, "task-closed")
 
 
+def _race(clients: list[tuple[str, httpx.Client]], task_id: str) -> list[tuple[str, httpx.Response]]:
+    """Every client claims the task at the same instant; returns (operator, response) pairs."""
+    barrier = threading.Barrier(len(clients))
+    results: list[tuple[str, httpx.Response]] = []
+
+    def claim(who: str, client: httpx.Client) -> None:
+        barrier.wait()
+        results.append((who, client.post(f"/tasks/{task_id}/claim", json={"force": False})))
+
+    threads = [threading.Thread(target=claim, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    return results
+
+
 def test_concurrent_claims_have_exactly_one_winner(tmp_path, spec):
     people = [(f"op{i}", f"tok-{i}") for i in range(20)]
     clients: list[httpx.Client] = []
     with ReferenceServer(tmp_path / "race.sqlite3", operators=people) as server:
         connect = _connector(server, spec, clients)
         creator = connect("tok-0")
-        per_thread = [connect(token) for _, token in people]
+        racers = [(who, connect(token)) for who, token in people]
         for _ in range(5):
             task_id = creator.post("/tasks", json={"queue": "orders", "title": "Race"}).json()["id"]
-            barrier = threading.Barrier(len(people))
-            results: list[tuple[str, httpx.Response]] = []
-
-            def claim(index: int) -> None:
-                barrier.wait()
-                response = per_thread[index].post(f"/tasks/{task_id}/claim", json={"force": False})
-                results.append((people[index][0], response))
-
-            threads = [threading.Thread(target=claim, args=(i,)) for i in range(len(people))]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=20)
-            wins = [(who, r) for who, r in results if r.status_code == 200]
+            results = _race(racers, task_id)
+            wins = [who for who, response in results if response.status_code == 200]
             assert len(results) == 20 and len(wins) == 1
-            winner = wins[0][0]
             for who, response in results:
-                if who != winner:
-                    assert problem(response, 409, "already-claimed")["claimed_by"]["id"] == winner
+                if who != wins[0]:
+                    assert problem(response, 409, "already-claimed")["claimed_by"]["id"] == wins[0]
             task = creator.get(f"/tasks/{task_id}").json()
-            assert task["owner"]["id"] == winner and task["version"] == 2
+            assert task["owner"]["id"] == wins[0] and task["version"] == 2
             assert [e["kind"] for e in events(creator, task_id)] == ["created", "claimed"]
         for client in clients:
             client.close()
@@ -312,7 +351,9 @@ def test_notes_are_idempotent_per_caller_and_key(ana, ben):
 @pytest.mark.parametrize("payload", [{}, {"body": ""}, {"body": "  \n"}, {"body": 3}])
 def test_empty_notes_are_400(ana, payload):
     task = make(ana)
-    problem(ana.post(f"/tasks/{task['id']}/notes", json=payload, headers={"Idempotency-Key": "x"}), 400, "invalid-request")
+    problem(
+        ana.post(f"/tasks/{task['id']}/notes", json=payload, headers={"Idempotency-Key": "x"}), 400, "invalid-request"
+    )
 
 
 # Close and If-Match
@@ -321,12 +362,18 @@ def test_empty_notes_are_400(ana, payload):
 def test_close_with_note_keeps_owner(ana):
     task = make(ana)
     ana.post(f"/tasks/{task['id']}/claim")
-    response = ana.post(f"/tasks/{task['id']}/close", json={"resolution": "rejected", "note": "Outside the window."},
-                        headers={"If-Match": '"2"'})
+    response = ana.post(
+        f"/tasks/{task['id']}/close",
+        json={"resolution": "rejected", "note": "Outside the window."},
+        headers={"If-Match": '"2"'},
+    )
     assert response.status_code == 200 and response.headers["ETag"] == '"3"'
     closed = response.json()
     assert (closed["status"], closed["resolution"], closed["owner"]["id"], closed["version"]) == (
-        "closed", "rejected", "ana", 3,
+        "closed",
+        "rejected",
+        "ana",
+        3,
     )
     tail = [(e["kind"], e["body"]) for e in events(ana, task["id"])][-2:]
     assert tail == [("note", "Outside the window."), ("closed", "rejected")]
@@ -337,12 +384,21 @@ def test_close_stale_if_match_is_412(ana, ben):
     task = make(ana)
     ben.post(f"/tasks/{task['id']}/claim")
     for stale in ('"1"', "1", 'W/"1"'):
-        body = problem(ana.post(f"/tasks/{task['id']}/close", json={"resolution": "done"}, headers={"If-Match": stale}),
-                       412, "stale-version")
+        body = problem(
+            ana.post(f"/tasks/{task['id']}/close", json={"resolution": "done"}, headers={"If-Match": stale}),
+            412,
+            "stale-version",
+        )
         assert body["current_version"] == 2
-    problem(ana.post(f"/tasks/{task['id']}/close", json={"resolution": "done"}, headers={"If-Match": "soon"}),
-            400, "invalid-request")
-    assert ana.post(f"/tasks/{task['id']}/close", json={"resolution": "done"}, headers={"If-Match": "2"}).status_code == 200
+    problem(
+        ana.post(f"/tasks/{task['id']}/close", json={"resolution": "done"}, headers={"If-Match": "soon"}),
+        400,
+        "invalid-request",
+    )
+    assert (
+        ana.post(f"/tasks/{task['id']}/close", json={"resolution": "done"}, headers={"If-Match": "2"}).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("payload", [{}, {"resolution": "fixed"}, {"resolution": "done", "note": 5}])
@@ -355,17 +411,28 @@ def test_patch_changes_fields_and_checks_version(ana):
     task = make(ana, due_at=stamp(timedelta(days=2)))
     url = f"/tasks/{task['id']}"
     new_due = stamp(timedelta(hours=3))
-    response = ana.patch(url, json={"priority": "urgent", "due_at": new_due, "queue": "billing", "title": "Renamed"},
-                         headers={"If-Match": '"1"'})
+    response = ana.patch(
+        url,
+        json={"priority": "urgent", "due_at": new_due, "queue": "billing", "title": "Renamed"},
+        headers={"If-Match": '"1"'},
+    )
     assert response.status_code == 200 and response.headers["ETag"] == '"2"'
     patched = response.json()
     assert (patched["priority"], patched["due_at"], patched["queue"], patched["title"], patched["version"]) == (
-        "urgent", new_due, "billing", "Renamed", 2,
+        "urgent",
+        new_due,
+        "billing",
+        "Renamed",
+        2,
     )
     updated = events(ana, task["id"])[-1]
     assert updated["kind"] == "updated" and "priority" in updated["body"]
-    assert problem(ana.patch(url, json={"priority": "low"}, headers={"If-Match": '"1"'}), 412,
-                   "stale-version")["current_version"] == 2
+    assert (
+        problem(ana.patch(url, json={"priority": "low"}, headers={"If-Match": '"1"'}), 412, "stale-version")[
+            "current_version"
+        ]
+        == 2
+    )
     assert ana.patch(url, json={"priority": "urgent"}).json()["version"] == 2  # nothing changed
     assert ana.patch(url, json={"due_at": None}).json()["due_at"] is None
     for payload in ({"status": "closed"}, {"priority": "extreme"}, {"queue": "nowhere"}, {"title": ""}):
@@ -386,10 +453,23 @@ def board(tmp_path_factory, spec):
     with ReferenceServer(tmp_path_factory.mktemp("board") / "b.sqlite3", operators=people) as server:
         connect = _connector(server, spec, clients)
         ana, ben = connect("tok-ana"), connect("tok-ben")
-        a = make(ana, title="Refund for ORD-1", priority="urgent", due_at=stamp(-timedelta(hours=1)), tags=["vip"],
-                 reference="ORD-11111")
-        b = make(ana, queue="returns", title="Damaged parcel", body="Customer wants a refund.", priority="low",
-                 due_at=stamp(timedelta(minutes=30)), tags=["chargeback"])
+        a = make(
+            ana,
+            title="Refund for ORD-1",
+            priority="urgent",
+            due_at=stamp(-timedelta(hours=1)),
+            tags=["vip"],
+            reference="ORD-11111",
+        )
+        b = make(
+            ana,
+            queue="returns",
+            title="Damaged parcel",
+            body="Customer wants a refund.",
+            priority="low",
+            due_at=stamp(timedelta(minutes=30)),
+            tags=["chargeback"],
+        )
         c = make(ana, queue="billing", title="Invoice query", priority="normal", tags=["VIP"])
         d = make(ana, title="Address change", priority="high", due_at=stamp(timedelta(days=3)))
         ben.post(f"/tasks/{c['id']}/claim")
@@ -411,38 +491,41 @@ def names(board, client: httpx.Client, **params) -> str:
     return found
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("", "ABCD"),
-    ("refund", "AB"),
-    ("-refund", "CD"),
-    ("ORD-11111", "A"),
-    ('"damaged parcel"', "B"),
-    ("50%", ""),
-    ("status:closed", "C"),
-    ("-status:closed", "ABD"),
-    ("status:open,waiting", "ABD"),
-    ("owner:me", "D"),
-    ("owner:none", "AB"),
-    ("owner:ben", "C"),
-    ("-owner:none", "CD"),
-    ("owner:me,ben", "CD"),
-    ("priority:>=high", "AD"),
-    ("priority:<normal", "B"),
-    ("priority:low,urgent", "AB"),
-    ("-priority:urgent", "BCD"),
-    ("queue:orders", "AD"),
-    ('queue:"Returns & Refunds"', "B"),
-    ("-queue:orders", "BC"),
-    ("tag:vip", "AC"),
-    ("tag:vip,chargeback", "ABC"),
-    ("-tag:vip", "BD"),
-    ("due:<2h", "AB"),
-    ("due:>1d", "D"),
-    ("-due:<2h", "CD"),
-    ("breached", "A"),
-    ("-breached", "BCD"),
-    ("refund -breached owner:none", "B"),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("", "ABCD"),
+        ("refund", "AB"),
+        ("-refund", "CD"),
+        ("ORD-11111", "A"),
+        ('"damaged parcel"', "B"),
+        ("50%", ""),
+        ("status:closed", "C"),
+        ("-status:closed", "ABD"),
+        ("status:open,waiting", "ABD"),
+        ("owner:me", "D"),
+        ("owner:none", "AB"),
+        ("owner:ben", "C"),
+        ("-owner:none", "CD"),
+        ("owner:me,ben", "CD"),
+        ("priority:>=high", "AD"),
+        ("priority:<normal", "B"),
+        ("priority:low,urgent", "AB"),
+        ("-priority:urgent", "BCD"),
+        ("queue:orders", "AD"),
+        ('queue:"Returns & Refunds"', "B"),
+        ("-queue:orders", "BC"),
+        ("tag:vip", "AC"),
+        ("tag:vip,chargeback", "ABC"),
+        ("-tag:vip", "BD"),
+        ("due:<2h", "AB"),
+        ("due:>1d", "D"),
+        ("-due:<2h", "CD"),
+        ("breached", "A"),
+        ("-breached", "BCD"),
+        ("refund -breached owner:none", "B"),
+    ],
+)
 def test_filter_tokens(board, q, expected):
     assert names(board, board[1], q=q) == expected
 
@@ -459,13 +542,16 @@ def test_status_owner_queue_params(board):
     assert names(board, ana, queue="orders", q="priority:urgent") == "A"
 
 
-@pytest.mark.parametrize(("q", "token"), [
-    ("foo:bar", "foo:bar"),
-    ("refund priority:extreme", "priority:extreme"),
-    ("due:soon", "due:soon"),
-    ("-status:gone", "-status:gone"),
-    ("priority:>=high,urgent", "priority:>=high,urgent"),
-])
+@pytest.mark.parametrize(
+    ("q", "token"),
+    [
+        ("foo:bar", "foo:bar"),
+        ("refund priority:extreme", "priority:extreme"),
+        ("due:soon", "due:soon"),
+        ("-status:gone", "-status:gone"),
+        ("priority:>=high,urgent", "priority:>=high,urgent"),
+    ],
+)
 def test_bad_filter_token_is_400_naming_it(ana, q, token):
     body = problem(ana.get("/tasks", params={"q": q}), 400, "invalid-filter")
     assert body["token"] == token
@@ -474,10 +560,18 @@ def test_bad_filter_token_is_400_naming_it(ana, q, token):
     assert body["detail"] == parsed.value.reason
 
 
-@pytest.mark.parametrize("params", [
-    {"limit": "0"}, {"limit": "501"}, {"limit": "ten"}, {"sort": "title"}, {"sort": "--priority"},
-    {"status": "done"}, {"cursor": "not-a-cursor"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "0"},
+        {"limit": "501"},
+        {"limit": "ten"},
+        {"sort": "title"},
+        {"sort": "--priority"},
+        {"status": "done"},
+        {"cursor": "not-a-cursor"},
+    ],
+)
 def test_bad_list_parameters_are_400(ana, params):
     problem(ana.get("/tasks", params=params), 400, "invalid-request")
 
@@ -507,7 +601,9 @@ def _expected_order(tasks: list[dict], sort: str) -> list[str]:
         return (
             primary is None,
             "" if primary is None else _Reverse(primary) if descending else primary,
-            due is None, due or "", int(task["id"]),
+            due is None,
+            due or "",
+            int(task["id"]),
         )
 
     return [t["id"] for t in sorted(tasks, key=key)]
@@ -524,8 +620,9 @@ class _Reverse:
         return self.value == other.value
 
 
-@pytest.mark.parametrize("sort", ["priority", "-priority", "due_at", "-due_at", "created_at", "-created_at",
-                                  "updated_at", "-updated_at"])
+@pytest.mark.parametrize(
+    "sort", ["priority", "-priority", "due_at", "-due_at", "created_at", "-created_at", "updated_at", "-updated_at"]
+)
 def test_sort_orders_put_nulls_last(demo_connect, sort):
     client = demo_connect("tok-ana")
     items = client.get("/tasks", params={"sort": sort, "limit": 500}).json()["items"]
@@ -542,10 +639,16 @@ def test_default_sort_is_priority_descending(demo_connect):
     assert [t["id"] for t in items] == _expected_order(items, "-priority")
 
 
-@pytest.mark.parametrize(("sort", "q", "limit"), [
-    ("-priority", "", 37), ("due_at", "", 50), ("-due_at", "-status:closed", 23), ("updated_at", "owner:none", 100),
-    ("-created_at", "refund", 7),
-])
+@pytest.mark.parametrize(
+    ("sort", "q", "limit"),
+    [
+        ("-priority", "", 37),
+        ("due_at", "", 50),
+        ("-due_at", "-status:closed", 23),
+        ("updated_at", "owner:none", 100),
+        ("-created_at", "refund", 7),
+    ],
+)
 def test_cursor_pagination_returns_every_task_once(demo_connect, sort, q, limit):
     client = demo_connect("tok-ana")
     everything = client.get("/tasks", params={"sort": sort, "q": q, "limit": 500}).json()
@@ -585,8 +688,11 @@ def test_demo_seed_is_deterministic_and_sized(demo_connect, demo_srv, tmp_path):
     tasks = client.get("/tasks", params={"sort": "created_at", "limit": 500}).json()
     assert tasks["total"] == 400
     with ReferenceServer(tmp_path / "twin.sqlite3", operators=[("ana", "tok-ana")], demo_data=400) as twin:
-        twin_tasks = httpx.get(twin.url + "/api/v1/tasks", params={"sort": "created_at", "limit": 500},
-                               headers={"Authorization": "Bearer tok-ana"}).json()
+        twin_tasks = httpx.get(
+            twin.url + "/api/v1/tasks",
+            params={"sort": "created_at", "limit": 500},
+            headers={"Authorization": "Bearer tok-ana"},
+        ).json()
     key = sorted((t["id"], t["title"], t["reference"], t["queue"]) for t in tasks["items"])
     assert key == sorted((t["id"], t["title"], t["reference"], t["queue"]) for t in twin_tasks["items"])
     queues = {t["queue"] for t in tasks["items"]}
@@ -631,9 +737,21 @@ def test_demo_versions_match_history(demo_connect):
 def test_cli_serves_demo_until_interrupted(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api_client.server", "--port", "0", "--db", str(tmp_path / "cli" / "s.sqlite3"),
-         "--demo-data", "20"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "api_client.server",
+            "--port",
+            "0",
+            "--db",
+            str(tmp_path / "cli" / "s.sqlite3"),
+            "--demo-data",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         lines = [proc.stdout.readline() for _ in range(8)]
