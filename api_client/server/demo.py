@@ -89,7 +89,7 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
         ),
         T(
             "Return outside window: {order}",
-            "Customer: {customer}\nBought: {date} ({days} days ago)\nItem: {product}\n\n"
+            "Customer: {customer}\nBought: {bought} ({late} days ago)\nItem: {product}\n\n"
             "Policy allows 30 days. Customer says it is faulty, not unwanted.\n"
             "Decide whether to accept it as a warranty return.",
             "{order}",
@@ -178,7 +178,7 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
         T(
             "New starter: {employee}, {job} ({department})",
             "Start date: {date}\nManager: {manager}\nLocation: {city}\n\n"
-            "- Contract signed and filed\n- Payroll set up in {system}\n- Laptop ordered\n- First-week plan sent",
+            "- Contract signed and filed\n- Payroll set up in {payroll}\n- Laptop ordered\n- First-week plan sent",
             "EMP-{n4}",
             ("new-starter",),
         ),
@@ -284,6 +284,7 @@ class _Generator:
         qty = r.randint(1, 12)
         amount = r.randint(800, 250000) / 100
         when = self.now + timedelta(days=r.randint(-40, 30))
+        late = r.randint(31, 90)
         return {
             "customer": customer,
             "email": customer.lower().replace(" ", ".").replace("'", "") + "@example.com",
@@ -314,6 +315,9 @@ class _Generator:
             "manager": self.person(),
             "reason": r.choice(w["complaint_reasons"]),
             "date": when.strftime("%d %b %Y"),
+            "late": late,
+            "bought": (self.now - timedelta(days=late)).strftime("%d %b %Y"),
+            "payroll": r.choice(("Workday", "SAP SuccessFactors", "ADP")),
             "days": r.randint(2, 21),
             "years": r.randint(2, 15),
             "months": r.randint(3, 12),
