@@ -46,7 +46,7 @@ from .session import Session
 T = TypeVar("T")
 PAGE_SIZE = 100
 #: Terminal width from which the detail pane sits beside the table instead of under it.
-WIDE = 150
+WIDE = 180
 #: Terminal width below which the queue sidebar hides until asked for (b).
 NARROW = 100
 #: Seconds between checks of the task on screen, so a claim or close by someone else shows at once.
@@ -154,7 +154,9 @@ class MainScreen(Screen):
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_everything(self) -> None:
-        me = await self._try(self.backend.me(), "Signing in")
+        me, queues = await asyncio.gather(
+            self._try(self.backend.me(), "Signing in"), self._try(self.backend.queues(), "Loading queues")
+        )
         if me is None:
             self.query_one(TaskDetail).show_empty(
                 f"Could not sign in to {self.backend.label}. Press r to retry, q to quit."
@@ -163,20 +165,29 @@ class MainScreen(Screen):
         self.me = me
         self.query_one(TaskTable).me_id = me.id
         self._topbar()
+        if queues is not None:
+            self._show_queues(queues)
         await self._load_tasks()
-        await self._load_sidebar()
+        if queues is not None:
+            await self._count_views(queues)
 
     async def _load_sidebar(self) -> None:
+        """Reload the queues with their counts, then the views' counts."""
         queues = await self._try(self.backend.queues(), "Loading queues")
-        if queues is None:
-            return
+        if queues is not None:
+            self._show_queues(queues)
+            await self._count_views(queues)
+
+    def _show_queues(self, queues: list[Queue]) -> None:
         self.queues = {q.id: q for q in queues}
-        views = self.settings.views
-        sidebar = self.query_one(QueueList)
-        sidebar.show(queues, [ViewEntry(v.name, None) for v in views])
+        self.query_one(QueueList).show(queues, [ViewEntry(v.name, None) for v in self.settings.views])
         self._mark_sidebar()
         self._table_title()
+
+    async def _count_views(self, queues: list[Queue]) -> None:
+        views = self.settings.views
         counts = await asyncio.gather(*(self._count(v) for v in views))
+        sidebar = self.query_one(QueueList)
         if sidebar.is_attached:  # the app may have closed meanwhile
             sidebar.show(queues, [ViewEntry(v.name, n) for v, n in zip(views, counts)])
 

@@ -1,0 +1,96 @@
+"""Screenshots of the main screens, compared with accepted SVGs in ``__snapshots__``.
+
+The server and the widgets share one clock (``api_client.models.utcnow``), fixed here, and the
+server listens on a fixed port, so the same code draws the same screen. After a deliberate
+change of look, review and accept: ``pytest tests/ui/test_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import datetime, timezone
+
+import pytest
+
+from api_client.server import ReferenceServer
+from api_client.workqueue import WorkQueueBackend
+from tui.app import BackdeskApp
+from tui.config import load_settings
+from tui.main_screen import MainScreen
+from widgets.task_detail import TaskDetail
+from widgets.task_table import TaskTable
+
+NOW = datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)
+PORT = 47311
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    monkeypatch.setattr("api_client.models.utcnow", lambda: NOW)
+    # A full-colour terminal, so the theme asked for is the theme drawn (see themes.default_theme).
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            pytest.skip(f"port {PORT} is taken; the snapshots show the server's URL")
+    with ReferenceServer(tmp_path / "snap.sqlite3", port=PORT, operators=[("ana", "ana-token")],
+                         demo_data=60) as server:
+        yield server
+
+
+def app_for(server, theme: str) -> BackdeskApp:
+    settings = load_settings()
+    settings.theme = theme
+    return BackdeskApp(WorkQueueBackend(server.url, "ana-token"), settings=settings)
+
+
+async def settled(pilot) -> None:
+    """Wait until the table, the sidebar counts and the first task's history are on screen."""
+    app = pilot.app
+    for _ in range(200):
+        screen = app.screen
+        if isinstance(screen, MainScreen) and screen.query_one(TaskTable).row_count:
+            history = str(screen.query_one(TaskDetail).query_one("#detail-history").render())
+            counted = "…" not in str([o.prompt for o in screen.query_one("#sidebar-list").options])
+            if "History" in history and counted:
+                break
+        await asyncio.sleep(0.05)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("theme", ["backdesk-dark", "backdesk-light"])
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
+def test_main_screen(snap_compare, server, theme, size):
+    assert snap_compare(app_for(server, theme), terminal_size=size, run_before=settled)
+
+
+@pytest.mark.parametrize("theme", ["backdesk-dark", "backdesk-high-contrast"])
+def test_close_dialog(snap_compare, server, theme):
+    async def open_close(pilot):
+        await settled(pilot)
+        await pilot.press("x")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app_for(server, theme), terminal_size=(80, 24), run_before=open_close)
+
+
+def test_note_editor_with_a_draft(snap_compare, server):
+    async def write(pilot):
+        await settled(pilot)
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        await pilot.press(*"Called the customer.")
+        await pilot.pause(0.1)
+
+    assert snap_compare(app_for(server, "backdesk-16"), terminal_size=(80, 24), run_before=write)
+
+
+def test_help(snap_compare, server):
+    async def help_(pilot):
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app_for(server, "backdesk-dark"), terminal_size=(160, 50), run_before=help_)
