@@ -93,12 +93,12 @@ class HTTPAdapter:
         return BackendError(f"The server refused the request (HTTP {response.status_code}).",
                             status=response.status_code)
 
-    @staticmethod
-    def _json(response: httpx.Response) -> Any:
+    def _json(self, response: httpx.Response) -> Any:
         try:
             return response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
             raise BadResponseError(
-                f"The server sent something that is not JSON (HTTP {response.status_code}, "
-                f"{response.headers.get('content-type', 'no content type')})."
+                f"{self.root} answered with {kind}, not JSON (HTTP {response.status_code}): "
+                "check that the URL is the backend's root and that the backend kind is right."
             ) from None

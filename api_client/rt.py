@@ -236,7 +236,7 @@ class RTBackend(HTTPAdapter):
             fields[self._tags_field()] = list(new.tags)
         if fields:
             body["CustomFields"] = fields
-        data = _json(await self._send("POST", "/ticket", json=body, right="CreateTicket"))
+        data = self._json(await self._send("POST", "/ticket", json=body, right="CreateTicket"))
         if not isinstance(data, dict) or not data.get("id"):
             raise BadResponseError("Request Tracker created no ticket id; check the queue name.")
         self._bodies[str(data["id"])] = new.body
@@ -428,18 +428,18 @@ class RTBackend(HTTPAdapter):
                 raise
 
     async def _get(self, path: str, params: Any = None, right: str = "ShowTicket") -> Any:
-        return _json(await self._send("GET", path, params=params, right=right))
+        return self._json(await self._send("GET", path, params=params, right=right))
 
     async def _ticket(self, task_id: str) -> tuple[dict, str]:
         response = await self._send("GET", f"/ticket/{_id(task_id)}", params=SUB_FIELDS, right="ShowTicket")
-        data = _json(response)
+        data = self._json(response)
         if not isinstance(data, dict) or "id" not in data:
             raise BadResponseError(f"Request Tracker sent ticket {task_id} without an id.")
         return data, response.headers.get("etag", "").strip('"')
 
     async def _put(self, task_id: str, body: dict, etag: str | None) -> list:
         headers = {"If-Match": f'"{etag}"'} if etag else {}
-        data = _json(await self._send("PUT", f"/ticket/{_id(task_id)}", json=body, headers=headers,
+        data = self._json(await self._send("PUT", f"/ticket/{_id(task_id)}", json=body, headers=headers,
                                       right="ModifyTicket"))
         return data if isinstance(data, list) else []
 
@@ -711,10 +711,6 @@ def _items(data: Any) -> list[Any]:
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise BadResponseError("Request Tracker's list answer has no 'items' array.")
     return data["items"]
-
-
-def _json(response: httpx.Response) -> Any:
-    return HTTPAdapter._json(response)
 
 
 def _str(data: Any, name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from themes import STYLESHEET, default_theme, register_themes
@@ -50,7 +50,7 @@ class WelcomeApp(App):
         self.theme = default_theme()
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide-dialog", id="welcome"):
+        with VerticalScroll(classes="dialog wide-dialog", id="welcome"):
             yield Static(Text("Welcome to backdesk", style="bold"))
             yield Static(Text(HOW.format(config=self.settings.config_path)))
             for problem in self.settings.problems:
