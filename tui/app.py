@@ -45,9 +45,10 @@ class BackdeskApp(App):
         settings: Settings | None = None,
         drafts: DraftStore | None = None,
         profile: str | None = None,
+        scope: str = "",
     ) -> None:
         super().__init__()
-        self.session = Session(backend, settings or load_settings(), drafts or DraftStore())
+        self.session = Session(backend, settings or load_settings(), drafts or DraftStore(), scope or profile or "")
         self.profile = profile
         register_themes(self)
         chosen = self.session.settings.theme
@@ -115,7 +116,7 @@ class BackdeskApp(App):
             self.notify(f"Cannot switch to {name}: {err}", severity="error", timeout=10, markup=False)
             return
         old = self.session.backend
-        self.session = Session(backend, self.settings, self.session.drafts)
+        self.session = Session(backend, self.settings, self.session.drafts, name)
         self.profile = name
         await self.switch_screen(MainScreen(self.session))
         self._restyle()

@@ -85,10 +85,10 @@ def backend_from(args: argparse.Namespace, settings: Settings) -> tuple[Backend 
     return connect(profile.backend, resolve_credentials(profile)), name
 
 
-def run_app(backend: Backend, settings: Settings | None = None, profile: str | None = None) -> int:
+def run_app(backend: Backend, settings: Settings | None = None, profile: str | None = None, scope: str = "") -> int:
     from .app import BackdeskApp
 
-    BackdeskApp(backend, settings=settings, profile=profile).run()
+    BackdeskApp(backend, settings=settings, profile=profile, scope=scope).run()
     return 0
 
 
@@ -101,7 +101,7 @@ def run_demo(tasks: int, db: Path | None) -> int:
         server = ReferenceServer(db or Path(scratch) / "demo.sqlite3", demo_data=tasks)
         with server:
             user = "ana" if "ana" in server.tokens else next(iter(server.tokens))
-            return run_app(WorkQueueBackend(server.url, server.tokens[user]))
+            return run_app(WorkQueueBackend(server.url, server.tokens[user]), scope="demo")
 
 
 if __name__ == "__main__":

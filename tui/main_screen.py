@@ -329,12 +329,13 @@ class MainScreen(Screen):
     # -- where the operator is: queue, view, sort, filter ----------------------------------
 
     def _prefs_key(self) -> str:
-        return self.queue_id or ALL_QUEUES
+        return self.session.prefs_key(self.queue_id or ALL_QUEUES)
 
     def _apply_prefs(self, queue_id: str | None) -> None:
-        """Switch to a queue with the sort and filter last used there."""
+        """Switch to a queue with the sort and filter last used there (config.toml may name
+        a queue by its bare id; what the app saves is kept per backend)."""
         self.queue_id, self.view = queue_id, None
-        prefs = self.settings.queue_prefs(self._prefs_key())
+        prefs = self.settings.queues.get(self._prefs_key()) or self.settings.queue_prefs(queue_id or ALL_QUEUES)
         self.sort = Sort.from_param(prefs.sort)
         self.filter_text = prefs.filter
 

@@ -15,6 +15,15 @@ class Session:
     backend: Backend
     settings: Settings = field(default_factory=load_settings)
     drafts: DraftStore = field(default_factory=DraftStore)
+    #: Whose queues these are (a profile name, "demo", or the backend's label), so sort and
+    #: filter remembered for one backend's queue never leak into another's.
+    scope: str = ""
+
+    def __post_init__(self) -> None:
+        self.scope = self.scope or self.backend.label
+
+    def prefs_key(self, queue_key: str) -> str:
+        return f"{self.scope} / {queue_key}"
 
     @property
     def store(self) -> StateStore:

@@ -79,7 +79,7 @@ async def test_sort_and_filter_are_remembered_per_queue_across_restarts(wq_serve
         await pilot.press("s", "S")  # due, then reversed
         await pilot.press("slash", *"task", "enter")
         await pilot.pause()
-    assert state_file()["queues"]["*"] == {"sort": "-due_at", "filter": "task"}
+    assert state_file()["queues"][f"Work Queue API at {wq_server.url} / *"] == {"sort": "-due_at", "filter": "task"}
     again = make_app(wq_server)
     async with again.run_test(size=(120, 40)) as pilot:
         await ready(again, pilot)
