@@ -231,8 +231,9 @@ class MainScreen(Screen):
     async def load_more(self) -> None:
         if not self.next_cursor:
             return
-        page = await self._try(self.backend.tasks(self._query(), self.next_cursor), "Loading more tasks")
-        if page is not None:
+        query = self._query()
+        page = await self._try(self.backend.tasks(query, self.next_cursor), "Loading more tasks")
+        if page is not None and query == self._query():  # not for a list the operator has left
             self.next_cursor = page.next_cursor
             self.query_one(TaskTable).append_tasks(page.items)
             self._table_title()
