@@ -332,3 +332,19 @@ async def test_columns_chosen_in_the_app_are_saved_and_come_back(wq_server, ben)
         table = await ready(again, pilot)
         assert table.column_keys == ("id", "priority", "title", "owner", "due", "reference")
         assert "REF-9" in [str(cell) for cell in table.get_row(table.tasks[0].id)]
+
+
+async def test_a_long_queue_loads_page_by_page_as_the_cursor_goes_down(tmp_path):
+    from api_client.server import ReferenceServer
+
+    with ReferenceServer(tmp_path / "long.sqlite3", operators=[("ana", "ana-token")], demo_data=260) as server:
+        app = make_app(server)
+        async with app.run_test(size=(120, 40)) as pilot:
+            table = await ready(app, pilot)
+            assert table.row_count == 100  # one page, not the whole queue
+            expected = app.screen.total
+            for _ in range(5):
+                await pilot.press("G")
+                await pilot.pause(0.3)
+            await wait_for(lambda: table.row_count == expected, "every page")
+            assert len({t.id for t in table.tasks}) == expected
