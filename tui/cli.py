@@ -97,7 +97,7 @@ def run_demo(tasks: int, db: Path | None) -> int:
     from api_client.server import ReferenceServer
     from api_client.workqueue import WorkQueueBackend
 
-    with tempfile.TemporaryDirectory(prefix="backdesk-demo-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="backdesk-demo-", ignore_cleanup_errors=True) as scratch:
         server = ReferenceServer(db or Path(scratch) / "demo.sqlite3", demo_data=tasks)
         with server:
             user = "ana" if "ana" in server.tokens else next(iter(server.tokens))
