@@ -17,7 +17,9 @@ INTRO = (
 )
 MOVING = (
     "\nMoving: ↑/↓ or j/k move · g/G top/bottom · tab next pane · enter opens the task "
-    "(j/k then scroll it) · esc back · ctrl+p command palette"
+    "(j/k then scroll it) · esc back · ctrl+p command palette\n"
+    "Note editor: ctrl+s save · esc cancel · ctrl+t template · ctrl+e $EDITOR. "
+    "Close dialog: enter closes with the highlighted resolution · tab to a note · esc cancel"
 )
 
 
@@ -40,7 +42,11 @@ class HelpScreen(ModalScreen[None]):
             if binding.id and binding.id != "help.close":
                 keys.setdefault(binding.id, []).append(self.app.get_key_display(binding))
                 names[binding.id] = binding.description or binding.action
-        for action_id in sorted(keys):
+        numbered = sorted(k for k in keys if k.startswith("view.") and k[5:].isdigit())
+        for action_id in sorted(set(keys) - set(numbered[1:])):
+            if numbered and action_id == numbered[0]:
+                table.add_row("1…9", Text("Jump to view 1 to 9"), f"{numbered[0]} … {numbered[-1]}")
+                continue
             table.add_row(" ".join(dict.fromkeys(keys[action_id])), Text(names[action_id]), action_id)
         with VerticalScroll(classes="dialog wide-dialog"):
             yield Static(Text("Keys", style="bold"))
