@@ -135,6 +135,12 @@ class MainScreen(Screen):
             self.set_interval(self.settings.refresh_interval, self._auto_refresh)
         self.set_interval(WATCH_INTERVAL, self._watch_current)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Skip belongs to play mode: hidden from the footer until the operator plays."""
+        if action == "skip":
+            return self.playing
+        return True
+
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)
 
@@ -307,6 +313,7 @@ class MainScreen(Screen):
         self._play_banner()
 
     def _play_banner(self) -> None:
+        self.refresh_bindings()
         banner = self.query_one("#play-banner", Static)
         banner.set_class(self.playing, "visible")
         if self.playing:
