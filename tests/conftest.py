@@ -1,10 +1,12 @@
-"""Fixtures shared by every suite: an isolated home, and a live reference server."""
+"""Fixtures shared by every suite: an isolated home, a live reference server, the local RT, and ``kit``."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator, Callable
 
 import pytest
+import rt_env  # tests/rt_env.py: how the local Request Tracker is reached
 
 from api_client import Backend
 from api_client.server import ReferenceServer
@@ -45,19 +47,56 @@ def demo_server(tmp_path):
 
 
 class Kit:
-    """One backend under test: adapters for its operators and a queue to create tasks in."""
+    """One backend under test: adapters for its operators and a queue to create tasks in.
 
-    def __init__(self, name: str, make, queue_id: str) -> None:
+    ``backend(operator)`` makes a fresh adapter each call; the ``kit`` fixture closes every
+    one of them after the test. ``unique`` is a word unique to the test, for titles and
+    references to filter on.
+    """
+
+    def __init__(self, name: str, make: Callable[[str], Backend], queue_id: str) -> None:
         self.name = name
         self._make = make
         self.queue_id = queue_id
         self.unique = uuid.uuid4().hex[:8]
+        self._adapters: list[Backend] = []
 
     def backend(self, operator: str) -> Backend:
-        return self._make(operator)
+        adapter = self._make(operator)
+        self._adapters.append(adapter)
+        return adapter
+
+    async def aclose(self) -> None:
+        """Close every adapter this kit made (closing twice is harmless)."""
+        adapters, self._adapters = self._adapters, []
+        for adapter in adapters:
+            await adapter.aclose()
 
 
-@pytest.fixture(params=["reference"])
-def kit(request, wq_server):
-    tokens = dict(OPERATORS)
-    return Kit("reference", lambda who: WorkQueueBackend(wq_server.url, tokens[who]), "returns")
+@pytest.fixture(scope="session")
+def rt_url() -> str:
+    """The local Request Tracker's URL; skips (or fails when CI=true) if it does not answer."""
+    return rt_env.require_rt()
+
+
+@pytest.fixture(scope="session")
+def rt_queue_ids(rt_url) -> dict[str, str]:
+    """RT queue name -> id."""
+    return rt_env.queue_ids(rt_url)
+
+
+@pytest.fixture(params=["reference", pytest.param("rt", marks=pytest.mark.rt)])
+async def kit(request) -> AsyncIterator[Kit]:
+    """Each backend in turn: the reference server (fresh per test) and the local RT 5."""
+    if request.param == "reference":
+        server = request.getfixturevalue("wq_server")
+        tokens = dict(OPERATORS)
+        made = Kit("reference", lambda who: WorkQueueBackend(server.url, tokens[who]), "returns")
+    else:
+        url = request.getfixturevalue("rt_url")
+        queue = request.getfixturevalue("rt_queue_ids")[rt_env.QUEUE]
+        made = Kit("rt", lambda who: rt_env.rt_backend(url, who), queue)
+    try:
+        yield made
+    finally:
+        await made.aclose()

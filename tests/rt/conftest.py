@@ -1,61 +1,32 @@
 """Fixtures for the tests against a real Request Tracker 5 (started by setup_rt.sh).
 
-Without a reachable RT these tests skip, except when ``CI=true``: there they fail.
+Reaching RT (URL, logins, skip-or-fail-on-CI) lives in ``tests/rt_env.py`` and the session
+fixture ``rt_url`` in ``tests/conftest.py``: without a reachable RT these tests skip, except
+when ``CI=true``: there they fail.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import httpx
 import pytest
+from rt_env import QUEUE, rt_backend
 
 from api_client.models import NewTask, Task
 from api_client.rt import RTBackend
 
-RT_URL = os.environ.get("BACKDESK_RT_URL", "http://127.0.0.1:8086").rstrip("/")
-OPERATORS = {"ana": "ana-backdesk", "ben": "ben-backdesk"}
-QUEUE = "Returns & Refunds"
-
-
-def _rt_problem() -> str | None:
-    """Why RT cannot be used, or None when it answers as ana."""
-    try:
-        response = httpx.get(f"{RT_URL}/REST/2.0/queues/all", auth=("ana", OPERATORS["ana"]), timeout=10)
-    except httpx.HTTPError as exc:
-        return f"Request Tracker not reachable at {RT_URL} ({type(exc).__name__}); run tests/rt/setup_rt.sh"
-    if response.status_code != 200:
-        return f"Request Tracker at {RT_URL} answered HTTP {response.status_code} for ana; run tests/rt/setup_rt.sh"
-    return None
-
-
-@pytest.fixture(scope="session")
-def rt_url() -> str:
-    problem = _rt_problem()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    return RT_URL
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.fixture
 async def ana(rt_url: str) -> AsyncIterator[RTBackend]:
-    backend = RTBackend(rt_url, user="ana", password=OPERATORS["ana"])
+    backend = rt_backend(rt_url, "ana")
     yield backend
     await backend.aclose()
 
 
 @pytest.fixture
 async def ben(rt_url: str) -> AsyncIterator[RTBackend]:
-    backend = RTBackend(rt_url, user="ben", password=OPERATORS["ben"])
+    backend = rt_backend(rt_url, "ben")
     yield backend
     await backend.aclose()
 

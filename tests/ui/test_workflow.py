@@ -42,6 +42,9 @@ async def test_claim_note_close_through_the_keys(kit):
         await pilot.press("x")
         await pilot.press("enter")
         await wait_for(lambda: _closed(checker, task.id), "the server to hold the task closed")
+        # Let the app finish its own follow-up (table, history, counts) before the test ends it.
+        await wait_for(lambda: table.current_task.is_closed, "the table to show the task closed")
+        await wait_for(lambda: all(w.is_finished for w in app.workers), "the app's workers to finish")
     fresh = await checker.task(task.id)
     assert fresh.status == "closed" and fresh.resolution == "done"
     assert fresh.owner and fresh.owner.id == "ana"

@@ -1,0 +1,1 @@
+"""One behavioural suite, run against every backend the ``kit`` fixture offers."""
