@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
 from api_client import (
     BackendError,
@@ -149,6 +150,16 @@ class MainScreen(Screen):
         self.query_one("#body").set_class(self.size.width < NARROW, "narrow")
 
     # -- loading -------------------------------------------------------------------------
+
+    def _background(self, work: Awaitable[object], group: str = "write") -> None:
+        """Run ``work`` without blocking keys; a bug in it is reported, never a crash."""
+        self.run_worker(work, group=group, exclusive=group != "write", exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and self.is_attached:
+            self.log.error(event.worker.error)
+            self.notify(f"Something went wrong: {event.worker.error!r}. Press r to reload.",
+                        severity="error", timeout=10, markup=False)
 
     async def _try(self, call: Awaitable[T], doing: str) -> T | None:
         """Await a backend call; on failure tell the operator what failed and return None."""
@@ -408,7 +419,7 @@ class MainScreen(Screen):
                 return
             self.view = view
             self.notify(f"Saved the view {name!r}.", markup=False)
-            self.run_worker(self._load_sidebar(), group="sidebar", exclusive=True)
+            self._background(self._load_sidebar(), group="sidebar")
 
         default = self.filter_text or (self.queues[self.queue_id].name if self.queue_id in self.queues else "")
         self.app.push_screen(PromptDialog("Save the current filter and sort as a view named:",
@@ -519,7 +530,7 @@ class MainScreen(Screen):
         await self._apply(updated)
         return updated
 
-    @work(group="write")
+    @work(group="write", exit_on_error=False)
     async def action_claim(self) -> None:
         if (task := self._target()) is not None and await self._claim(task):
             self.notify(f"Claimed #{one_line(task.id)}.", markup=False)
@@ -537,13 +548,13 @@ class MainScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_worker(steal(), group="write")
+                self._background(steal())
 
         self.app.push_screen(ConfirmDialog(
             f"Take #{task.id} over from {task.owner.name}?",
             "They will no longer hold it, and the history records that you took it over."), answered)
 
-    @work(group="write")
+    @work(group="write", exit_on_error=False)
     async def action_release(self) -> None:
         if (task := self._target()) is None:
             return
@@ -557,37 +568,42 @@ class MainScreen(Screen):
             await self._offer_next()
 
     def action_note(self, initial: str = "") -> None:
+        """Open the editor at once (so no keystroke is lost), then re-read the task and warn
+        in the editor if someone else holds it or closed it meanwhile."""
         if (task := self._target()) is None:
             return
-        self.run_worker(self._open_note(task, initial), group="write")
-
-    async def _open_note(self, task: Task, initial: str) -> None:
-        """Re-read the task first, so the operator knows before typing if someone else has it."""
-        fresh = await self._try(self.backend.task(task.id), "Reloading the task")
-        warning = ""
-        if fresh is not None:
-            if fresh.version != task.version:
-                self.query_one(TaskTable).update_task(fresh)
-            task = fresh
-            if task.is_closed:
-                warning = "This task is closed."
-            elif task.owner and self.me and task.owner.id != self.me.id:
-                warning = f"{task.owner.name} holds this task."
 
         async def save(body: str, key: str) -> None:
             await self.backend.add_note(task.id, body, idempotency_key=key)
+            try:  # the note bumps the version: keep ours current, so a close right after is not stale
+                self.query_one(TaskTable).update_task(await self.backend.task(task.id))
+            except BackendError:
+                pass  # the note is saved; the next refresh brings the task up to date
 
         def saved(done: bool | None) -> None:
             if done:
                 self.notify(f"Note added to #{one_line(task.id)}.", markup=False)
-                self.run_worker(self._refresh_one(task.id), group="write")
+                self.load_history(task)
 
         editor = NoteEditor(
             task, save, drafts=self.drafts, draft_key=draft_key(self.backend.label, task.id),
             templates=self.settings.templates, render=lambda text: render_template(text, task, self.me),
-            initial=initial, warning=warning,
+            initial=initial,
         )
         self.app.push_screen(editor, saved)
+        self._background(self._check_before_note(task, editor))
+
+    async def _check_before_note(self, task: Task, editor: NoteEditor) -> None:
+        try:
+            fresh = await self.backend.task(task.id)
+        except BackendError:
+            return  # the save will say what is wrong, if anything
+        if fresh.version != task.version:
+            self.query_one(TaskTable).update_task(fresh)
+        if fresh.is_closed:
+            editor.warn("This task is closed.")
+        elif fresh.owner and self.me and fresh.owner.id != self.me.id:
+            editor.warn(f"{fresh.owner.name} holds this task.")
 
     def action_note_from_template(self) -> None:
         if (task := self._target()) is None:
@@ -618,7 +634,7 @@ class MainScreen(Screen):
         def closed(result: Task | None) -> None:
             if result is not None:
                 self.notify(f"Closed #{one_line(task.id)} as {result.resolution}.", markup=False)
-                self.run_worker(self._after_close(result), group="write")
+                self._background(self._after_close(result))
 
         self.app.push_screen(CloseDialog(task, close), closed)
 
@@ -644,7 +660,7 @@ class MainScreen(Screen):
             table.append_tasks([task])
         table.move_to(task.id)
 
-    @work(exclusive=True, group="play")
+    @work(exclusive=True, group="play", exit_on_error=False)
     async def action_next_task(self) -> None:
         """Claim the most urgent unclaimed task here and open it."""
         self.playing = True
@@ -698,7 +714,7 @@ class MainScreen(Screen):
 
         def answered(reason: str | None) -> None:
             if reason:
-                self.run_worker(skip(reason), group="write")
+                self._background(skip(reason))
 
         self.app.push_screen(PromptDialog(f"Skip #{task.id}: why? (recorded as a note)",
                                           "e.g. needs a Spanish speaker"), answered)

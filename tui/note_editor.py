@@ -57,7 +57,6 @@ class NoteEditor(ModalScreen[bool]):
         templates: Mapping[str, str] | None = None,
         render: Callable[[str], str] = str,
         initial: str = "",
-        warning: str = "",
     ) -> None:
         super().__init__()
         self.target = task
@@ -67,7 +66,6 @@ class NoteEditor(ModalScreen[bool]):
         self._templates = dict(templates or {})
         self._fill = render
         self._initial = initial
-        self._warning = warning
         self._key = str(uuid.uuid4())
         self._saving = False
         self._autosave_pending = False
@@ -76,8 +74,7 @@ class NoteEditor(ModalScreen[bool]):
         with Vertical(classes="dialog wide-dialog"):
             yield Static(literal(f"Internal note on #{one_line(self.target.id)} · {one_line(self.target.title)}",
                                  style="bold"))
-            if self._warning:
-                yield Static(literal(f"⚠ {self._warning}", style="bold"), classes="warning")
+            yield Static(id="note-warning", classes="warning")
             yield TextArea(id="note-text", soft_wrap=True, tab_behavior="indent")
             yield Static(id="note-error")
             yield Static("[b]ctrl+s[/b] save   [b]esc[/b] cancel   [b]ctrl+t[/b] template   "
@@ -94,6 +91,11 @@ class NoteEditor(ModalScreen[bool]):
         if restored:
             self._status("Restored your unsent draft.", "dim")
         area.focus()
+
+    def warn(self, message: str) -> None:
+        """Show a warning above the text (say, that someone else holds the task)."""
+        if self.is_attached:
+            self.query_one("#note-warning", Static).update(literal(f"⚠ {message}", style="bold"))
 
     @property
     def text(self) -> str:
