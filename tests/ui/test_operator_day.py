@@ -348,3 +348,22 @@ async def test_a_long_queue_loads_page_by_page_as_the_cursor_goes_down(tmp_path)
                 await pilot.pause(0.3)
             await wait_for(lambda: table.row_count == expected, "every page")
             assert len({t.id for t in table.tasks}) == expected
+
+
+async def test_switching_profile_reconnects_without_a_restart(wq_server, monkeypatch):
+    config_dir().mkdir(parents=True, exist_ok=True)
+    (config_dir() / "config.toml").write_text(
+        f'[profiles.ana]\nurl = "{wq_server.url}"\ntoken_env = "ANA_TOKEN"\n\n'
+        f'[profiles.ben]\nurl = "{wq_server.url}"\ntoken_env = "BEN_TOKEN"\n'
+    )
+    monkeypatch.setenv("ANA_TOKEN", "ana-token")
+    monkeypatch.setenv("BEN_TOKEN", "ben-token")
+    app = BackdeskApp(WorkQueueBackend(wq_server.url, "ana-token"), settings=load_settings(), profile="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.me, "ana signed in")
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Switch profile: ana" not in commands
+        commands["Switch profile: ben"].callback()
+        await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.me and app.screen.me.id == "ben",
+                       "ben signed in on the new profile")
+        assert app.profile == "ben"
