@@ -102,6 +102,9 @@ class BackdeskApp(App):
                 key = f" ({index + 1})" if index < 9 else ""
                 yield SystemCommand(f"View: {view.name}{key}", "Show this saved view",
                                     lambda i=index: screen.action_jump_view(i))
+            for view in self.settings.app_views:
+                yield SystemCommand(f"Delete view: {view.name}", "Forget a view saved with V",
+                                    lambda name=view.name: screen.delete_view(name))
         for name in self.settings.profiles:
             if name != self.profile:
                 yield SystemCommand(f"Switch profile: {name}", "Connect to this profile without restarting",

@@ -425,6 +425,17 @@ class MainScreen(Screen):
         self.app.push_screen(PromptDialog("Save the current filter and sort as a view named:",
                                           "e.g. Unclaimed urgent", default), named)
 
+    def delete_view(self, name: str) -> None:
+        try:
+            self.session.store.delete_view(name)
+        except ConfigError as err:
+            self.notify(str(err), severity="error", timeout=10, markup=False)
+            return
+        if self.view is not None and self.view.name == name:
+            self.view = None
+        self.notify(f"Deleted the view {name!r}.", markup=False)
+        self._background(self._load_sidebar(), group="sidebar")
+
     def action_cycle_sort(self) -> None:
         fields = [s.field for s in SORT_CYCLE]
         index = fields.index(self.sort.field) if self.sort.field in fields else -1

@@ -367,3 +367,18 @@ async def test_switching_profile_reconnects_without_a_restart(wq_server, monkeyp
         await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.me and app.screen.me.id == "ben",
                        "ben signed in on the new profile")
         assert app.profile == "ben"
+
+
+async def test_a_view_saved_in_the_app_can_be_deleted_from_the_palette(wq_server):
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot, rows=0)
+        await pilot.press("V")
+        await wait_for(lambda: isinstance(app.screen, PromptDialog), "the view-name prompt")
+        await pilot.press("ctrl+u", *"Temp", "enter")
+        await wait_for(lambda: any(v.name == "Temp" for v in app.settings.views), "the saved view")
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Delete view: Temp"].callback()
+        await pilot.pause()
+    assert "Temp" not in [v.get("name") for v in state_file().get("views", [])]
+    assert "Temp" not in [v.name for v in load_settings().views]
