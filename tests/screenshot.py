@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 from pathlib import Path
 
 from api_client.server import ReferenceServer
 from api_client.workqueue import WorkQueueBackend
 from tui.app import BackdeskApp
+from tui.config import load_settings
 from widgets.task_table import TaskTable
 
 OUT = Path(__file__).resolve().parent.parent / "themes" / "screenshots"
@@ -18,7 +20,9 @@ async def shoot(theme: str, size: tuple[int, int]) -> Path:
     with tempfile.TemporaryDirectory() as scratch, ReferenceServer(
         Path(scratch) / "demo.sqlite3", operators=[("ana", "demo")], demo_data=400
     ) as server:
-        app = BackdeskApp(WorkQueueBackend(server.url, "demo"), theme=theme)
+        settings = load_settings()
+        settings.theme = theme
+        app = BackdeskApp(WorkQueueBackend(server.url, "demo"), settings=settings, scope="demo")
         async with app.run_test(size=size) as pilot:
             table = app.screen.query_one(TaskTable)
             for _ in range(100):
@@ -33,6 +37,8 @@ async def shoot(theme: str, size: tuple[int, int]) -> Path:
 
 
 if __name__ == "__main__":
+    os.environ.update(TERM="xterm-256color", COLORTERM="truecolor")  # draw the theme asked for
+    os.environ.pop("NO_COLOR", None)
     OUT.mkdir(parents=True, exist_ok=True)
     for theme in ("backdesk-dark", "backdesk-light"):
         print(asyncio.run(shoot(theme, (120, 36))))
