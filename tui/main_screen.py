@@ -41,6 +41,7 @@ from .confirm import ConfirmDialog
 from .drafts import DraftStore, draft_key
 from .help_screen import HelpScreen
 from .note_editor import NoteEditor
+from .play_mode import PlayMode
 from .prompt import ChoiceDialog, PromptDialog
 from .session import Session
 
@@ -58,7 +59,7 @@ SORT_NAMES = {"priority": "priority", "due_at": "due", "created_at": "age", "upd
 OPEN_STATUSES = ("open", "waiting")
 
 
-class MainScreen(Screen):
+class MainScreen(PlayMode, Screen):
     BINDINGS = [
         Binding("c", "claim", "Claim", id="task.claim"),
         Binding("C", "steal", "Steal", id="task.steal"),
@@ -98,8 +99,6 @@ class MainScreen(Screen):
         self.sort = Sort()
         self.next_cursor: str | None = None
         self.total: int | None = None
-        self.playing = False
-        self.skipped: set[str] = set()
 
     @property
     def store(self) -> StateStore:
@@ -322,14 +321,6 @@ class MainScreen(Screen):
             title += f" · {one_line(self.filter_text)}"
         table.border_title = Text(title)
         self._play_banner()
-
-    def _play_banner(self) -> None:
-        self.refresh_bindings()
-        banner = self.query_one("#play-banner", Static)
-        banner.set_class(self.playing, "visible")
-        if self.playing:
-            banner.update(Text("▶ Play mode · space next task · x close · u release · > skip (with a reason)"
-                               " · esc stop", style="bold"))
 
     def _mark_sidebar(self) -> None:
         sidebar = self.query_one(QueueList)
@@ -653,82 +644,6 @@ class MainScreen(Screen):
         await self._apply(task)
         if self.playing:
             await self._offer_next()
-
-    # -- play mode -------------------------------------------------------------------------
-
-    async def _candidates(self) -> list[Task]:
-        """Unclaimed tasks of the current queue, view and filter, most urgent first."""
-        text = f"{self.filter_text} owner:none" if not parse_filter(self.filter_text).has("owner") else self.filter_text
-        query = self._query_for(self.queue_id, text, Sort("priority", True), limit=20)
-        page = await self._try(self.backend.tasks(query), "Finding the next task")
-        if page is None:
-            return []
-        return [t for t in page.items if t.owner is None and not t.is_closed and t.id not in self.skipped]
-
-    async def _show(self, task: Task) -> None:
-        table = self.query_one(TaskTable)
-        if not table.has_task(task.id):
-            table.append_tasks([task])
-        table.move_to(task.id)
-
-    @work(exclusive=True, group="play", exit_on_error=False)
-    async def action_next_task(self) -> None:
-        """Claim the most urgent unclaimed task here and open it."""
-        self.playing = True
-        self._play_banner()
-        for candidate in await self._candidates():
-            try:
-                task = await self.backend.claim(candidate.id)
-            except ConflictError:
-                continue  # someone was quicker: take the next one
-            except BackendError as err:
-                self.notify(f"Claim failed: {err}", severity="error", timeout=8, markup=False)
-                return
-            await self._show(task)
-            await self._apply(task)
-            self.query_one(TaskDetail).focus()
-            self.notify(f"Now on #{one_line(task.id)}: {one_line(task.title)}", markup=False)
-            return
-        self.notify("Nothing left to take here. Well done.", timeout=6)
-
-    async def _offer_next(self) -> None:
-        """Put the next task in front of the operator, without claiming it."""
-        candidates = await self._candidates()
-        if not candidates:
-            self.notify("Nothing left to take here. Well done.", timeout=6)
-            return
-        await self._show(candidates[0])
-        self.query_one(TaskTable).focus()
-        self.notify(f"Next up: #{one_line(candidates[0].id)} {one_line(candidates[0].title)} — space to take it.",
-                    timeout=8, markup=False)
-
-    def action_skip(self) -> None:
-        """Hand back the task you were given, with a reason, and take the next one."""
-        if (task := self._target()) is None:
-            return
-        if not (task.owner and self.me and task.owner.id == self.me.id):
-            self.notify("You can only skip a task you hold. Press space to take the next one.", severity="warning")
-            return
-
-        async def skip(reason: str) -> None:
-            note = await self._try(self.backend.add_note(task.id, f"Skipped: {reason}",
-                                                         idempotency_key=f"skip-{task.id}-{task.version}"),
-                                   "Recording the reason")
-            if note is None:
-                return
-            released = await self._try(self.backend.release(task.id), "Release")
-            if released is None:
-                return
-            self.skipped.add(task.id)
-            await self._apply(released)
-            self.action_next_task()
-
-        def answered(reason: str | None) -> None:
-            if reason:
-                self._background(skip(reason))
-
-        self.app.push_screen(PromptDialog(f"Skip #{task.id}: why? (recorded as a note)",
-                                          "e.g. needs a Spanish speaker"), answered)
 
     # -- the rest --------------------------------------------------------------------------
 
