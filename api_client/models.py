@@ -29,11 +29,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def priority_rank(priority: str) -> int:
-    """0 for low up to 3 for urgent; unknown priorities rank as normal."""
-    return PRIORITIES.index(priority) if priority in PRIORITIES else 1  # type: ignore[arg-type]
-
-
 @dataclass(frozen=True, slots=True)
 class Person:
     """An operator or lead as the backend knows them."""

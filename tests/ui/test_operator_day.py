@@ -359,7 +359,7 @@ async def test_switching_profile_reconnects_without_a_restart(wq_server, monkeyp
     monkeypatch.setenv("ANA_TOKEN", "ana-token")
     monkeypatch.setenv("BEN_TOKEN", "ben-token")
     app = BackdeskApp(WorkQueueBackend(wq_server.url, "ana-token"), settings=load_settings(), profile="ana")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40)):
         await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.me, "ana signed in")
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "Switch profile: ana" not in commands
