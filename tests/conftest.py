@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import rt_env  # tests/rt_env.py: how the local Request Tracker is reached
 
-from api_client import Backend
-from api_client.server import ReferenceServer
-from api_client.workqueue import WorkQueueBackend
+from backdesk.api_client import Backend
+from backdesk.server import ReferenceServer
+from backdesk.api_client.workqueue import WorkQueueBackend
 
 OPERATORS = (("ana", "ana-token"), ("ben", "ben-token"))
 LEAD = ("lee", "lee-token")

@@ -12,7 +12,7 @@ import os
 import httpx
 import pytest
 
-from api_client.rt import RTBackend
+from backdesk.api_client.rt import RTBackend
 
 RT_URL = os.environ.get("BACKDESK_RT_URL", "http://127.0.0.1:8086").rstrip("/")
 #: RT user name -> password, as created by tests/rt/initialdata.pl.

@@ -7,11 +7,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from api_client.server import ReferenceServer
-from api_client.workqueue import WorkQueueBackend
-from tui.app import BackdeskApp
-from tui.config import load_settings
-from widgets.task_table import TaskTable
+from backdesk.server import ReferenceServer
+from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.tui.app import BackdeskApp
+from backdesk.tui.config import load_settings
+from backdesk.widgets.task_table import TaskTable
 
 OUT = Path(__file__).resolve().parent.parent / "themes" / "screenshots"
 

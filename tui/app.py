@@ -7,14 +7,14 @@ from collections.abc import Iterable
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from api_client import Backend, BackendError
-from api_client.connect import connect
-from themes import DEFAULT_THEME, STYLESHEET, default_theme, register_themes
-from widgets.filter_input import HistoryInput
-from widgets.palette import Palette
-from widgets.queue_list import QueueList
-from widgets.task_detail import TaskDetail
-from widgets.task_table import TaskTable
+from backdesk.api_client import Backend, BackendError
+from backdesk.api_client.connect import connect
+from backdesk.themes import DEFAULT_THEME, STYLESHEET, default_theme, register_themes
+from backdesk.widgets.filter_input import HistoryInput
+from backdesk.widgets.palette import Palette
+from backdesk.widgets.queue_list import QueueList
+from backdesk.widgets.task_detail import TaskDetail
+from backdesk.widgets.task_table import TaskTable
 
 from .close_dialog import CloseDialog
 from .config import ConfigError, Settings, load_settings, resolve_credentials

@@ -8,8 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from api_client import Backend, BackendError
-from api_client.connect import BACKENDS, Credentials, connect
+from backdesk.api_client import Backend, BackendError
+from backdesk.api_client.connect import BACKENDS, Credentials, connect
 
 from .config import ConfigError, Settings, load_settings, resolve_credentials
 
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:
-        from api_client.server import main as serve
+        from backdesk.server import main as serve
 
         return serve(argv[1:])
     args = build_parser().parse_args(argv)
@@ -94,8 +94,8 @@ def run_app(backend: Backend, settings: Settings | None = None, profile: str | N
 
 def run_demo(tasks: int, db: Path | None) -> int:
     """Serve demo data on a free loopback port for as long as the app runs."""
-    from api_client.server import ReferenceServer
-    from api_client.workqueue import WorkQueueBackend
+    from backdesk.server import ReferenceServer
+    from backdesk.api_client.workqueue import WorkQueueBackend
 
     with tempfile.TemporaryDirectory(prefix="backdesk-demo-", ignore_cleanup_errors=True) as scratch:
         server = ReferenceServer(db or Path(scratch) / "demo.sqlite3", demo_data=tasks)

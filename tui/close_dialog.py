@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from api_client import RESOLUTIONS, BackendError, Task
-from widgets.text import literal, one_line
+from backdesk.api_client import RESOLUTIONS, BackendError, Task
+from backdesk.widgets.text import literal, one_line
 
 from .confirm import ConfirmDialog
 

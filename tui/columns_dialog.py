@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import SelectionList, Static
 
-from widgets.task_table import COLUMNS
+from backdesk.widgets.task_table import COLUMNS
 
 
 class ColumnsDialog(ModalScreen[tuple[str, ...] | None]):

@@ -39,10 +39,10 @@ from typing import Any
 import platformdirs
 import tomli_w
 
-from api_client.connect import BACKENDS, Credentials
-from api_client.filters import FilterError, parse_filter
-from api_client.models import SORT_FIELDS, Person, Sort, Task
-from widgets.task_table import COLUMNS, DEFAULT_COLUMNS
+from backdesk.api_client.connect import BACKENDS, Credentials
+from backdesk.api_client.filters import FilterError, parse_filter
+from backdesk.api_client.models import SORT_FIELDS, Person, Sort, Task
+from backdesk.widgets.task_table import COLUMNS, DEFAULT_COLUMNS
 
 CONFIG_FILE = "config.toml"
 STATE_FILE = "app-state.toml"
@@ -561,6 +561,6 @@ class _Reader:
 def _theme_names() -> list[str]:
     from textual.theme import BUILTIN_THEMES
 
-    from themes import THEME_NAMES
+    from backdesk.themes import THEME_NAMES
 
     return [*THEME_NAMES, *BUILTIN_THEMES]

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from widgets.text import literal
+from backdesk.widgets.text import literal
 
 
 class ConfirmDialog(ModalScreen[bool]):

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from api_client import (
+from backdesk.api_client import (
     BackendError,
     ConflictError,
     FilterError,
@@ -28,11 +28,11 @@ from api_client import (
     TaskQuery,
     parse_filter,
 )
-from widgets.filter_input import HistoryInput
-from widgets.queue_list import ALL_QUEUES, Choice, QueueList, ViewEntry
-from widgets.task_detail import TaskDetail
-from widgets.task_table import TaskTable
-from widgets.text import literal, one_line
+from backdesk.widgets.filter_input import HistoryInput
+from backdesk.widgets.queue_list import ALL_QUEUES, Choice, QueueList, ViewEntry
+from backdesk.widgets.task_detail import TaskDetail
+from backdesk.widgets.task_table import TaskTable
+from backdesk.widgets.text import literal, one_line
 
 from .close_dialog import CloseDialog
 from .columns_dialog import ColumnsDialog

@@ -21,8 +21,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from api_client import BackendError, Task
-from widgets.text import literal, one_line
+from backdesk.api_client import BackendError, Task
+from backdesk.widgets.text import literal, one_line
 
 from .confirm import ConfirmDialog
 from .drafts import DraftStore

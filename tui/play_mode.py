@@ -12,10 +12,10 @@ from rich.text import Text
 from textual import work
 from textual.widgets import Static
 
-from api_client import BackendError, ConflictError, Sort, Task, parse_filter
-from widgets.task_detail import TaskDetail
-from widgets.task_table import TaskTable
-from widgets.text import one_line
+from backdesk.api_client import BackendError, ConflictError, Sort, Task, parse_filter
+from backdesk.widgets.task_detail import TaskDetail
+from backdesk.widgets.task_table import TaskTable
+from backdesk.widgets.text import one_line
 
 from .prompt import PromptDialog
 

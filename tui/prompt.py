@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from widgets.text import literal, one_line
+from backdesk.widgets.text import literal, one_line
 
 
 class PromptDialog(ModalScreen[str | None]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from api_client import Backend
+from backdesk.api_client import Backend
 
 from .config import Settings, StateStore, load_settings
 from .drafts import DraftStore

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from themes import STYLESHEET, default_theme, register_themes
+from backdesk.themes import STYLESHEET, default_theme, register_themes
 
 from .config import Settings
 

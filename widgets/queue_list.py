@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from api_client import Queue
+from backdesk.api_client import Queue
 
 from .text import one_line
 

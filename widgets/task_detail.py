@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from api_client import Event, Task, models
+from backdesk.api_client import Event, Task, models
 
 from .palette import PRIORITY_LOOK, Palette
 from .text import literal, one_line, relative

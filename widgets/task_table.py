@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from api_client import Task, models
+from backdesk.api_client import Task, models
 
 from .palette import PRIORITY_LOOK, Palette
 from .text import one_line, relative

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from api_client import models
+from backdesk.api_client import models
 
 # CSI / OSC / other ESC sequences, then any remaining C0/C1 control except tab and newline.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?|\x9b[0-?]*[ -/]*[@-~]")

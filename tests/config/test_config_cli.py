@@ -7,8 +7,8 @@ import shlex
 import sys
 import tomllib
 
-from tui.config import config_dir, load_settings
-from tui.config_cli import EXAMPLE, config_command
+from backdesk.tui.config import config_dir, load_settings
+from backdesk.tui.config_cli import EXAMPLE, config_command
 
 
 def test_shows_paths_and_effective_settings_with_secrets_masked(capsys, tmp_path):

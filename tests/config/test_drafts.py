@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 
-from tui.drafts import DraftStore, draft_key
+from backdesk.tui.drafts import DraftStore, draft_key
 
 
 def test_a_draft_survives_a_new_store(isolated_home):

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from tui.keymap import UNBOUND_KEY, build_keymap, is_unbound
+from backdesk.tui.keymap import UNBOUND_KEY, build_keymap, is_unbound
 
 CONFIG = Path("/home/ana/.config/backdesk/config.toml")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import (
+from backdesk.tui.config import (
     STARTER_VIEWS,
     DEFAULT_COLUMNS,
     ConfigError,

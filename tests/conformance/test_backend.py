@@ -15,9 +15,9 @@ from datetime import timedelta
 
 import pytest
 
-from api_client import Backend
-from api_client.errors import ConflictError, NotFoundError, StaleError
-from api_client.models import NewTask, Sort, Task, TaskChanges, TaskQuery, utcnow
+from backdesk.api_client import Backend
+from backdesk.api_client.errors import ConflictError, NotFoundError, StaleError
+from backdesk.api_client.models import NewTask, Sort, Task, TaskChanges, TaskQuery, utcnow
 
 pytestmark = pytest.mark.anyio
 

@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from rt_env import QUEUE, rt_backend
 
-from api_client.models import NewTask, Task
-from api_client.rt import RTBackend
+from backdesk.api_client.models import NewTask, Task
+from backdesk.api_client.rt import RTBackend
 
 
 @pytest.fixture

@@ -15,14 +15,14 @@ import httpx
 import pytest
 from rt_env import OPERATORS, QUEUE
 
-from api_client.errors import (
+from backdesk.api_client.errors import (
     AuthError,
     NotFoundError,
     StaleError,
     UnavailableError,
 )
-from api_client.models import NewTask, Sort, TaskChanges, TaskQuery, utcnow
-from api_client.rt import RTBackend
+from backdesk.api_client.models import NewTask, Sort, TaskChanges, TaskQuery, utcnow
+from backdesk.api_client.rt import RTBackend
 
 pytestmark = [pytest.mark.rt, pytest.mark.anyio]
 

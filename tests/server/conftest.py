@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from api_client.server import ReferenceServer
+from backdesk.server import ReferenceServer
 
 from .openapi_schema import check_response, load_spec
 

@@ -24,7 +24,7 @@ _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 def load_spec() -> dict[str, Any]:
-    return json.loads(resources.files("api_client").joinpath("openapi.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("backdesk.api_client").joinpath("openapi.json").read_text(encoding="utf-8"))
 
 
 def _is_type(value: Any, name: str) -> bool:

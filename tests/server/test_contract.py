@@ -20,9 +20,9 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from api_client.filters import FilterError, parse_filter
-from api_client.server import ReferenceServer
-from api_client.server.demo import generate
+from backdesk.api_client.filters import FilterError, parse_filter
+from backdesk.server import ReferenceServer
+from backdesk.server.demo import generate
 
 from .conftest import _connector
 
@@ -740,7 +740,7 @@ def test_cli_serves_demo_until_interrupted(tmp_path):
         [
             sys.executable,
             "-m",
-            "api_client.server",
+            "backdesk.server",
             "--port",
             "0",
             "--db",

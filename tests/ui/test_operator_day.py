@@ -8,16 +8,16 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Static
 
-from api_client import NewTask
-from api_client.models import utcnow
-from api_client.workqueue import WorkQueueBackend
-from tui.app import BackdeskApp
-from tui.config import config_dir, load_settings
-from tui.confirm import ConfirmDialog
-from tui.main_screen import MainScreen
-from tui.note_editor import NoteEditor
-from tui.prompt import PromptDialog
-from widgets.task_table import TaskTable
+from backdesk.api_client import NewTask
+from backdesk.api_client.models import utcnow
+from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.tui.app import BackdeskApp
+from backdesk.tui.config import config_dir, load_settings
+from backdesk.tui.confirm import ConfirmDialog
+from backdesk.tui.main_screen import MainScreen
+from backdesk.tui.note_editor import NoteEditor
+from backdesk.tui.prompt import PromptDialog
+from backdesk.widgets.task_table import TaskTable
 
 from .helpers import wait_for
 
@@ -267,7 +267,7 @@ async def test_theme_choice_is_saved_and_used_next_time(wq_server):
 
 
 async def test_someone_else_claiming_the_open_task_shows_at_once(wq_server, ben, monkeypatch):
-    monkeypatch.setattr("tui.main_screen.WATCH_INTERVAL", 0.2)
+    monkeypatch.setattr("backdesk.tui.main_screen.WATCH_INTERVAL", 0.2)
     task = await make(ben, "Contested")
     app = make_app(wq_server)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -335,7 +335,7 @@ async def test_columns_chosen_in_the_app_are_saved_and_come_back(wq_server, ben)
 
 
 async def test_a_long_queue_loads_page_by_page_as_the_cursor_goes_down(tmp_path):
-    from api_client.server import ReferenceServer
+    from backdesk.server import ReferenceServer
 
     with ReferenceServer(tmp_path / "long.sqlite3", operators=[("ana", "ana-token")], demo_data=260) as server:
         app = make_app(server)

@@ -13,13 +13,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from api_client.server import ReferenceServer
-from api_client.workqueue import WorkQueueBackend
-from tui.app import BackdeskApp
-from tui.config import load_settings
-from tui.main_screen import MainScreen
-from widgets.task_detail import TaskDetail
-from widgets.task_table import TaskTable
+from backdesk.server import ReferenceServer
+from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.tui.app import BackdeskApp
+from backdesk.tui.config import load_settings
+from backdesk.tui.main_screen import MainScreen
+from backdesk.widgets.task_detail import TaskDetail
+from backdesk.widgets.task_table import TaskTable
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)
 PORT = 47311
@@ -27,7 +27,7 @@ PORT = 47311
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    monkeypatch.setattr("api_client.models.utcnow", lambda: NOW)
+    monkeypatch.setattr("backdesk.api_client.models.utcnow", lambda: NOW)
     # A full-colour terminal, so the theme asked for is the theme drawn (see themes.default_theme).
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("COLORTERM", "truecolor")

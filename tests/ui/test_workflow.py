@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from api_client import NewTask
-from tui.app import BackdeskApp
-from tui.note_editor import NoteEditor
-from widgets.task_table import TaskTable
+from backdesk.api_client import NewTask
+from backdesk.tui.app import BackdeskApp
+from backdesk.tui.note_editor import NoteEditor
+from backdesk.widgets.task_table import TaskTable
 
 from .helpers import wait_for
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from types import TracebackType
 
 from .demo import DEMO_PEOPLE, seed
-from .http import ApiServer
+from .httpd import ApiServer
 from .store import Store
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from ..models import PRIORITIES
+from backdesk.api_client.models import PRIORITIES
 from .store import Store
 from .times import iso
 from .times import now as utc_now

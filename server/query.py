@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..filters import Filter, Term
-from ..models import PRIORITIES, SORT_FIELDS
+from backdesk.api_client.filters import Filter, Term
+from backdesk.api_client.models import PRIORITIES, SORT_FIELDS
 from .problems import Problem
 from .times import iso
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .. import models
+from backdesk.api_client import models
 
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ..filters import FilterError, parse_filter
-from ..models import PRIORITIES, RESOLUTIONS, STATUSES
+from backdesk.api_client.filters import FilterError, parse_filter
+from backdesk.api_client.models import PRIORITIES, RESOLUTIONS, STATUSES
 from .problems import TYPE_PREFIX, Problem
 from .query import Order
 from .store import Store

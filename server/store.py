@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ..filters import Filter
-from ..models import PRIORITIES
+from backdesk.api_client.filters import Filter
+from backdesk.api_client.models import PRIORITIES
 from .problems import Problem
 from .query import Order, Where, filter_where, owner_condition
 from .times import iso, now

@@ -1,7 +1,0 @@
-"""``python -m api_client.server``: the same as ``backdesk serve``."""
-
-import sys
-
-from . import main
-
-sys.exit(main())
