@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from rich.text import Text
 
 from backdesk.api_client import models
-
-# CSI / OSC / other ESC sequences, then any remaining C0/C1 control except tab and newline.
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?|\x9b[0-?]*[ -/]*[@-~]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean(value: object) -> str:
-    """``value`` as a string with terminal escape sequences and control characters removed."""
-    text = "" if value is None else str(value)
-    text = text.replace("\r\n", "\n")
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+from backdesk.api_client.sanitize import clean
 
 
 def literal(value: object, style: str = "") -> Text:
