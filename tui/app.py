@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from backdesk.api_client import Backend, BackendError
 from backdesk.api_client.connect import connect
 from backdesk.themes import DEFAULT_THEME, STYLESHEET, default_theme, register_themes
-from backdesk.widgets.filter_input import HistoryInput
 from backdesk.widgets.palette import Palette
-from backdesk.widgets.queue_list import QueueList
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
 from .close_dialog import CloseDialog
+from .columns_dialog import ColumnsDialog
+from .confirm import ConfirmDialog
 from .config import ConfigError, Settings, load_settings, resolve_credentials
 from .drafts import DraftStore
 from .keymap import build_keymap, is_unbound
 from .main_screen import MainScreen
+from .help_screen import HelpScreen
 from .note_editor import NoteEditor
+from .prompt import ChoiceDialog, PromptDialog
 from .session import Session
 
-#: Where each binding is active, for the key-conflict check: a screen with its widgets.
-KEY_SCOPES = {
-    "main screen": [*MainScreen.BINDINGS, *TaskTable.BINDINGS, *QueueList.BINDINGS, *HistoryInput.BINDINGS],
-    "note editor": NoteEditor.BINDINGS,
-    "close dialog": CloseDialog.BINDINGS,
-}
+#: Every screen of the app. Each is a key scope: its bindings and its widgets' are active together.
+SCREENS: tuple[type[Screen[Any]], ...] = (
+    MainScreen, NoteEditor, CloseDialog, ConfirmDialog, PromptDialog, ChoiceDialog, ColumnsDialog, HelpScreen,
+)
+
+
+def key_scopes() -> dict[str, list[BindingType]]:
+    """Bindings per screen, for the ``[keys]`` checks, taken from the screens themselves."""
+    scopes: dict[str, list[BindingType]] = {}
+    for screen in SCREENS:
+        widgets: tuple[type, ...] = getattr(screen, "KEY_WIDGETS", ())
+        scopes[getattr(screen, "KEY_SCOPE", screen.__name__)] = [
+            *screen.BINDINGS, *(binding for widget in widgets for binding in widget.BINDINGS)
+        ]
+    return scopes
 
 
 class BackdeskApp(App):
@@ -59,7 +72,7 @@ class BackdeskApp(App):
         return self.session.settings
 
     def on_mount(self) -> None:
-        keys = build_keymap(self.settings.keys, KEY_SCOPES, self.settings.config_path)
+        keys = build_keymap(self.settings.keys, key_scopes(), self.settings.config_path)
         self.set_keymap(keys.keymap)
         for problem in [*self.settings.problems, *keys.problems]:
             self.notify(str(problem), title="Settings problem", severity="error", timeout=30, markup=False)
@@ -101,10 +114,10 @@ class BackdeskApp(App):
             for index, view in enumerate(self.settings.views):
                 key = f" ({index + 1})" if index < 9 else ""
                 yield SystemCommand(f"View: {view.name}{key}", "Show this saved view",
-                                    lambda i=index: screen.action_jump_view(i))
+                                    lambda i=index: screen.navigation.jump_view(i))
             for view in self.settings.app_views:
                 yield SystemCommand(f"Delete view: {view.name}", "Forget a view saved with V",
-                                    lambda name=view.name: screen.delete_view(name))
+                                    lambda name=view.name: screen.navigation.delete_view(name))
         for name in self.settings.profiles:
             if name != self.profile:
                 yield SystemCommand(f"Switch profile: {name}", "Connect to this profile without restarting",

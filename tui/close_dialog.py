@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from collections.abc import Awaitable, Callable
 
 from textual import work
@@ -28,9 +30,12 @@ EXPLAIN = {
 class CloseDialog(ModalScreen[Task | None]):
     """Dismisses with the closed task as the server holds it, or None when cancelled."""
 
+    KEY_SCOPE: ClassVar[str] = "close dialog"
     BINDINGS = [
         Binding("ctrl+s", "confirm", "Close task", priority=True, id="close.confirm"),
         Binding("escape", "cancel", "Cancel", priority=True, id="close.cancel"),
+        Binding("j", "move(1)", "Down", show=False, id="close.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="close.up"),
     ]
 
     def __init__(self, task: Task, close: CloseTask) -> None:
@@ -54,6 +59,11 @@ class CloseDialog(ModalScreen[Task | None]):
         options = self.query_one(OptionList)
         options.highlighted = 0
         options.focus()
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.has_focus:
+            options.action_cursor_down() if step > 0 else options.action_cursor_up()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

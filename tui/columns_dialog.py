@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
@@ -16,9 +18,12 @@ from backdesk.widgets.task_table import COLUMNS
 class ColumnsDialog(ModalScreen[tuple[str, ...] | None]):
     """Dismisses with the chosen columns in table order, or None on esc. The title always shows."""
 
+    KEY_SCOPE: ClassVar[str] = "columns dialog"
     BINDINGS = [
         Binding("enter,ctrl+s", "confirm", "Apply", priority=True, id="columns.apply"),
         Binding("escape", "cancel", "Cancel", id="columns.cancel"),
+        Binding("j", "move(1)", "Down", show=False, id="columns.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="columns.up"),
     ]
 
     def __init__(self, visible: Sequence[str]) -> None:
@@ -38,6 +43,10 @@ class ColumnsDialog(ModalScreen[tuple[str, ...] | None]):
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(SelectionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
 
     def action_confirm(self) -> None:
         chosen = set(self.query_one(SelectionList).selected) | {"title"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,6 +16,7 @@ from backdesk.widgets.text import literal
 class ConfirmDialog(ModalScreen[bool]):
     """Answers True on ``y``, False on ``n`` or ``esc``."""
 
+    KEY_SCOPE: ClassVar[str] = "confirmation"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,11 +26,22 @@ MOVING = (
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close help", id="help.close")]
+    KEY_SCOPE: ClassVar[str] = "help"
+    BINDINGS = [
+        Binding("escape,q,question_mark", "app.pop_screen", "Close help", id="help.close"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False, id="help.down"),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False, id="help.up"),
+        Binding("g,home", "scroll('home')", "Top", show=False, id="help.top"),
+        Binding("G,end", "scroll('end')", "Bottom", show=False, id="help.bottom"),
+    ]
 
     def __init__(self, bindings: dict[str, ActiveBinding]) -> None:
         super().__init__()
         self.key_bindings = bindings
+
+    def action_scroll(self, where: str) -> None:
+        pane = self.query_one(VerticalScroll)
+        {"down": pane.scroll_down, "up": pane.scroll_up, "home": pane.scroll_home, "end": pane.scroll_end}[where]()
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")

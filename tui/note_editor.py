@@ -6,6 +6,8 @@ crash or a closed terminal and comes back the next time you open a note on that 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import os
 import shlex
 import subprocess
@@ -40,6 +42,7 @@ class NoteEditor(ModalScreen[bool]):
     add the note twice.
     """
 
+    KEY_SCOPE: ClassVar[str] = "note editor"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="note.save"),
         Binding("escape", "cancel", "Cancel", priority=True, id="note.cancel"),

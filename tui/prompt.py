@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
@@ -17,6 +19,7 @@ from backdesk.widgets.text import literal, one_line
 class PromptDialog(ModalScreen[str | None]):
     """Asks for one line of text; dismisses with it (stripped), or None on esc."""
 
+    KEY_SCOPE: ClassVar[str] = "prompt"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, question: str, placeholder: str = "", value: str = "") -> None:
@@ -47,10 +50,11 @@ class PromptDialog(ModalScreen[str | None]):
 class ChoiceDialog(ModalScreen[str | None]):
     """Picks one of ``choices`` (id, label); dismisses with its id, or None on esc."""
 
+    KEY_SCOPE: ClassVar[str] = "choice list"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="choice.cancel"),
-        Binding("j", "move(1)", show=False),
-        Binding("k", "move(-1)", show=False),
+        Binding("j", "move(1)", "Down", show=False, id="choice.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="choice.up"),
     ]
 
     def __init__(self, title: str, choices: Sequence[tuple[str, str]]) -> None:

@@ -8,8 +8,8 @@ from textual.widgets import Input
 
 class HistoryInput(Input):
     BINDINGS = [
-        Binding("up", "older", "Older", show=False),
-        Binding("down", "newer", "Newer", show=False),
+        Binding("up", "older", "Older filter", show=False, id="filter.older"),
+        Binding("down", "newer", "Newer filter", show=False, id="filter.newer"),
     ]
 
     def __init__(self, history: list[str] | None = None, **kwargs) -> None:

@@ -34,8 +34,10 @@ class Choice(OptionList):
     """The list inside the sidebar; j/k move like everywhere else."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("j", "cursor_down", "Down", show=False, id="sidebar.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="sidebar.up"),
+        Binding("g", "first", "First", show=False, id="sidebar.first"),
+        Binding("G", "last", "Last", show=False, id="sidebar.last"),
     ]
 
 
@@ -110,7 +112,14 @@ class QueueList(Vertical):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        option_id = event.option.id or ALL_QUEUES
+        self._choose(event.option.id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """enter: choose the entry (after a search it may not have been highlighted by a key)."""
+        self._choose(event.option.id)
+
+    def _choose(self, option_id: str | None) -> None:
+        option_id = option_id or ALL_QUEUES
         if option_id.startswith("v:"):
             self.post_message(self.Chosen("view", int(option_id[2:])))
         elif option_id.startswith("q:"):

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -31,8 +32,8 @@ class TaskDetail(VerticalScroll, can_focus=True):
     """Scrollable view of one task. Focus it (enter in the table) to scroll with j/k."""
 
     BINDINGS = [
-        ("j", "scroll_down", ""),
-        ("k", "scroll_up", ""),
+        Binding("j", "scroll_down", "Scroll down", show=False, id="detail.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="detail.up"),
     ]
 
     def compose(self):

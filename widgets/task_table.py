@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from backdesk.api_client import Task, models
 
@@ -107,6 +108,7 @@ class TaskTable(DataTable):
         self.me_id: str | None = None
         self.palette = Palette()
         self._marked: set[str] = set()
+        self._announced: Task | None = None
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
 
     def on_mount(self) -> None:
@@ -123,14 +125,15 @@ class TaskTable(DataTable):
 
     def set_columns(self, keys: Sequence[str]) -> None:
         """Show these columns (the title always shows), keeping the rows and the cursor."""
-        tasks, keep = list(self._tasks.values()), self.current_task
+        tasks, keep, marked = list(self._tasks.values()), self.current_task, set(self._marked)
         self._column_keys = [key for key in keys if key in COLUMNS]
         if "title" not in self._column_keys:
             self._column_keys.insert(min(2, len(self._column_keys)), "title")
         self._widths = {k: self._widths.get(k, COLUMNS[k].width or 0) for k in self._column_keys if k != "title"}
         self.clear(columns=True)
+        self._tasks, self._marked = {}, set()
         self._add_columns()
-        self.show_tasks(tasks, keep=keep.id if keep else None)
+        self.show(tasks, cursor=keep.id if keep else None, changed=marked)
 
     def on_resize(self) -> None:
         self._fit_title()
@@ -161,7 +164,7 @@ class TaskTable(DataTable):
         if not self.row_count:
             return None
         row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return self._tasks.get(row_key.value)
+        return self._tasks.get(row_key.value or "")
 
     @property
     def tasks(self) -> list[Task]:
@@ -174,47 +177,43 @@ class TaskTable(DataTable):
         if task_id in self._tasks:
             self.move_cursor(row=self.get_row_index(task_id), animate=False)
 
-    def show_tasks(self, tasks: Sequence[Task], *, keep: str | None = None, mark_changes: bool = False) -> None:
-        """Replace every row, keeping the cursor on task ``keep`` (or the current one).
+    def show(self, tasks: Sequence[Task], *, cursor: str | None, changed: Set[str] = frozenset()) -> None:
+        """Show exactly ``tasks``, the cursor on ``cursor``; ``changed`` get a ● until visited.
 
-        With ``mark_changes``, tasks that are new or changed since the last load get a ●
-        in the row label until the cursor passes over them.
+        Rows already shown in the same order are updated in place (only those whose task
+        changed), so a refresh or a write does not rebuild the table.
         """
-        keep = keep or (self.current_task.id if self.current_task else None)
-        row = self.cursor_row
-        before = self._tasks
-        marked = {k for k in self._marked if k in before} if mark_changes else set()
-        if mark_changes:
-            marked |= {t.id for t in tasks if t.id not in before or before[t.id].version != t.version}
-        self._marked = marked
-        self.clear()
-        self._tasks = {}
-        self.append_tasks(tasks)
-        if keep in self._tasks:
-            row = self.get_row_index(keep)
-        if self.row_count:
-            self.move_cursor(row=min(row, self.row_count - 1), animate=False)
-        self.post_message(self.TaskHighlighted(self.current_task))
-
-    def append_tasks(self, tasks: Sequence[Task]) -> None:
+        ids = [t.id for t in tasks]
+        shown = list(self._tasks)
         ctx = self._row_context()
+        if ids[: len(shown)] != shown:
+            self.clear()
+            self._tasks, self._marked = {}, set()
         for task in tasks:
-            if task.id in self._tasks:
+            held = self._tasks.get(task.id)
+            if held is None:
+                self._tasks[task.id] = task
+                self.add_row(*self._cells(task, ctx), key=task.id, label=self._label(task.id in changed, ctx))
+            elif held is not task:
                 self._tasks[task.id] = task
                 self._fill_row(task, ctx)
-                continue
-            self._tasks[task.id] = task
-            label = Text("●", style=ctx.palette.soon) if task.id in self._marked else Text(" ")
-            self.add_row(*self._cells(task, ctx), key=task.id, label=label)
+        for task_id in (self._marked ^ set(changed)) & self._tasks.keys():
+            self.rows[RowKey(task_id)].label = self._label(task_id in changed, ctx)
+            self.refresh_row(self.get_row_index(task_id))
+        self._marked = set(changed) & set(self._tasks)
         self._fit_title()
+        if cursor in self._tasks:
+            self.move_cursor(row=self.get_row_index(cursor), animate=False)
+        self._announce(self.current_task)
 
-    def update_task(self, task: Task) -> None:
-        """Show the server's newer copy of one task in place."""
-        if task.id in self._tasks:
-            self._tasks[task.id] = task
-            self._fill_row(task, self._row_context())
-            if self.current_task and self.current_task.id == task.id:
-                self.post_message(self.TaskHighlighted(task))
+    def _announce(self, task: Task | None) -> None:
+        """Tell the screen which task is under the cursor, once per distinct copy of it."""
+        if task is not self._announced or task is None:
+            self._announced = task
+            self.post_message(self.TaskHighlighted(task))
+
+    def _label(self, marked: bool, ctx: RowContext) -> Text:
+        return Text("●", style=ctx.palette.soon) if marked else Text(" ")
 
     def _fill_row(self, task: Task, ctx: RowContext) -> None:
         for key, cell in zip(self._column_keys, self._cells(task, ctx)):
@@ -235,10 +234,6 @@ class TaskTable(DataTable):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        if event.row_key.value in self._marked:
-            self._marked.discard(event.row_key.value)
-            self.rows[event.row_key].label = Text(" ")
-            self.refresh_row(event.cursor_row)
-        self.post_message(self.TaskHighlighted(self._tasks.get(event.row_key.value)))
+        self._announce(self._tasks.get(event.row_key.value or ""))
         if event.cursor_row >= self.row_count - 5:
             self.post_message(self.NearEnd())

@@ -1,0 +1,100 @@
+"""Task operations in one place: claim, steal, release, note, close, skip, serve the next one.
+
+Each returns an :class:`Outcome` instead of raising, so the screen reads as wiring: show the
+task the server holds now, say the message, or hand the error to the error policy. No Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from backdesk.api_client import Backend, BackendError, ConflictError, Resolution, Task
+from backdesk.widgets.text import one_line
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an operation did. ``task`` is the server's copy afterwards, when known."""
+
+    task: Task | None = None
+    message: str = ""
+    error: BackendError | None = None
+    #: What the operator was doing, for the error's notice ("Claim", "Release", ...).
+    doing: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class TaskOps:
+    """The writes an operator makes, against one backend."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    async def reread(self, task_id: str) -> Task | None:
+        """The server's current copy, or None when it cannot be read right now."""
+        try:
+            return await self.backend.task(task_id)
+        except BackendError:
+            return None
+
+    async def claim(self, task: Task) -> Outcome:
+        try:
+            claimed = await self.backend.claim(task.id)
+        except BackendError as err:
+            return await self._failed(task, err, "Claim")
+        return Outcome(claimed, f"Claimed #{one_line(task.id)}.")
+
+    async def steal(self, task: Task) -> Outcome:
+        holder = one_line(task.owner.name) if task.owner else "nobody"
+        try:
+            taken = await self.backend.claim(task.id, force=True)
+        except BackendError as err:
+            return await self._failed(task, err, "Taking it over")
+        return Outcome(taken, f"You took #{one_line(task.id)} over from {holder}.")
+
+    async def release(self, task: Task) -> Outcome:
+        try:
+            released = await self.backend.release(task.id)
+        except BackendError as err:
+            return await self._failed(task, err, "Release")
+        return Outcome(released, f"Released #{one_line(task.id)}.")
+
+    async def note(self, task: Task, body: str, key: str) -> Task | None:
+        """Add a note (raising on failure: the editor shows it); the task's fresh copy after."""
+        await self.backend.add_note(task.id, body, idempotency_key=key)
+        # The note bumps the version: keep ours current, so a close right after is not stale.
+        return await self.reread(task.id)
+
+    async def close(self, task: Task, resolution: Resolution, note: str | None) -> Task:
+        """Close (raising on failure: the close dialog shows it), guarded by the task's version."""
+        return await self.backend.close(task.id, resolution, note=note, version=task.version)
+
+    async def skip(self, task: Task, reason: str) -> Outcome:
+        """Hand a task back with the reason recorded as a note."""
+        try:
+            await self.backend.add_note(task.id, f"Skipped: {reason}", idempotency_key=f"skip-{task.id}-{task.version}")
+        except BackendError as err:
+            return Outcome(None, error=err, doing="Recording the reason")
+        outcome = await self.release(task)
+        return Outcome(outcome.task, f"Skipped #{one_line(task.id)}.") if outcome.ok else outcome
+
+    async def serve(self, candidates: Sequence[Task]) -> Outcome:
+        """Claim the first candidate nobody else got first; no task when none is left."""
+        for candidate in candidates:
+            try:
+                task = await self.backend.claim(candidate.id)
+            except ConflictError:
+                continue  # someone was quicker: take the next one
+            except BackendError as err:
+                return Outcome(None, error=err, doing="Claim")
+            return Outcome(task, f"Now on #{one_line(task.id)}: {one_line(task.title)}")
+        return Outcome(None, "Nothing left to take here. Well done.")
+
+    async def _failed(self, task: Task, err: BackendError, doing: str) -> Outcome:
+        """A failed write: re-read the task when what the screen shows may be stale."""
+        fresh = await self.reread(task.id) if isinstance(err, ConflictError) else None
+        return Outcome(fresh, error=err, doing=doing)

@@ -1,0 +1,218 @@
+"""What the task keys do on the main screen: the dialogs around each operation, and play mode.
+
+The operations themselves live in :mod:`tui.operations`; the state they change in the
+workspace (:mod:`tui.workspace`). This module is the wiring between them and the dialogs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from backdesk.api_client import Resolution, Task
+from backdesk.widgets.task_detail import TaskDetail
+from backdesk.widgets.task_table import TaskTable
+from backdesk.widgets.text import one_line
+
+from .close_dialog import CloseDialog
+from .confirm import ConfirmDialog
+from .drafts import draft_key
+from .note_editor import NoteEditor
+from .operations import Outcome
+from .prompt import ChoiceDialog, PromptDialog
+from .templates import render_template
+
+if TYPE_CHECKING:
+    from .main_screen import MainScreen
+
+
+class TaskActions:
+    """Claim, steal, release, note, close, skip and play, for one main screen."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+        self.workspace = screen.workspace
+        self.ops = screen.ops
+
+    def _target(self) -> Task | None:
+        task = self.workspace.current
+        if task is None:
+            self.screen.notify("Select a task first.", severity="warning")
+        return task
+
+    def _mine(self, task: Task) -> bool:
+        me = self.workspace.me
+        return task.owner is not None and me is not None and task.owner.id == me.id
+
+    async def _settle(self, outcome: Outcome) -> bool:
+        """Show an operation's outcome: the task as the server holds it, the message or error."""
+        if outcome.task is not None:
+            self.screen.task_written(outcome.task)
+        if outcome.error is not None:
+            self.screen.report(outcome.error, outcome.doing)
+            return False
+        if outcome.message:
+            self.screen.notify(outcome.message, markup=False)
+        return True
+
+    # -- claim, steal, release ---------------------------------------------------------------
+
+    async def claim(self) -> None:
+        if (task := self._target()) is not None:
+            await self._settle(await self.ops.claim(task))
+
+    def steal(self) -> None:
+        if (task := self._target()) is None:
+            return
+        if task.owner is None or self._mine(task):
+            self.screen.notify("Nobody else holds this task: press c to claim it.", severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.screen.in_background(self._steal(task))
+
+        self.screen.app.push_screen(ConfirmDialog(
+            f"Take #{task.id} over from {task.owner.name}?",
+            "They will no longer hold it, and the history records that you took it over."), answered)
+
+    async def _steal(self, task: Task) -> None:
+        await self._settle(await self.ops.steal(task))
+
+    async def release(self) -> None:
+        if (task := self._target()) is None:
+            return
+        if await self._settle(await self.ops.release(task)) and self.workspace.playing:
+            await self.offer_next()
+
+    # -- notes -----------------------------------------------------------------------------
+
+    def note(self, initial: str = "") -> None:
+        """Open the editor at once (so no keystroke is lost), then re-read the task and warn
+        in the editor if someone else holds it or closed it meanwhile."""
+        if (task := self._target()) is None:
+            return
+        session = self.screen.session
+
+        async def save(body: str, key: str) -> None:
+            fresh = await self.ops.note(task, body, key)
+            if fresh is not None:
+                self.screen.task_written(fresh)
+
+        def saved(done: bool | None) -> None:
+            if done:
+                self.screen.notify(f"Note added to #{one_line(task.id)}.", markup=False)
+                self.screen.load_history(task)
+
+        editor = NoteEditor(
+            task, save, drafts=session.drafts, draft_key=draft_key(session.backend.label, task.id),
+            templates=session.settings.templates, render=lambda text: render_template(text, task, self.workspace.me),
+            initial=initial,
+        )
+        self.screen.app.push_screen(editor, saved)
+        self.screen.in_background(self._check_before_note(task, editor))
+
+    async def _check_before_note(self, task: Task, editor: NoteEditor) -> None:
+        fresh = await self.ops.reread(task.id)
+        if fresh is None:
+            return  # the save will say what is wrong, if anything
+        if fresh.version != task.version:
+            self.screen.task_written(fresh)
+        if fresh.is_closed:
+            editor.warn("This task is closed.")
+        elif fresh.owner and not self._mine(fresh):
+            editor.warn(f"{fresh.owner.name} holds this task.")
+
+    def note_from_template(self) -> None:
+        if (task := self._target()) is None:
+            return
+        templates = self.screen.session.settings.templates
+        if not templates:
+            self.screen.notify("No templates yet: add a [templates] table to config.toml (backdesk config --edit).",
+                               severity="warning", timeout=8, markup=False)
+            return
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.note(render_template(templates[name], task, self.workspace.me))
+
+        choices = [(name, f"{name}: {' '.join(text.split())[:60]}") for name, text in templates.items()]
+        self.screen.app.push_screen(ChoiceDialog("Note from a template", choices), picked)
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if (task := self._target()) is None:
+            return
+        if task.is_closed:
+            self.screen.notify("This task is already closed.", severity="warning")
+            return
+
+        async def close(resolution: Resolution, note: str | None) -> Task:
+            return await self.ops.close(task, resolution, note)
+
+        def closed(result: Task | None) -> None:
+            if result is not None:
+                self.screen.in_background(self._closed(task, result))
+
+        self.screen.app.push_screen(CloseDialog(task, close), closed)
+
+    async def _closed(self, task: Task, result: Task) -> None:
+        await self._settle(Outcome(result, f"Closed #{one_line(task.id)} as {result.resolution}."))
+        if self.workspace.playing:
+            await self.offer_next()
+
+    # -- play mode ---------------------------------------------------------------------------
+
+    async def play_next(self) -> None:
+        """Claim the most urgent unclaimed task here and open it."""
+        self.workspace.start_play()
+        self.screen.paint_list()
+        candidates = await self._candidates()
+        if candidates is None:
+            return
+        outcome = await self.ops.serve(candidates)
+        if outcome.task is not None:
+            self.workspace.task_shown(outcome.task)
+            self.screen.paint_list()
+            self.screen.query_one(TaskDetail).focus()
+        await self._settle(outcome)
+
+    async def offer_next(self) -> None:
+        """Put the next task in front of the operator, without claiming it."""
+        candidates = await self._candidates()
+        if candidates is None:
+            return
+        if not candidates:
+            self.screen.notify("Nothing left to take here. Well done.", timeout=6)
+            return
+        self.workspace.task_shown(candidates[0])
+        self.screen.paint_list()
+        self.screen.query_one(TaskTable).focus()
+        self.screen.notify(f"Next up: #{one_line(candidates[0].id)} {one_line(candidates[0].title)} — space to take it.",
+                           timeout=8, markup=False)
+
+    async def _candidates(self) -> list[Task] | None:
+        page = await self.screen.attempt(self.screen.backend.tasks(self.workspace.play_query()), "Finding the next task")
+        return None if page is None else self.workspace.candidates(page)
+
+    def skip(self) -> None:
+        """Hand back the task you were given, with a reason, and take the next one."""
+        if (task := self._target()) is None:
+            return
+        if not self._mine(task):
+            self.screen.notify("You can only skip a task you hold. Press space to take the next one.",
+                               severity="warning")
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self.screen.in_background(self._skip(task, reason))
+
+        self.screen.app.push_screen(PromptDialog(f"Skip #{task.id}: why? (recorded as a note)",
+                                                 "e.g. needs a Spanish speaker"), answered)
+
+    async def _skip(self, task: Task, reason: str) -> None:
+        outcome = await self.ops.skip(task, reason)
+        if await self._settle(outcome):
+            self.workspace.skip(task.id)
+            await self.play_next()

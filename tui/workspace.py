@@ -1,0 +1,295 @@
+"""The operator's workspace as plain data: where they are, what the list holds, play state.
+
+One owner for screen state. The main screen sends it events ("choose queue", "page arrived",
+"task written", ...) and renders from what it derives (the title, the filter bar, the next
+query). No Textual here, so every transition is unit-tested without a terminal.
+
+A typed filter *refines* the current view: the view's own filter and the typed text must both
+match, and the title shows ``★ View + typed``. Choosing another queue or view clears the typed
+filter (a queue then brings back the sort and filter last used on it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from backdesk.api_client import Person, Queue, Sort, Task, TaskPage, TaskQuery, parse_filter
+
+from .config import QueuePrefs, Settings, View
+
+PAGE_SIZE = 100
+#: How many unclaimed tasks play mode looks at to find the next one.
+PLAY_WINDOW = 20
+#: ``s`` cycles through these sorts, each in its natural direction; ``S`` reverses.
+SORT_CYCLE = (Sort("priority", True), Sort("due_at", False), Sort("created_at", False), Sort("updated_at", True))
+SORT_NAMES = {"priority": "priority", "due_at": "due", "created_at": "age", "updated_at": "updated"}
+#: What a list shows when its filter says nothing about status.
+OPEN_STATUSES = ("open", "waiting")
+#: The key remembered sort and filter of "every queue" are saved under.
+ALL_QUEUES = "*"
+
+
+def query_for(queue: str | None, text: str, sort: Sort, limit: int = PAGE_SIZE) -> TaskQuery:
+    """The query for ``text`` in ``queue``: open and waiting tasks unless ``text`` names a status."""
+    status = () if parse_filter(text).has("status") else OPEN_STATUSES
+    return TaskQuery(queue=queue, q=text, status=status, sort=sort, limit=limit)
+
+
+def joined(*filters: str) -> str:
+    """Filters that must all match, as one filter text."""
+    return " ".join(f for f in (part.strip() for part in filters) if f)
+
+
+@dataclass
+class Workspace:
+    """Everything the main screen shows, and the transitions that change it.
+
+    ``generation`` changes whenever the list starts over (a new queue, view, filter or sort);
+    a page requested under an older generation is dropped when it arrives.
+    """
+
+    settings: Settings
+    #: Whose queues these are (a profile, "demo", or the backend's label), so remembered sort
+    #: and filter never leak from one backend's queue into another's.
+    scope: str
+    me: Person | None = None
+    queues: dict[str, Queue] = field(default_factory=dict)
+    #: Saved view name -> count of matching tasks, None while unknown.
+    view_counts: dict[str, int | None] = field(default_factory=dict)
+    queue_id: str | None = None
+    view: View | None = None
+    #: What the operator typed into the filter bar (refines the view, if any).
+    typed_filter: str = ""
+    sort: Sort = field(default_factory=Sort)
+    tasks: list[Task] = field(default_factory=list)
+    total: int | None = None
+    next_cursor: str | None = None
+    #: The id of the task under the cursor, and its row (kept when that task leaves).
+    cursor_id: str | None = None
+    cursor_row: int = 0
+    #: Tasks new or changed since the previous refresh, until the cursor passes over them.
+    changed: set[str] = field(default_factory=set)
+    loaded: bool = False
+    generation: int = 0
+    playing: bool = False
+    #: Tasks handed back in this play session, never served again.
+    skipped: set[str] = field(default_factory=set)
+
+    # -- derived ---------------------------------------------------------------------------
+
+    @property
+    def filter_text(self) -> str:
+        """The whole filter the list is queried with: the view's, then the typed one."""
+        return joined(self.view.filter if self.view else "", self.typed_filter)
+
+    def query(self, limit: int = PAGE_SIZE) -> TaskQuery:
+        return query_for(self.queue_id, self.filter_text, self.sort, limit)
+
+    def count_query(self, view: View) -> TaskQuery:
+        """The query counting a view's tasks (one row is enough: the total is what counts)."""
+        return query_for(view.queue, view.filter, Sort(), limit=1)
+
+    def play_query(self) -> TaskQuery:
+        """Unclaimed tasks here, most urgent first."""
+        text = self.filter_text
+        if not parse_filter(text).has("owner"):
+            text = joined(text, "owner:none")
+        return query_for(self.queue_id, text, Sort("priority", True), PLAY_WINDOW)
+
+    def place_name(self) -> str:
+        if self.view is not None:
+            name = f"★ {self.view.name}"
+        elif self.queue_id in self.queues:
+            name = self.queues[self.queue_id].name
+        else:
+            name = "All queues" if self.queue_id is None else self.queue_id
+        return f"{name} + {self.typed_filter}" if self.view is not None and self.typed_filter else name
+
+    def title(self) -> str:
+        """The table's title: where, how many, in which order, and the filter."""
+        shown = len(self.tasks)
+        if not self.loaded:
+            count = "…"
+        elif self.total is not None:
+            count = str(self.total)
+        else:
+            count = f"{shown}+" if self.next_cursor else str(shown)
+        direction = "↓" if self.sort.descending else "↑"
+        title = f"{self.place_name()} · {count} tasks · by {SORT_NAMES[self.sort.field]} {direction}"
+        if self.typed_filter and self.view is None:
+            title += f" · {self.typed_filter}"
+        return title
+
+    @property
+    def current(self) -> Task | None:
+        return next((t for t in self.tasks if t.id == self.cursor_id), None)
+
+    def task(self, task_id: str) -> Task | None:
+        return next((t for t in self.tasks if t.id == task_id), None)
+
+    def view_index(self) -> int | None:
+        views = self.settings.views
+        return views.index(self.view) if self.view in views else None
+
+    def candidates(self, page: TaskPage) -> list[Task]:
+        """Tasks of a :meth:`play_query` page that play mode may serve."""
+        return [t for t in page.items if t.owner is None and not t.is_closed and t.id not in self.skipped]
+
+    def prefs_key(self, queue_id: str | None = None) -> str:
+        return f"{self.scope} / {queue_id or ALL_QUEUES}"
+
+    def prefs_to_save(self) -> tuple[str, str, str] | None:
+        """(key, sort, filter) to remember for this queue; None inside a view (it is its own)."""
+        if self.view is not None:
+            return None
+        return self.prefs_key(self.queue_id), self.sort.to_param(), self.typed_filter
+
+    # -- where the operator is ---------------------------------------------------------------
+
+    def _start_over(self) -> None:
+        self.generation += 1
+        self.tasks, self.total, self.next_cursor, self.loaded = [], None, None, False
+        self.cursor_id, self.cursor_row = None, 0
+        self.changed = set()
+
+    def choose_queue(self, queue_id: str | None) -> None:
+        """Go to a queue (None: every queue) with the sort and filter last used there."""
+        prefs: QueuePrefs = self.settings.queues.get(self.prefs_key(queue_id)) or self.settings.queue_prefs(
+            queue_id or ALL_QUEUES
+        )
+        self.queue_id, self.view = queue_id, None
+        self.sort, self.typed_filter = Sort.from_param(prefs.sort), prefs.filter
+        self._start_over()
+
+    def choose_view(self, view: View) -> None:
+        self.view, self.queue_id, self.typed_filter = view, view.queue, ""
+        self.sort = Sort.from_param(view.sort or "-priority")
+        self._start_over()
+
+    def view_saved(self, view: View) -> None:
+        """The current place was saved as ``view``: the list stays, now named after it."""
+        self.view, self.typed_filter = view, ""
+
+    def view_deleted(self, name: str) -> None:
+        if self.view is not None and self.view.name == name:
+            self.typed_filter = self.filter_text
+            self.view = None
+        self.view_counts.pop(name, None)
+
+    def apply_filter(self, text: str) -> None:
+        """Set the typed filter (already checked with ``parse_filter``)."""
+        self.typed_filter = text.strip()
+        self._start_over()
+
+    def set_sort(self, sort: Sort) -> None:
+        self.sort = sort
+        self._start_over()
+
+    def next_sort(self) -> Sort:
+        fields = [s.field for s in SORT_CYCLE]
+        index = fields.index(self.sort.field) if self.sort.field in fields else -1
+        return SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+
+    # -- what arrives from the backend -----------------------------------------------------
+
+    def signed_in(self, me: Person) -> None:
+        self.me = me
+
+    def queues_arrived(self, queues: Iterable[Queue]) -> None:
+        self.queues = {q.id: q for q in queues}
+
+    def view_counts_arrived(self, counts: dict[str, int | None]) -> None:
+        self.view_counts = dict(counts)
+
+    def page_arrived(self, generation: int, page: TaskPage) -> bool:
+        """The first page of the current list. False (and nothing changes) when it is stale."""
+        if generation != self.generation:
+            return False
+        self.tasks = list(page.items)
+        self.total, self.next_cursor, self.loaded = page.total, page.next_cursor, True
+        self.cursor_id = self.tasks[0].id if self.tasks else None
+        self.cursor_row = 0
+        return True
+
+    def more_arrived(self, generation: int, cursor: str, page: TaskPage) -> bool:
+        """The page after ``cursor``; dropped if the list started over or moved on meanwhile."""
+        if generation != self.generation or cursor != self.next_cursor:
+            return False
+        known = {t.id for t in self.tasks}
+        self.tasks.extend(t for t in page.items if t.id not in known)
+        self.next_cursor = page.next_cursor
+        if page.total is not None:
+            self.total = page.total
+        return True
+
+    def refresh_arrived(self, generation: int, page: TaskPage) -> bool:
+        """A fresh first page of the same list: keep the operator's place, mark what changed.
+
+        Rows past the first page stay as they were until the cursor brings their page again.
+        """
+        if generation != self.generation:
+            return False
+        before = {t.id: t for t in self.tasks}
+        fresh = list(page.items)
+        ids = {t.id for t in fresh}
+        tail = [t for t in self.tasks[len(fresh) if page.next_cursor else len(self.tasks):] if t.id not in ids]
+        if before:
+            self.changed |= {t.id for t in fresh if t.id not in before or before[t.id].version != t.version}
+        self.tasks = fresh + tail
+        self.changed &= {t.id for t in self.tasks}
+        self.total, self.loaded = page.total, True
+        if not tail:
+            self.next_cursor = page.next_cursor
+        self._keep_cursor()
+        return True
+
+    def task_written(self, task: Task) -> None:
+        """The server's copy of a task after a write (ours or someone else's)."""
+        for index, held in enumerate(self.tasks):
+            if held.id == task.id:
+                left = self._matches_status(held) and not self._matches_status(task)
+                self.tasks[index] = task
+                if left and self.total is not None:
+                    self.total = max(0, self.total - 1)
+                return
+
+    def task_shown(self, task: Task) -> None:
+        """Make sure ``task`` is in the list (play mode serves one) and put the cursor on it."""
+        if self.task(task.id) is None:
+            self.tasks.append(task)
+        else:
+            self.task_written(task)
+        self.cursor_moved(task.id)
+
+    def cursor_moved(self, task_id: str | None) -> None:
+        self.cursor_id = task_id
+        self.changed.discard(task_id or "")
+        if task_id is not None:
+            self.cursor_row = next((i for i, t in enumerate(self.tasks) if t.id == task_id), self.cursor_row)
+
+    def _keep_cursor(self) -> None:
+        """After a refresh: the same task if it is still listed, else the row it was on."""
+        ids = [t.id for t in self.tasks]
+        if self.cursor_id in ids:
+            self.cursor_row = ids.index(self.cursor_id)
+        elif ids:
+            self.cursor_row = min(self.cursor_row, len(ids) - 1)
+            self.cursor_id = ids[self.cursor_row]
+        else:
+            self.cursor_id, self.cursor_row = None, 0
+
+    def _matches_status(self, task: Task) -> bool:
+        statuses: Sequence[str] = self.query().status
+        return not statuses or task.status in statuses
+
+    # -- play mode ---------------------------------------------------------------------------
+
+    def start_play(self) -> None:
+        self.playing = True
+
+    def stop_play(self) -> None:
+        self.playing = False
+
+    def skip(self, task_id: str) -> None:
+        self.skipped.add(task_id)
