@@ -10,7 +10,7 @@ from pathlib import Path
 from backdesk.server import ReferenceServer
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
-from backdesk.tui.config import load_settings
+from backdesk.tui.settings_loader import load_settings
 from backdesk.widgets.task_table import TaskTable
 
 OUT = Path(__file__).resolve().parent.parent / "themes" / "screenshots"

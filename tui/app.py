@@ -19,14 +19,16 @@ from backdesk.widgets.task_table import TaskTable
 from .close_dialog import CloseDialog
 from .columns_dialog import ColumnsDialog
 from .confirm import ConfirmDialog
-from .config import ConfigError, Settings, load_settings, resolve_credentials
+from .config import ConfigError, Settings
 from .drafts import DraftStore
 from .keymap import build_keymap, is_unbound
 from .main_screen import MainScreen
 from .help_screen import HelpScreen
 from .note_editor import NoteEditor
+from .secrets import resolve_credentials
 from .prompt import ChoiceDialog, PromptDialog
 from .session import Session
+from .settings_loader import load_settings
 
 #: Every screen of the app. Each is a key scope: its bindings and its widgets' are active together.
 SCREENS: tuple[type[Screen[Any]], ...] = (

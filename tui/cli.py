@@ -11,7 +11,9 @@ from pathlib import Path
 from backdesk.api_client import Backend, BackendError
 from backdesk.api_client.connect import BACKENDS, Credentials, connect
 
-from .config import ConfigError, Settings, load_settings, resolve_credentials
+from .config import ConfigError, Settings
+from .secrets import resolve_credentials
+from .settings_loader import load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:

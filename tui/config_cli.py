@@ -1,4 +1,8 @@
-"""``backdesk config``: where the settings live and what they add up to; ``--edit`` opens them."""
+"""``backdesk config``: where the settings live and what they add up to; ``--edit`` opens them.
+
+The listing and the commented example file are generated from the declarations in
+:mod:`.config`, so every setting shows up in both.
+"""
 
 from __future__ import annotations
 
@@ -6,91 +10,23 @@ import os
 import shlex
 import subprocess
 import sys
-from dataclasses import asdict
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+import textwrap
+from dataclasses import is_dataclass
+from typing import Any, get_args, get_origin, get_type_hints
 
 import tomli_w
 
-from .config import CONFIG_FILE, SECRET_KEYS, Settings, config_dir, load_settings, write_private_file
+from .config import CONFIG_FILE, Settings, declared_fields, key_path, toml_key
+from .private_files import write_private_file
+from .secrets import mask
+from .settings_loader import config_dir, load_settings
 
-MASK = "********"
-
-EXAMPLE = """\
+HEADER = """\
 # backdesk configuration. backdesk reads this file and never writes it, so your comments
 # stay. What you change inside the app (theme, columns, sort and filter per queue, views
 # saved in the app) goes to app-state.toml next to this file and wins over this file.
 # Lines starting with "#" followed directly by a setting are examples: remove the "#" to use.
 # `backdesk config` shows the effective settings and any problem in this file.
-
-# Colour theme: backdesk-dark, backdesk-16 (terminal's 16 colours) or any Textual theme.
-#theme = "backdesk-dark"
-
-# Profile used when you run backdesk without --url (see [profiles.*] below).
-#default_profile = "reference"
-
-# Seconds between automatic refreshes of the task list; 0 turns them off.
-#refresh_interval = 30
-
-# Task table columns, in order: id, priority, title, status, owner, due, reference, updated.
-# widths are in characters; the title column takes the rest of the width.
-#[columns]
-#visible = ["id", "priority", "title", "status", "owner", "due"]
-#widths = { owner = 16 }
-
-# Sort and filter per queue id. sort is priority, due_at, created_at or updated_at, with a
-# leading "-" for descending. filter uses the filter bar's language.
-#[queues.returns]
-#sort = "due_at"
-#filter = "status:open,waiting"
-
-# Note templates: name = text. {task.id}, {task.reference}, {task.title}, {task.queue},
-# {me.name} and {me.id} are filled in; anything else in braces stays as written.
-#[templates]
-#refund = "Refund for {task.reference} approved by {me.name}."
-#chase = "Chased the customer about #{task.id} ({task.title})."
-
-# Keys: action id = key list ("ctrl+k" or "k,ctrl+k"); "" unbinds the action. Ids look like
-# task.claim, task.release, task.note, task.close, queue.filter, app.refresh, app.help,
-# app.quit, table.down, note.save; backdesk reports ids it does not know, and keys that two
-# actions on one screen would share, when it starts.
-#[keys]
-#"task.claim" = "c,ctrl+k"
-#"app.quit" = ""
-
-# Profiles: how to reach a backend. Secrets never go in this file: token_env names an
-# environment variable that holds the token, or token_command runs a program (no shell,
-# 15 s limit) whose output is the secret, e.g. a password manager. Without either, backdesk
-# reads BACKDESK_TOKEN / BACKDESK_PASSWORD. verify = false skips TLS checks; ca_bundle
-# points at your own CA certificates instead.
-#[profiles.reference]
-#backend = "workqueue"
-#url = "http://127.0.0.1:8080"
-#token_env = "BACKDESK_TOKEN"
-#verify = true
-
-# Request Tracker 5: user is your RT login; token_command's output is your password.
-#[profiles.rt]
-#backend = "rt"
-#url = "https://rt.example.com"
-#user = "ana"
-#token_command = "pass show work/rt"
-#ca_bundle = "~/certs/company-ca.pem"
-
-# Views: named filters, with an optional sort and queue. Add as many [[views]] as you like.
-#[[views]]
-#name = "My open"
-#filter = "owner:me"
-
-#[[views]]
-#name = "Unclaimed urgent"
-#filter = "owner:none priority:>=urgent"
-#sort = "due_at"
-
-#[[views]]
-#name = "Breaching in 1h"
-#filter = "due:<1h"
-#queue = "returns"
 """
 
 
@@ -112,52 +48,91 @@ def config_command(edit: bool) -> int:
 
 def effective(settings: Settings) -> dict[str, Any]:
     """The settings as a TOML document, leaving out what is unset."""
-    doc: dict[str, Any] = {
-        "theme": settings.theme,
-        "refresh_interval": settings.refresh_interval,
-        "columns": {"visible": list(settings.columns), "widths": settings.column_widths},
-        "queues": {name: asdict(prefs) for name, prefs in settings.queues.items()},
-        "templates": settings.templates,
-        "keys": settings.keys,
-        "profiles": {name: _unset_dropped(asdict(p), "name") for name, p in settings.profiles.items()},
-        "views": [_unset_dropped(asdict(view)) for view in settings.views],
-    }
-    if settings.default_profile:
-        doc["default_profile"] = settings.default_profile
+    doc: dict[str, Any] = {}
+    for item, declared in declared_fields(Settings):
+        value = _plain(getattr(settings, declared.shown or item.name)) if declared.shown != "" else None
+        if value is not None:
+            *outer, last = toml_key(item, declared).split(".")
+            table = doc
+            for part in outer:
+                table = table.setdefault(part, {})
+            table[last] = value
     return doc
 
 
-def mask(value: Any) -> Any:
-    """A copy with secret values hidden: keys named token, password or secret, and URL passwords."""
+def _plain(value: Any) -> Any:
+    """``value`` as TOML data: a settings dataclass becomes a table of its settings that are set."""
+    if is_dataclass(value):
+        return {toml_key(item, declared): _plain(got) for item, declared in declared_fields(type(value))
+                if (got := getattr(value, item.name)) is not None and got != {}}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: MASK if k.lower() in SECRET_KEYS else mask(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask(v) for v in value]
-    if isinstance(value, str) and "://" in value:
-        return _mask_url(value)
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
-def _mask_url(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:{MASK}@{host}"))
+def example() -> str:
+    """The commented example config.toml: every setting with its help, and example values."""
+    hints = get_type_hints(Settings)
+    top, tables = [HEADER.rstrip("\n")], []
+    columns: dict[str, list[str]] = {}
+    for item, declared in declared_fields(Settings):
+        if declared.source == "state":
+            continue
+        key, kind = toml_key(item, declared), hints[item.name]
+        origin, args = get_origin(kind), get_args(kind)
+        entry = args[0 if origin is tuple else -1] if args else None
+        if "." in key:
+            table, _, key = key.partition(".")
+            columns.setdefault(table, []).extend([*_help(declared.help), f"#{key} = {_toml(declared.example)}"])
+        elif is_dataclass(entry):
+            headers = ([f"#[{key_path(key, name)}]" for name in declared.example] if origin is dict
+                       else [f"#[[{key}]]"] * len(declared.example))
+            instances = declared.example.values() if origin is dict else declared.example
+            tables.append(_help(declared.help) + [
+                line for number, (header, values) in enumerate(zip(headers, instances))
+                for line in ["" if number else None, header, *_instance(entry, values, number == 0)]
+                if line is not None])
+        elif origin is dict:
+            tables.append([*_help(declared.help), f"#[{key}]",
+                           *(f"#{key_path(name)} = {_toml(v)}" for name, v in declared.example.items())])
+        else:
+            top.append("\n".join([*_help(declared.help), f"#{key} = {_toml(declared.example)}"]))
+    sections = [[f"#[{table}]", *lines] for table, lines in columns.items()]
+    return "\n\n".join([*top, *("\n".join(lines) for lines in [*sections, *tables])]) + "\n"
 
 
-def _unset_dropped(values: dict[str, Any], *drop: str) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None and k not in drop}
+def _instance(kind: type, values: dict[str, Any], documented: bool) -> list[str]:
+    """The example lines of one table; the first also documents the settings it leaves out."""
+    lines = []
+    for item, declared in declared_fields(kind):
+        key = toml_key(item, declared)
+        if key in values:
+            lines.extend([*(_help(declared.help) if documented else []), f"#{key} = {_toml(values[key])}"])
+        elif documented:
+            lines.extend(_help(f"{key}: {declared.help}"))
+    return lines
+
+
+def _help(text: str) -> list[str]:
+    return textwrap.wrap(text, 94, initial_indent="# ", subsequent_indent="# ")
+
+
+def _toml(value: Any) -> str:
+    """``value`` written on one line, tables inline."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key_path(k)} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return tomli_w.dumps({"v": value})[4:].rstrip("\n")
 
 
 def edit_config() -> int:
-    """Open config.toml in $VISUAL, $EDITOR or vi, creating it from :data:`EXAMPLE` first."""
+    """Open config.toml in $VISUAL, $EDITOR or vi, creating it from :func:`example` first."""
     path = config_dir() / CONFIG_FILE
     if not path.exists():
-        write_private_file(path, EXAMPLE.encode())
+        write_private_file(path, example().encode())
         print(f"Created {path} with a commented example.")
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:

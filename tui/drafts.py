@@ -11,7 +11,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .config import write_private_file
+from .private_files import write_private_file
 
 
 def draft_key(backend: str, task_id: str) -> str:

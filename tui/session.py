@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 from backdesk.api_client import Backend
 
-from .config import Settings, StateStore, load_settings
+from .config import Settings
 from .drafts import DraftStore
+from .settings_loader import load_settings
+from .state_store import StateStore
 
 
 @dataclass

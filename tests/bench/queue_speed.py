@@ -19,7 +19,7 @@ from backdesk.api_client import TaskQuery
 from backdesk.server import ReferenceServer
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
-from backdesk.tui.config import load_settings
+from backdesk.tui.settings_loader import load_settings
 from backdesk.widgets.task_table import TaskTable
 
 ROUNDS = 15

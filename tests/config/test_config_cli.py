@@ -7,8 +7,8 @@ import shlex
 import sys
 import tomllib
 
-from backdesk.tui.config import config_dir, load_settings
-from backdesk.tui.config_cli import EXAMPLE, config_command
+from backdesk.tui.config_cli import config_command, example
+from backdesk.tui.settings_loader import config_dir, load_settings
 
 
 def test_shows_paths_and_effective_settings_with_secrets_masked(capsys, tmp_path):
@@ -56,7 +56,7 @@ def test_edit_creates_the_example_and_opens_the_editor(monkeypatch, tmp_path):
         f"import sys, shutil; shutil.copy(sys.argv[1], {str(seen)!r})")
     monkeypatch.setenv("EDITOR", editor)
     assert config_command(edit=True) == 0
-    assert seen.read_text() == EXAMPLE == (config_dir() / "config.toml").read_text()
+    assert seen.read_text() == example() == (config_dir() / "config.toml").read_text()
     assert (config_dir() / "config.toml").stat().st_mode & 0o077 == 0
 
 
@@ -69,10 +69,10 @@ def test_visual_wins_and_a_missing_editor_is_reported(monkeypatch, capsys):
 
 def test_the_example_is_valid_both_commented_and_uncommented(tmp_path):
     (config_dir()).mkdir(parents=True)
-    (config_dir() / "config.toml").write_text(EXAMPLE)
+    (config_dir() / "config.toml").write_text(example())
     assert load_settings().problems == []
 
-    uncommented = re.sub(r"^#(?=[^#\s])", "", EXAMPLE, flags=re.MULTILINE)
+    uncommented = re.sub(r"^#(?=[^#\s])", "", example(), flags=re.MULTILINE)
     (tmp_path / "config.toml").write_text(uncommented)
     settings = load_settings(tmp_path)
     assert settings.problems == []

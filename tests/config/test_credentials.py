@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 import pytest
 
 from backdesk.api_client import Person, Task
-from backdesk.tui.config import ConfigError, Profile, render_template, resolve_credentials
+from backdesk.tui.config import ConfigError, Profile
+from backdesk.tui.secrets import resolve_credentials
+from backdesk.tui.templates import render_template
 
 PYTHON = shlex.quote(sys.executable)
 
@@ -69,7 +71,7 @@ def test_failing_token_command_is_a_clear_error(token_command, message):
 
 
 def test_slow_token_command_times_out(monkeypatch):
-    monkeypatch.setattr("backdesk.tui.config.TOKEN_COMMAND_TIMEOUT", 0.2)
+    monkeypatch.setattr("backdesk.tui.secrets.TOKEN_COMMAND_TIMEOUT", 0.2)
     profile = Profile("prod", "https://q", token_command=command("import time; time.sleep(5)"))
     with pytest.raises(ConfigError, match="did not finish within"):
         resolve_credentials(profile, {})

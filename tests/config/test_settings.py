@@ -14,11 +14,10 @@ from backdesk.tui.config import (
     ConfigError,
     Profile,
     QueuePrefs,
-    StateStore,
     View,
-    config_dir,
-    load_settings,
 )
+from backdesk.tui.settings_loader import config_dir, load_settings
+from backdesk.tui.state_store import StateStore
 
 CONFIG = """\
 # my comment stays

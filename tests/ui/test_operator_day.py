@@ -12,7 +12,7 @@ from backdesk.api_client import NewTask
 from backdesk.api_client.models import utcnow
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
-from backdesk.tui.config import config_dir, load_settings
+from backdesk.tui.settings_loader import config_dir, load_settings
 from backdesk.tui.confirm import ConfirmDialog
 from backdesk.tui.main_screen import MainScreen
 from backdesk.tui.note_editor import NoteEditor

@@ -16,7 +16,7 @@ import pytest
 from backdesk.server import ReferenceServer
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
-from backdesk.tui.config import load_settings
+from backdesk.tui.settings_loader import load_settings
 from backdesk.tui.main_screen import MainScreen
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
