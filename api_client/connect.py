@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from .errors import AuthError, InvalidRequestError
 from .protocol import Backend
@@ -23,6 +24,7 @@ class Credentials:
     token: str | None = None
     password: str | None = None
     verify: bool | str = True
+    options: Mapping[str, object] = field(default_factory=dict)
 
 
 def connect(kind: str, creds: Credentials) -> Backend:
