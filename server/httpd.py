@@ -1,380 +1,305 @@
-"""The HTTP side of the reference server: routing, auth, request checks and problem+json."""
+"""The connection layer: one selector thread and a fixed pool of worker threads.
+
+The selector thread accepts connections and watches the idle ones. A connection goes to a
+worker only once a whole request head has arrived, so a silent or slow client never holds
+a worker. Open connections are bounded (the one nearest its timeout is dropped to make
+room for a new one), and idle connections and half-sent heads time out.
+"""
 
 from __future__ import annotations
 
-import json
+import heapq
+import itertools
 import logging
-import re
+import queue
+import selectors
 import socket
-import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
-
-from backdesk.api_client.filters import FilterError, parse_filter
-from backdesk.api_client.models import PRIORITIES, RESOLUTIONS, STATUSES
-from .problems import TYPE_PREFIX, Problem
-from .query import Order
-from .store import Store
-from .times import parse_iso
+from dataclasses import dataclass
+from typing import Protocol
 
 log = logging.getLogger("backdesk.server")
 
-API = "/api/v1"
-MAX_BODY = 1 << 20
-JSON = "application/json"
-PROBLEM_JSON = "application/problem+json"
 
-Reply = tuple[int, Any, dict[str, str]]
+@dataclass(frozen=True)
+class Limits:
+    """How much one server takes on at once, and how long it waits."""
 
-
-class ApiServer(ThreadingHTTPServer):
-    """A threading HTTP server that holds the store its handlers share."""
-
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 128
-
-    def __init__(self, address: tuple[str, int], store: Store, *, verbose: bool = False) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, Handler)
-        self.store = store
-        self.verbose = verbose
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up mid-answer is normal; anything else is logged as usual."""
-        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
-            super().handle_error(request, client_address)
+    workers: int = 8
+    max_connections: int = 512
+    #: seconds a kept-alive connection may wait for its next request
+    idle_timeout: float = 15.0
+    #: seconds from connecting (or a request's first byte) to the end of the request head
+    header_timeout: float = 5.0
+    #: seconds to read a body, or to write an answer
+    io_timeout: float = 10.0
+    #: the largest request head, in bytes
+    max_head: int = 64 * 1024
 
 
-class Request:
-    """What a route handler needs to know about one request."""
+class Exchange(Protocol):
+    """Answers requests on one connection."""
 
-    def __init__(self, handler: Handler, caller: dict[str, str], params: dict[str, list[str]], raw: bytes) -> None:
-        self.handler = handler
-        self.caller = caller
-        self.params = params
-        self.raw = raw
-        self.store = handler.server.store
+    def serve_one(self) -> bool:
+        """Answer the request whose head is buffered; True to keep the connection open."""
+        ...
 
-    @property
-    def caller_id(self) -> str:
-        return self.caller["id"]
 
-    def param(self, name: str) -> str | None:
-        values = self.params.get(name)
-        return values[-1] if values else None
+class Connection:
+    """One client connection and the bytes read from it but not yet used."""
 
-    def header(self, name: str) -> str | None:
-        return self.handler.headers.get(name)
+    __slots__ = ("sock", "address", "buffer", "deadline", "seq", "waiting", "exchange")
 
-    def json(self) -> dict[str, Any]:
-        """The body as a JSON object; an empty body is an empty object."""
-        if not self.raw.strip():
-            return {}
+    def __init__(self, sock: socket.socket, address: tuple[str, int]) -> None:
+        self.sock = sock
+        self.address = address
+        self.buffer = bytearray()
+        self.deadline = 0.0
+        self.seq = 0
+        self.waiting = False
+        self.exchange: Exchange | None = None
+
+    def head_complete(self, max_head: int) -> bool:
+        return b"\r\n\r\n" in self.buffer or b"\n\n" in self.buffer or len(self.buffer) > max_head
+
+    def close(self) -> None:
         try:
-            data = json.loads(self.raw)
-        except (ValueError, UnicodeDecodeError) as err:
-            raise Problem("invalid-request", f"The request body is not valid JSON ({err}).") from None
-        if not isinstance(data, dict):
-            raise Problem("invalid-request", "The request body must be a JSON object.")
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class Reader:
+    """A connection's bytes as a file: the buffer first, then the socket before ``deadline``."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _fill(self) -> bool:
+        remaining = self.conn.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the client was too slow")
+        self.conn.sock.settimeout(remaining)
+        chunk = self.conn.sock.recv(65536)
+        self.conn.buffer += chunk
+        return bool(chunk)
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(self.conn.buffer[:size])
+        del self.conn.buffer[:size]
         return data
 
-    def task(self, task: dict[str, Any]) -> dict[str, Any]:
-        """A store task with its canonical ``url``."""
-        return {**task, "url": f"{self.handler.root()}{API}/tasks/{task['id']}"}
+    def readline(self, limit: int = -1) -> bytes:
+        while True:
+            end = self.conn.buffer.find(b"\n") + 1
+            if end and (limit < 0 or end <= limit):
+                return self._take(end)
+            if 0 <= limit <= len(self.conn.buffer):
+                return self._take(limit)
+            if not self._fill():
+                return self._take(len(self.conn.buffer))
 
-    def if_match(self) -> int | None:
-        """The version an ``If-Match`` header names (``"3"``, ``W/"3"`` or ``3``); None for absent or ``*``."""
-        value = self.header("If-Match")
-        if value is None or value.strip() == "*":
-            return None
-        text = value.strip().removeprefix("W/").strip('"')
-        if not text.isascii() or not text.isdigit():
-            raise Problem("invalid-request", f'If-Match {value!r} is not a task version such as "3".')
-        return int(text)
-
-
-# Field checks
+    def read(self, size: int) -> bytes:
+        while len(self.conn.buffer) < size and self._fill():
+            pass
+        return self._take(size)
 
 
-def _string(data: dict[str, Any], name: str, *, required: bool = False, empty: bool = True) -> str | None:
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise Problem("invalid-request", f"'{name}' is required.")
-        return None
-    if not isinstance(value, str):
-        raise Problem("invalid-request", f"'{name}' must be a string.")
-    if not empty and not value.strip():
-        raise Problem("invalid-request", f"'{name}' must not be empty.")
-    return value
+class Writer:
+    """Writes go straight to the socket, each within ``timeout`` seconds."""
+
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        self.sock = sock
+        self.timeout = timeout
+
+    def write(self, data: bytes) -> int:
+        self.sock.settimeout(self.timeout)
+        self.sock.sendall(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
 
 
-def _choice(data: dict[str, Any], name: str, allowed: tuple[str, ...], *, required: bool = False) -> str | None:
-    value = _string(data, name, required=required)
-    if value is not None and value not in allowed:
-        raise Problem("invalid-request", f"'{name}' must be one of {', '.join(allowed)}, not {value!r}.")
-    return value
+class ConnectionServer:
+    """Serves connections on ``address`` with ``make_exchange(connection)`` answering requests."""
 
+    def __init__(
+        self, address: tuple[str, int], make_exchange: Callable[[Connection], Exchange], limits: Limits
+    ) -> None:
+        self.limits = limits
+        self._make_exchange = make_exchange
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self._listener = socket.create_server(address, family=family, backlog=1024)
+        self._listener.setblocking(False)
+        self.server_address: tuple[str, int] = self._listener.getsockname()[:2]
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._listener, selectors.EVENT_READ, "accept")
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ, "wake")
+        self._jobs: queue.SimpleQueue[Connection | None] = queue.SimpleQueue()
+        self._returns: deque[tuple[Connection, bool]] = deque()
+        self._deadlines: list[tuple[float, int, Connection]] = []
+        self._seq = itertools.count(1)
+        self._open = 0
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
 
-def _time(data: dict[str, Any], name: str) -> str | None:
-    value = _string(data, name)
-    if value is None:
-        return None
-    try:
-        return parse_iso(value)
-    except ValueError:
-        raise Problem("invalid-request", f"'{name}' must be an RFC 3339 time such as 2026-11-26T10:00:00Z.") from None
+    def start(self) -> None:
+        """Start the selector thread and the workers; returns at once."""
+        self._threads = [
+            threading.Thread(target=self._work, name=f"backdesk-worker-{i}", daemon=True)
+            for i in range(self.limits.workers)
+        ]
+        self._threads.append(threading.Thread(target=self._loop, name="backdesk-server", daemon=True))
+        for thread in self._threads:
+            thread.start()
 
+    def stop(self) -> None:
+        """Stop accepting, close every connection and end the threads (a stuck worker is left behind)."""
+        self._stopping.set()
+        self._wake()
+        for _ in range(self.limits.workers):
+            self._jobs.put(None)
+        deadline = time.monotonic() + self.limits.io_timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._listener.close()
+        self._wake_r.close()
+        self._wake_w.close()
+        self._selector.close()
 
-def _tags(data: dict[str, Any]) -> list[str]:
-    value = data.get("tags")
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
-        raise Problem("invalid-request", "'tags' must be a list of strings.")
-    return list(dict.fromkeys(tag.strip() for tag in value if tag.strip()))
+    # The selector thread
 
-
-def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
-    extra = sorted(set(data) - allowed)
-    if extra:
-        raise Problem("invalid-request", f"Unknown field(s): {', '.join(extra)}.")
-
-
-# Routes
-
-
-def get_me(req: Request, **_: str) -> Reply:
-    return 200, req.caller, {}
-
-
-def get_queues(req: Request, **_: str) -> Reply:
-    return 200, {"items": req.store.queues(req.caller_id)}, {}
-
-
-def list_tasks(req: Request, **_: str) -> Reply:
-    try:
-        flt = parse_filter(req.param("q") or "")
-    except FilterError as err:
-        raise Problem("invalid-filter", err.reason, token=err.token) from None
-    statuses = tuple(s.strip() for v in req.params.get("status", []) for s in v.split(",") if s.strip())
-    for status in statuses:
-        if status not in STATUSES:
-            raise Problem("invalid-request", f"status {status!r} is not one of {', '.join(STATUSES)}.")
-    limit_text = req.param("limit") or "50"
-    if not limit_text.isascii() or not limit_text.isdigit() or not 1 <= int(limit_text) <= 500:
-        raise Problem("invalid-request", f"limit must be a whole number from 1 to 500, not {limit_text!r}.")
-    items, total, next_cursor = req.store.list_tasks(
-        req.caller_id,
-        queue=req.param("queue") or None,
-        flt=flt,
-        statuses=statuses,
-        owner=req.param("owner") or None,
-        order=Order.parse(req.param("sort") or "-priority"),
-        limit=int(limit_text),
-        cursor=req.param("cursor") or None,
-    )
-    return 200, {"items": [req.task(t) for t in items], "total": total, "next_cursor": next_cursor}, {}
-
-
-def create_task(req: Request, **_: str) -> Reply:
-    data = req.json()
-    _unknown(data, {"queue", "title", "body", "priority", "due_at", "reference", "tags"})
-    fields = {
-        "queue": _string(data, "queue", required=True),
-        "title": (_string(data, "title", required=True, empty=False) or "").strip(),
-        "body": _string(data, "body") or "",
-        "priority": _choice(data, "priority", PRIORITIES) or "normal",
-        "due_at": _time(data, "due_at"),
-        "reference": (_string(data, "reference") or "").strip() or None,
-        "tags": _tags(data),
-    }
-    task = req.task(req.store.create_task(req.caller_id, fields))
-    return 201, task, {"Location": task["url"], "ETag": f'"{task["version"]}"'}
-
-
-def _task_reply(req: Request, task: dict[str, Any], status: int = 200) -> Reply:
-    return status, req.task(task), {"ETag": f'"{task["version"]}"'}
-
-
-def get_task(req: Request, task_id: str) -> Reply:
-    return _task_reply(req, req.store.task(task_id))
-
-
-def patch_task(req: Request, task_id: str) -> Reply:
-    data = req.json()
-    _unknown(data, {"priority", "due_at", "queue", "title"})
-    changes: dict[str, Any] = {}
-    if data.get("priority") is not None:
-        changes["priority"] = _choice(data, "priority", PRIORITIES)
-    if "due_at" in data:
-        changes["due_at"] = _time(data, "due_at")
-    if data.get("queue") is not None:
-        changes["queue"] = _string(data, "queue", empty=False)
-    if data.get("title") is not None:
-        changes["title"] = (_string(data, "title", empty=False) or "").strip()
-    return _task_reply(req, req.store.update_task(req.caller_id, task_id, changes, req.if_match()))
-
-
-def get_events(req: Request, task_id: str) -> Reply:
-    return 200, {"items": req.store.events(task_id)}, {}
-
-
-def claim(req: Request, task_id: str) -> Reply:
-    data = req.json()
-    force = data.get("force", False)
-    if not isinstance(force, bool):
-        raise Problem("invalid-request", "'force' must be true or false.")
-    return _task_reply(req, req.store.claim(req.caller_id, task_id, force))
-
-
-def release(req: Request, task_id: str) -> Reply:
-    req.json()
-    return _task_reply(req, req.store.release(req.caller_id, task_id))
-
-
-def add_note(req: Request, task_id: str) -> Reply:
-    body = _string(req.json(), "body", required=True, empty=False)
-    key = req.header("Idempotency-Key")
-    if key is not None and not 1 <= len(key) <= 255:
-        raise Problem("invalid-request", "Idempotency-Key must be 1 to 255 characters.")
-    return 201, req.store.add_note(req.caller_id, task_id, body or "", key), {}
-
-
-def close(req: Request, task_id: str) -> Reply:
-    data = req.json()
-    resolution = _choice(data, "resolution", RESOLUTIONS, required=True)
-    note = _string(data, "note")
-    return _task_reply(
-        req, req.store.close(req.caller_id, task_id, resolution or "", (note or "").strip() or None, req.if_match())
-    )
-
-
-Route = Callable[..., Reply]
-ROUTES: list[tuple[re.Pattern[str], dict[str, Route]]] = [
-    (re.compile(r"/me"), {"GET": get_me}),
-    (re.compile(r"/queues"), {"GET": get_queues}),
-    (re.compile(r"/tasks"), {"GET": list_tasks, "POST": create_task}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)"), {"GET": get_task, "PATCH": patch_task}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/events"), {"GET": get_events}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/claim"), {"POST": claim}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/release"), {"POST": release}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/notes"), {"POST": add_note}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/close"), {"POST": close}),
-]
-
-
-def route(method: str, path: str) -> tuple[Route, dict[str, str]]:
-    """The handler for a request, or a not-found / method-not-allowed problem."""
-    if path == API or path.startswith(API + "/"):
-        for pattern, methods in ROUTES:
-            match = pattern.fullmatch(path[len(API) :].rstrip("/") or "/")
-            if match:
-                if method not in methods:
-                    allowed = ", ".join(methods)
-                    raise Problem("method-not-allowed", f"{method} is not allowed here; use {allowed}.", allow=allowed)
-                return methods[method], match.groupdict()
-    raise Problem("not-found", f"There is nothing at {path}.")
-
-
-class Handler(BaseHTTPRequestHandler):
-    """One connection; every method goes through :meth:`handle_any`."""
-
-    protocol_version = "HTTP/1.1"
-    default_request_version = "HTTP/1.1"
-    server_version = "backdesk-reference"
-    timeout = 60
-    server: ApiServer  # type: ignore[assignment]
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("do_"):
-            return self.handle_any
-        raise AttributeError(name)
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out as separate writes; without this, Nagle's algorithm and the
-        # client's delayed ACK add ~40 ms to every response.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def root(self) -> str:
-        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
-        return f"http://{host}"
-
-    def handle_any(self) -> None:
-        content_type = JSON
+    def _wake(self) -> None:
         try:
-            status, body, headers = self.dispatch()
-        except Problem as problem:
-            status, body, headers, content_type = problem.status, problem.body(), {}, PROBLEM_JSON
-            if "allow" in problem.extensions:
-                headers["Allow"] = problem.extensions["allow"]
-            if problem.status == 401:
-                headers["WWW-Authenticate"] = 'Bearer realm="backdesk"'
-        except Exception:
-            log.exception("%s %s failed", self.command, self.path)
-            problem = Problem("internal", "The server failed to answer this request; it has been logged.")
-            status, body, headers, content_type = problem.status, problem.body(), {}, PROBLEM_JSON
-            self.close_connection = True
-        self.reply(status, body, headers, content_type)
+            self._wake_w.send(b"x")
+        except OSError:
+            pass  # already awake (buffer full) or stopped
 
-    def dispatch(self) -> Reply:
-        url = urlsplit(self.path)
-        raw = self.read_body()
-        handler, args = route(self.command, url.path)
-        caller = self.authenticate()
-        request = Request(self, caller, parse_qs(url.query, keep_blank_values=True), raw)
-        return handler(request, **args)
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            timeout = 0.5
+            if self._deadlines:
+                timeout = min(timeout, max(0.0, self._deadlines[0][0] - time.monotonic()))
+            for key, _ in self._selector.select(timeout):
+                if key.data == "accept":
+                    self._accept()
+                elif key.data == "wake":
+                    self._drain_wake()
+                else:
+                    self._readable(key.data)
+            self._take_back()
+            self._expire()
+        self._take_back()
+        for key in list(self._selector.get_map().values()):
+            if isinstance(key.data, Connection):
+                key.data.close()
 
-    def read_body(self) -> bytes:
-        length_text = self.headers.get("Content-Length") or "0"
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked" or not length_text.isdigit():
-            self.close_connection = True
-            raise Problem("invalid-request", "Send the body with a Content-Length.")
-        length = int(length_text)
-        if length > MAX_BODY:
-            self.close_connection = True
-            raise Problem("invalid-request", f"The request body is larger than {MAX_BODY} bytes.")
-        return self.rfile.read(length) if length else b""
+    def _drain_wake(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except OSError:
+            pass
 
-    def authenticate(self) -> dict[str, str]:
-        scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
-        person = (
-            self.server.store.person_by_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-        )
-        if person is None:
-            raise Problem("unauthorized", "Send a valid token as 'Authorization: Bearer <token>'.")
-        return person
+    def _accept(self) -> None:
+        for _ in range(256):
+            try:
+                sock, address = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as err:  # e.g. out of file descriptors: shed load, keep serving
+                log.warning("accept failed: %s", err)
+                return
+            if self._open >= self.limits.max_connections and not self._evict():
+                sock.close()
+                continue
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn = Connection(sock, address)
+            self._open += 1
+            self._wait(conn, self.limits.header_timeout)
 
-    def reply(self, status: int, body: Any, headers: dict[str, str], content_type: str = JSON) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+    def _wait(self, conn: Connection, timeout: float) -> None:
+        """Watch ``conn`` for its next bytes until ``timeout`` seconds from now."""
+        conn.sock.setblocking(False)
+        conn.waiting = True
+        self._set_deadline(conn, timeout)
+        self._selector.register(conn.sock, selectors.EVENT_READ, conn)
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Protocol-level failures (a garbled request line, huge headers) as problem+json too."""
-        self.close_connection = True
-        body = {
-            "type": TYPE_PREFIX + ("not-found" if code == 404 else "invalid-request"),
-            "title": message or "Bad request",
-            "status": code,
-            "detail": explain or message or "The request could not be read.",
-        }
-        self.reply(code, body, {}, PROBLEM_JSON)
+    def _set_deadline(self, conn: Connection, timeout: float) -> None:
+        conn.deadline = time.monotonic() + timeout
+        conn.seq = next(self._seq)
+        heapq.heappush(self._deadlines, (conn.deadline, conn.seq, conn))
 
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.verbose:
-            log.info("%s - %s", self.address_string(), format % args)
+    def _drop(self, conn: Connection) -> None:
+        if conn.waiting:
+            self._selector.unregister(conn.sock)
+            conn.waiting = False
+        conn.close()
+        self._open -= 1
+
+    def _evict(self) -> bool:
+        """Close the waiting connection nearest its deadline; False if none is waiting."""
+        while self._deadlines:
+            _, seq, conn = heapq.heappop(self._deadlines)
+            if conn.waiting and conn.seq == seq:
+                self._drop(conn)
+                return True
+        return False
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        while self._deadlines and self._deadlines[0][0] <= now:
+            _, seq, conn = heapq.heappop(self._deadlines)
+            if conn.waiting and conn.seq == seq:
+                self._drop(conn)
+
+    def _readable(self, conn: Connection) -> None:
+        try:
+            chunk = conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._drop(conn)
+            return
+        if not conn.buffer:  # a request's first byte: the head must follow soon
+            self._set_deadline(conn, self.limits.header_timeout)
+        conn.buffer += chunk
+        if conn.head_complete(self.limits.max_head):
+            self._selector.unregister(conn.sock)
+            conn.waiting = False
+            self._jobs.put(conn)
+
+    def _take_back(self) -> None:
+        while self._returns:
+            conn, keep = self._returns.popleft()
+            if not keep or self._stopping.is_set():
+                conn.close()
+                self._open -= 1
+            elif conn.head_complete(self.limits.max_head):  # a pipelined request
+                self._jobs.put(conn)
+            else:
+                self._wait(conn, self.limits.header_timeout if conn.buffer else self.limits.idle_timeout)
+
+    # The workers
+
+    def _work(self) -> None:
+        while (conn := self._jobs.get()) is not None:
+            keep = False
+            try:
+                if conn.exchange is None:
+                    conn.exchange = self._make_exchange(conn)
+                conn.deadline = time.monotonic() + self.limits.io_timeout
+                keep = conn.exchange.serve_one()
+            except Exception:
+                log.exception("request from %s failed", conn.address[0])
+            self._returns.append((conn, keep))
+            self._wake()

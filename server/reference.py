@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
 from collections.abc import Sequence
 from types import TracebackType
 
 from .demo import DEMO_PEOPLE, seed
-from .httpd import ApiServer
+from .handler import Handler
+from .httpd import Connection, ConnectionServer, Limits
 from .store import Store
 
 
@@ -31,10 +31,12 @@ class ReferenceServer:
         leads: Sequence[tuple[str, str]] = (),
         demo_data: int = 0,
         verbose: bool = False,
+        limits: Limits = Limits(),
     ) -> None:
         self.host = host
         self.port = port
         self.verbose = verbose
+        self.limits = limits
         self.url = ""
         self.store = Store(db_path)
         demo_names = {pid: name for pid, name, _ in DEMO_PEOPLE}
@@ -45,28 +47,24 @@ class ReferenceServer:
             for name, token in people:
                 self.store.upsert_person(name, demo_names.get(name, name), role, token)
         self.tokens: dict[str, str] = self.store.tokens()
-        self._httpd: ApiServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: ConnectionServer | None = None
 
     def start(self) -> None:
-        """Bind and serve in a daemon thread; returns once requests are accepted."""
-        self._httpd = ApiServer((self.host, self.port), self.store, verbose=self.verbose)
-        host, port = self._httpd.server_address[:2]
+        """Bind and serve in background threads; returns once connections are accepted."""
+        self._server = ConnectionServer((self.host, self.port), self._exchange, self.limits)
+        host, port = self._server.server_address
         shown = host if ":" not in str(host) else f"[{host}]"
         self.url = f"http://{shown}:{port}"
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.05,), name="backdesk-server", daemon=True
-        )
-        self._thread.start()
+        self._server.start()
+
+    def _exchange(self, conn: Connection) -> Handler:
+        return Handler(conn, self)
 
     def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        """Stop serving and close every connection."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> ReferenceServer:
         self.start()

@@ -229,6 +229,9 @@ def test_garbage_on_the_wire_gets_a_problem_and_the_server_lives_on(srv, ana):
     reply = _raw(srv, b"BLAH\r\n\r\n")
     assert reply.startswith("HTTP/1.1 400") and "application/problem+json" in reply and "invalid-request" in reply
     reply = _raw(srv, b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n")
+    assert reply.startswith("HTTP/1.1 401"), "the token is checked before any body is read"
+    auth = b"Authorization: Bearer tok-ana\r\n"
+    reply = _raw(srv, b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\n" + auth + b"Content-Length: 99999999\r\n\r\n")
     assert reply.startswith("HTTP/1.1 400") and "invalid-request" in reply
     reply = _raw(srv, b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
     assert reply.startswith("HTTP/1.1 400")
