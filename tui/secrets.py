@@ -28,6 +28,7 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
 
     Without ``token_env`` or ``token_command`` the secrets come from ``BACKDESK_TOKEN`` and
     ``BACKDESK_PASSWORD``, as on the command line. For ``rt`` a command's output is the password.
+    The profile's ``options`` pass through to the adapter as they are.
     """
     token, password = environ.get("BACKDESK_TOKEN"), environ.get("BACKDESK_PASSWORD")
     if profile.token_command:
@@ -44,7 +45,8 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
         if not os.path.isfile(verify):
             raise ConfigError(f"Profile {profile.name!r} has ca_bundle {profile.ca_bundle!r}, "
                               "which is not a file.")
-    return Credentials(url=profile.url, user=profile.user, token=token, password=password, verify=verify)
+    return Credentials(url=profile.url, user=profile.user, token=token, password=password, verify=verify,
+                       options=dict(profile.options))
 
 
 def run_token_command(profile: Profile) -> str:

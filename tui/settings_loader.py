@@ -234,7 +234,7 @@ class _Reader:
         if origin is dict and isinstance(value, dict):
             result = dict(current or {})
             for sub, item in value.items():
-                good = self.entry(entry, item, (*parts, sub), current.get(sub), declared)
+                good = self.entry(entry, item, (*parts, sub), result.get(sub), declared)
                 if good is not _BAD:
                     result[sub] = good
             return result

@@ -106,3 +106,10 @@ def test_render_template_leaves_everything_else_literally(text):
 def test_render_template_without_reference_or_me():
     task = replace(TASK, reference=None)
     assert render_template("[{task.reference}] {me.name}", task, None) == "[] "
+
+
+def test_profile_options_pass_through_to_the_credentials():
+    options = {"project": "ops", "page_size": 50, "closed_as_rejected": True, "trackers": ["bug", "task"]}
+    creds = resolve_credentials(Profile("redmine", "https://rm", options=options), {"BACKDESK_TOKEN": "t"})
+    assert creds.options == options
+    assert resolve_credentials(Profile("plain", "https://q"), {}).options == {}

@@ -302,3 +302,72 @@ def test_bad_sort_is_refused_before_saving(home):
     with pytest.raises(ConfigError, match="Cannot sort by 'colour'"):
         StateStore(load_settings()).save_queue_prefs("returns", "colour", "")
     assert not (home / "app-state.toml").exists()
+
+
+def test_profile_options_are_a_table_of_simple_values(home):
+    write(home / "config.toml", """\
+[profiles.redmine]
+url = "https://rm.example.com"
+[profiles.redmine.options]
+project = "ops"
+page_size = 50
+closed_as_rejected = true
+trackers = ["bug", "task"]
+
+[profiles.bad]
+url = "https://rm.example.com"
+options = { nested = { no = 1 }, mixed = [1, "a"] }
+
+[profiles.worse]
+url = "https://rm.example.com"
+options = "project=ops"
+""")
+    settings = load_settings()
+    assert settings.profiles["redmine"].options == {
+        "project": "ops", "page_size": 50, "closed_as_rejected": True, "trackers": ["bug", "task"]}
+    assert list(settings.profiles) == ["redmine"]
+    messages = [str(p) for p in settings.problems]
+    kinds = "must be a string in quotes, a whole number, true or false, or a list of strings in quotes."
+    assert any(m.endswith(f"profiles.bad.options.nested {kinds}") for m in messages), messages
+    assert any(m.endswith(f"profiles.bad.options.mixed {kinds}") for m in messages), messages
+    assert any(m.endswith("profiles.worse.options must be a table.") for m in messages), messages
+
+
+def test_wrong_types_name_file_line_and_key(home):
+    config = write(home / "config.toml", """\
+theme = "backdesk-16"
+refresh_interval = "often"
+
+[columns]
+widths = { owner = 16, title = -1 }
+
+[keys]
+"task.claim" = 1
+
+[profiles.prod]
+url = "https://q.example.com"
+verify = "yes"
+
+[profiles.nourl]
+user = "ana"
+
+[[views]]
+name = "Fine"
+
+[[views]]
+name = "Bad"
+queue = 3
+
+[[views]]
+filter = "owner:me"
+""")
+    lines = {p.key: p.line for p in load_settings().problems}
+    assert lines["refresh_interval"] == 2
+    assert lines["columns.widths.title"] == 5
+    assert lines['keys."task.claim"'] == 8
+    assert lines["profiles.prod.verify"] == 12
+    assert lines["profiles.nourl.url"] == 14  # missing: the table's header
+    assert lines["views.Bad.queue"] == 22
+    assert lines["views #3"] == 24
+    problem = next(p for p in load_settings().problems if p.key == "refresh_interval")
+    assert str(problem) == f"{config}, line 2: refresh_interval must be a whole number."
