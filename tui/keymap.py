@@ -18,6 +18,7 @@ from pathlib import Path
 from textual.binding import Binding, BindingType, InvalidBinding
 
 from .config import Problem, key_path
+from .settings_loader import locate
 
 #: The key an unbound action moves to. Terminals never send it.
 UNBOUND_KEY = "unbound"
@@ -44,7 +45,8 @@ def build_keymap(
 
     ``scopes`` names each place whose bindings are active together (a screen with its
     widgets and the app) and lists those bindings. A key remapped onto a key that another
-    action in the same scope uses is reported, naming both actions.
+    action in the same scope uses is reported, naming both actions and the one that gets the
+    key. Each problem carries its line in ``file`` when the file shows the key.
     """
     bindings = {name: list(Binding.make_bindings(scope)) for name, scope in scopes.items()}
     known = sorted({b.id for scope in bindings.values() for b in scope if b.id})
@@ -64,6 +66,7 @@ def build_keymap(
             result.keymap[action] = normal
     for scope, scope_bindings in bindings.items():
         result.problems.extend(_clashes(scope, scope_bindings, result.keymap, file))
+    result.problems[:] = locate(result.problems)
     return result
 
 
@@ -76,7 +79,12 @@ def _normalize(keystring: str) -> str | None:
 
 
 def _clashes(scope: str, bindings: list[Binding], keymap: Mapping[str, str], file: Path) -> list[Problem]:
-    """One problem per key that two actions share after remapping, if the config caused it."""
+    """One problem per key that two actions share after remapping, if the config caused it.
+
+    Textual gives the key to the binding the keymap moved there and drops the other's use of
+    it (even a priority binding's) when both belong to one screen or widget, so that is the one
+    named as getting it. Across a screen and a focused widget, the widget's binding comes first.
+    """
     holders: dict[str, list[str]] = {}
     for binding in bindings:
         mapped = keymap.get(binding.id or "")
@@ -94,7 +102,7 @@ def _clashes(scope: str, bindings: list[Binding], keymap: Mapping[str, str], fil
         where = key_path("keys", first)
         problems.append(Problem(
             file, f"{where} puts {first!r} on {key!r}, which {others} also uses{_in(scope)}; "
-            "pick another key or move the other action too.", key=where))
+            f"{first!r} gets the key. Pick another key or move the other action too.", key=where))
     return problems
 
 

@@ -95,7 +95,8 @@ def test_conflicts_name_the_file_the_key_and_both_actions():
     [problem] = result.problems
     assert problem.file == CONFIG
     assert str(problem) == (f"{CONFIG}: keys.\"task.claim\" puts 'task.claim' on 'u', which 'task.release' "
-                            "also uses in the main screen; pick another key or move the other action too.")
+                            "also uses in the main screen; 'task.claim' gets the key. Pick another key or move "
+                            "the other action too.")
 
 
 def test_swapping_keys_or_moving_both_is_no_conflict():
@@ -108,3 +109,53 @@ def test_conflicts_only_count_within_one_scope():
     assert build_keymap({"task.claim": "ctrl+s"}, scopes).problems == []
     [problem] = build_keymap({"task.claim": "?"}, scopes).problems
     assert "'app.help' also uses" in problem.message and "'question_mark'" in problem.message
+
+
+@pytest.mark.anyio
+async def test_a_clash_names_the_binding_that_gets_the_key_and_textual_agrees(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "backdesk-16"\n\n[keys]\n"app.help" = "c"\n')
+    result = build_keymap({"app.help": "c"}, {"main screen": [*Work.BINDINGS, *Tiny.BINDINGS]}, config)
+    [problem] = result.problems
+    assert problem.line == 4
+    assert str(problem).startswith(f"{config}, line 4: keys.\"app.help\" puts 'app.help' on 'c'")
+    assert "'app.help' gets the key." in problem.message
+    app = Tiny(result.keymap)
+    async with app.run_test() as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.hits == ["help"]
+
+
+
+@pytest.mark.anyio
+async def test_the_remapped_binding_gets_the_key_even_from_a_priority_binding():
+    class Editor(Screen):
+        BINDINGS = [Binding("ctrl+s", "hit('save')", "Save", priority=True, id="note.save"),
+                    Binding("ctrl+t", "hit('template')", "Template", id="note.template")]
+
+        def compose(self) -> ComposeResult:
+            yield Footer()
+
+        def action_hit(self, what: str) -> None:
+            self.app.hits.append(what)
+
+    class EditorApp(App):
+        def __init__(self, keymap: dict[str, str]) -> None:
+            super().__init__()
+            self.hits: list[str] = []
+            self._start_keymap = keymap
+
+        def on_mount(self) -> None:
+            self.set_keymap(self._start_keymap)
+            self.push_screen(Editor())
+
+    result = build_keymap({"note.template": "ctrl+s"}, {"note editor": Editor.BINDINGS})
+    [problem] = result.problems
+    assert "'note.template' gets the key." in problem.message
+    app = EditorApp(result.keymap)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.hits == ["template"]
