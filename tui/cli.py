@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from backdesk.api_client import Backend, BackendError
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "config":
         from .config_cli import config_command
 
-        return config_command(args.edit)
+        return _stop_quietly_on_broken_pipe(lambda: config_command(args.edit))
     if args.command == "demo":
         return run_demo(args.tasks, args.db)
     settings = load_settings()
@@ -64,6 +65,19 @@ def main(argv: list[str] | None = None) -> int:
         WelcomeApp(settings).run()
         return 0
     return run_app(backend, settings, profile)
+
+
+def _stop_quietly_on_broken_pipe(command: Callable[[], int]) -> int:
+    """Run a command that prints; a reader that stops early (``| head -1``) ends it with status 1,
+    without a traceback."""
+    try:
+        status = command()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return status
 
 
 def backend_from(args: argparse.Namespace, settings: Settings) -> tuple[Backend | None, str | None]:

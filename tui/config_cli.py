@@ -16,7 +16,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 import tomli_w
 
-from .config import CONFIG_FILE, Settings, declared_fields, key_path, toml_key
+from .config import CONFIG_FILE, Problem, Settings, declared_fields, key_path, toml_key
 from .private_files import write_private_file
 from .secrets import mask
 from .settings_loader import config_dir, load_settings
@@ -39,11 +39,25 @@ def config_command(edit: bool) -> int:
     print(f"Config file: {settings.config_path}" + ("" if settings.config_path.exists() else
                                                      " (missing; `backdesk config --edit` creates it)"))
     print(f"App state:   {state}" + ("" if state.exists() else " (missing; made when you change something)"))
-    for problem in settings.problems:
+    problems = startup_problems(settings)
+    for problem in problems:
         print(f"Problem: {problem}", file=sys.stderr)
     print("\n# Effective settings\n")
     print(tomli_w.dumps(mask(effective(settings))), end="")
-    return 1 if settings.problems else 0
+    return 1 if problems else 0
+
+
+def startup_problems(settings: Settings) -> list[Problem]:
+    """What the app reports when it starts: the files' problems, then the ``[keys]`` table's.
+
+    Checking ``[keys]`` needs the app's bindings, so Textual is imported only when there are keys.
+    """
+    if not settings.keys:
+        return list(settings.problems)
+    from .app import key_scopes
+    from .keymap import build_keymap
+
+    return [*settings.problems, *build_keymap(settings.keys, key_scopes(), settings.config_path).problems]
 
 
 def effective(settings: Settings) -> dict[str, Any]:
@@ -141,7 +155,7 @@ def edit_config() -> int:
         print(f"backdesk: could not start the editor {editor!r} ({err}); set $VISUAL or $EDITOR, "
               f"or edit {path} yourself.", file=sys.stderr)
         return 1
-    problems = load_settings().problems
+    problems = startup_problems(load_settings())
     for problem in problems:
         print(f"Problem: {problem}", file=sys.stderr)
     return done.returncode or (1 if problems else 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 import sys
 import tomllib
 
@@ -82,3 +83,47 @@ def test_the_example_is_valid_both_commented_and_uncommented(tmp_path):
     assert settings.keys == {"task.claim": "c,ctrl+k", "app.quit": ""}
     assert settings.default_profile == "reference"
 
+
+
+def test_config_reports_the_keys_problems_the_app_reports_at_start(capsys):
+    config_dir().mkdir(parents=True)
+    (config_dir() / "config.toml").write_text('[keys]\n"task.clam" = "k"\n')
+    assert config_command(edit=False) == 1
+    err = capsys.readouterr().err
+    assert (f"Problem: {config_dir() / 'config.toml'}, line 2: keys.\"task.clam\": no action has the id "
+            "'task.clam'; did you mean 'task.claim'?") in err
+
+
+NO_TEXTUAL = """\
+import sys
+from backdesk.tui.cli import main
+for argv in (["config"], ["serve", "--help"]):
+    try:
+        main(argv)
+    except SystemExit:
+        pass
+print("textual modules:", sorted(m for m in sys.modules if m.partition(".")[0] in ("textual", "rich")))
+"""
+
+
+def test_config_and_serve_do_not_import_textual():
+    done = subprocess.run([sys.executable, "-c", NO_TEXTUAL], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "textual modules: []" in done.stdout
+
+
+def test_config_piped_into_head_stops_quietly():
+    config_dir().mkdir(parents=True)
+    templates = "".join(f't{n} = "Template number {n} for {{task.reference}}."\n' for n in range(4000))
+    (config_dir() / "config.toml").write_text(f"[templates]\n{templates}")  # more than a pipe holds
+    command = f"{shlex.quote(sys.executable)} -m backdesk.tui.cli config | head -1"
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=60)
+    assert done.stdout == f"Config file: {config_dir() / 'config.toml'}\n"
+    assert done.stderr == ""
+
+    reader = subprocess.Popen([sys.executable, "-m", "backdesk.tui.cli", "config"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().startswith("Config file:")
+    reader.stdout.close()
+    assert reader.wait(timeout=60) == 1
+    assert reader.stderr.read() == ""
