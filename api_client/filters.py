@@ -80,11 +80,19 @@ class Filter:
         return any(term.key == key for term in self.terms)
 
 
-def parse_duration(text: str) -> timedelta:
+def split_duration(text: str) -> tuple[int, str]:
+    """A duration such as ``2h`` as its amount and unit name: ``(2, "hours")``; ValueError
+    when it is not one."""
     match = _DURATION.match(text)
     if not match:
-        raise ValueError(text)
-    return timedelta(**{_UNITS[match[2]]: int(match[1])})
+        raise ValueError(f"not a duration: {text!r}")
+    return int(match[1]), _UNITS[match[2]]
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration such as ``2h`` as a timedelta; ValueError when it is not one."""
+    amount, unit = split_duration(text)
+    return timedelta(**{unit: amount})
 
 
 def parse_filter(text: str) -> Filter:
@@ -130,8 +138,8 @@ def _term(token: str, negated: bool, key: str, raw: str) -> Term:
             raise FilterError(token, "say due:<2h (due within) or due:>1d (due later than)")
         try:
             parse_duration(values[0])
-        except ValueError:
-            raise FilterError(token, "durations look like 30m, 2h, 1d or 1w") from None
+        except ValueError as exc:
+            raise FilterError(token, "durations look like 30m, 2h, 1d or 1w") from exc
     elif key == "owner":
         values = tuple(v if v.lower() not in ("me", "none") else v.lower() for v in values)
     return Term(key, values, op, negated)

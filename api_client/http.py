@@ -1,18 +1,28 @@
-"""What every HTTP adapter shares: one pooled client, one request door, error mapping.
+"""What every HTTP adapter shares: one pooled client, one request door, error mapping, and the
+small wire helpers both adapters need (times, list answers, If-Match).
 
 All of an adapter's requests go through :meth:`HTTPAdapter._request`, so transport faults
 become :mod:`api_client.errors` in one place (and a write-ahead outbox can wrap one method).
+Every error raised here chains its cause (``raise ... from exc``) and is written to the
+``backdesk.api_client`` debug logger; request headers (Authorization) are never logged.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 
 from .errors import BackendError, BackendTimeout, BadResponseError, UnavailableError
+from .sanitize import clean_line
+
+log = logging.getLogger("backdesk.api_client")
+
+#: How much of an error response's body the debug log keeps.
+_LOGGED_BODY = 500
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -23,15 +33,34 @@ def parse_time(value: Any) -> datetime | None:
         raise BadResponseError(f"Expected a timestamp, got {value!r}.")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadResponseError(f"Could not read the timestamp {value!r}.") from None
+    except ValueError as exc:
+        log.debug("unreadable timestamp %r", value, exc_info=exc)
+        raise BadResponseError(f"Could not read the timestamp {value!r}.") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc)
 
 
 def format_time(value: datetime) -> str:
+    """``value`` as RFC 3339 UTC with a ``Z`` suffix, to the second."""
     return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def json_items(data: Any, server: str) -> list[Any]:
+    """The ``items`` array of a list answer; ``server`` names the sender in the error."""
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise BadResponseError(f"{server}'s list response has no 'items' array.")
+    return data["items"]
+
+
+def if_match(version: str | None) -> dict[str, str]:
+    """The ``If-Match`` header for a version or ETag (none without one)."""
+    return {"If-Match": f'"{version}"'} if version else {}
+
+
+def redacted(url: httpx.URL) -> str:
+    """``url`` without user name and password, for logs."""
+    return str(url.copy_with(username=None, password=None)) if url.userinfo else str(url)
 
 
 class HTTPAdapter:
@@ -67,20 +96,26 @@ class HTTPAdapter:
         await self._client.aclose()
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Send one request; raise UnavailableError/BackendTimeout for transport faults."""
+        """Send one request; raise UnavailableError/BackendTimeout for transport faults and
+        the adapter's :meth:`_error` for an HTTP error status."""
         try:
             response = await self._client.request(method, path, **kwargs)
-        except httpx.TimeoutException:
+        except httpx.TimeoutException as exc:
+            log.debug("%s %s timed out", method, path, exc_info=exc)
             raise BackendTimeout(
                 f"{self.root} did not answer in time. Check the connection and press r to retry."
-            ) from None
+            ) from exc
         except httpx.HTTPError as exc:
+            log.debug("%s %s failed", method, path, exc_info=exc)
             raise UnavailableError(
                 f"Cannot reach {self.root} ({type(exc).__name__}). "
                 "Check the URL and that the server is running, then press r to retry."
-            ) from None
+            ) from exc
         if response.status_code >= 400:
-            raise self._error(response)
+            error = self._error(response)
+            log.debug("%s %s answered HTTP %d (%s): %r", method, redacted(response.request.url),
+                      response.status_code, type(error).__name__, response.text[:_LOGGED_BODY])
+            raise error
         return response
 
     def _error(self, response: httpx.Response) -> BackendError:
@@ -94,11 +129,14 @@ class HTTPAdapter:
                             status=response.status_code)
 
     def _json(self, response: httpx.Response) -> Any:
+        """The response body as JSON; BadResponseError (naming the content type) otherwise."""
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            kind = response.headers.get("content-type", "no content type").split(";")[0]
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            kind = clean_line(response.headers.get("content-type", "no content type").split(";")[0])
+            log.debug("%s %s answered %s, not JSON: %r", response.request.method,
+                      redacted(response.request.url), kind, response.text[:_LOGGED_BODY], exc_info=exc)
             raise BadResponseError(
                 f"{self.root} answered with {kind}, not JSON (HTTP {response.status_code}): "
                 "check that the URL is the backend's root and that the backend kind is right."
-            ) from None
+            ) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -16,8 +17,11 @@ from .errors import (
     StaleError,
 )
 from .filters import FilterError
-from .http import HTTPAdapter, format_time, parse_time
+from .http import HTTPAdapter, format_time, if_match, json_items, log, parse_time
 from .models import (
+    PRIORITIES,
+    RESOLUTIONS,
+    STATUSES,
     Event,
     NewTask,
     Person,
@@ -29,6 +33,7 @@ from .models import (
     TaskPage,
     TaskQuery,
 )
+from .sanitize import clean, clean_line
 
 PROBLEM = "urn:backdesk:problem:"
 
@@ -63,7 +68,7 @@ class WorkQueueBackend(HTTPAdapter):
 
     async def queues(self) -> list[Queue]:
         data = self._json(await self._request("GET", "/queues"))
-        return [_queue(item) for item in _items(data)]
+        return [_queue(item) for item in json_items(data, "The server")]
 
     async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
         params: dict[str, str | int] = {"sort": query.sort.to_param(), "limit": query.limit}
@@ -80,7 +85,7 @@ class WorkQueueBackend(HTTPAdapter):
         data = self._json(await self._request("GET", "/tasks", params=params))
         total = data.get("total") if isinstance(data, dict) else None
         return TaskPage(
-            items=tuple(_task(item) for item in _items(data)),
+            items=tuple(_task(item) for item in json_items(data, "The server")),
             total=total if isinstance(total, int) else None,
             next_cursor=data.get("next_cursor") or None,
         )
@@ -90,7 +95,7 @@ class WorkQueueBackend(HTTPAdapter):
 
     async def events(self, task_id: str) -> list[Event]:
         data = self._json(await self._request("GET", f"/tasks/{task_id}/events"))
-        return [_event(item) for item in _items(data)]
+        return [_event(item) for item in json_items(data, "The server")]
 
     # -- writes --------------------------------------------------------------------------
 
@@ -134,7 +139,7 @@ class WorkQueueBackend(HTTPAdapter):
         if note:
             body["note"] = note
         response = await self._request(
-            "POST", f"/tasks/{task_id}/close", json=body, headers=_if_match(version)
+            "POST", f"/tasks/{task_id}/close", json=body, headers=if_match(version)
         )
         return _task(self._json(response))
 
@@ -149,7 +154,7 @@ class WorkQueueBackend(HTTPAdapter):
         if changes.title is not None:
             body["title"] = changes.title
         response = await self._request(
-            "PATCH", f"/tasks/{task_id}", json=body, headers=_if_match(version)
+            "PATCH", f"/tasks/{task_id}", json=body, headers=if_match(version)
         )
         return _task(self._json(response))
 
@@ -165,7 +170,8 @@ class WorkQueueBackend(HTTPAdapter):
         if not isinstance(problem, dict):
             problem = {}
         kind = str(problem.get("type", "")).removeprefix(PROBLEM)
-        detail = problem.get("detail") if isinstance(problem.get("detail"), str) else None
+        # The server's own sentence: the problem's detail, else its title.
+        detail = _optional(problem, "detail") or _optional(problem, "title")
         status = response.status_code
         if status == 401:
             return AuthError(
@@ -182,8 +188,7 @@ class WorkQueueBackend(HTTPAdapter):
                 status=status, detail=detail,
             )
         if status == 409:
-            owner = problem.get("claimed_by")
-            claimed_by = _person(owner) if isinstance(owner, dict) else None
+            claimed_by = _claimed_by(problem)
             if kind == "already-claimed" and claimed_by:
                 message = f"{claimed_by.name} has already claimed this task. Press C to take it over."
             elif kind == "not-owner":
@@ -194,55 +199,76 @@ class WorkQueueBackend(HTTPAdapter):
             else:
                 message = detail or "The task changed in a way that conflicts with this action."
             return ConflictError(message, claimed_by=claimed_by, status=status, detail=detail)
-        if kind == "invalid-filter" and isinstance(problem.get("token"), str):
-            return FilterError(problem["token"], detail or "the server rejected this token")
+        token = _optional(problem, "token")
+        if kind == "invalid-filter" and token is not None:
+            return FilterError(token, detail or "the server rejected this token")
         return InvalidRequestError(
             f"The server rejected the request: {detail or 'HTTP ' + str(status)}",
             status=status, detail=detail,
         )
 
 
-def _if_match(version: str | None) -> dict[str, str]:
-    return {"If-Match": f'"{version}"'} if version else {}
-
-
 # -- decoding -------------------------------------------------------------------------------
-# The server is outside our control: every decoder raises BadResponseError, never KeyError.
+# The server is outside our control: every decoder raises BadResponseError, never KeyError,
+# and every string it returns is sanitised (see :mod:`api_client.sanitize`).
 
 
-def _items(data: Any) -> list[Any]:
-    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-        raise BadResponseError("The server's list response has no 'items' array.")
-    return data["items"]
-
-
-def _field(data: Any, name: str, kind: type | tuple[type, ...] = str) -> Any:
+def _field(data: Any, name: str, kind: type | tuple[type, ...] = str) -> str:
+    """A required string (or, with ``kind``, id-like) field as one line of clean text."""
     if not isinstance(data, dict) or not isinstance(data.get(name), kind):
         raise BadResponseError(f"The server's response is missing a valid '{name}'.")
-    return data[name]
+    return clean_line(data[name])
 
 
-def _optional(data: dict, name: str, kind: type = str) -> Any:
+def _optional(data: dict, name: str) -> str | None:
+    """An optional string field as one line of clean text, None when absent or not a string."""
     value = data.get(name)
-    return value if isinstance(value, kind) else None
+    return clean_line(value) if isinstance(value, str) else None
+
+
+def _choice(data: Any, name: str, allowed: tuple[Any, ...]) -> Any:
+    """A required field that must be one of ``allowed`` (the spec's enum)."""
+    value = data.get(name) if isinstance(data, dict) else None
+    if value not in allowed:
+        raise BadResponseError(f"The server's response is missing a valid '{name}'.")
+    return value
+
+
+def _body(data: dict) -> str:
+    """A multi-line ``body`` field as clean text ("" when absent)."""
+    value = data.get("body")
+    return clean(value) if isinstance(value, str) else ""
 
 
 def _person(data: Any) -> Person:
     role = data.get("role") if isinstance(data, dict) else None
     return Person(
-        id=str(_field(data, "id", (str, int))),
+        id=_field(data, "id", (str, int)),
         name=_field(data, "name"),
         role=role if role in ("operator", "lead") else "operator",
     )
 
 
+def _claimed_by(problem: dict) -> Person | None:
+    """A conflict problem's ``claimed_by``; None when absent or unreadable."""
+    owner = problem.get("claimed_by")
+    if not isinstance(owner, dict):
+        return None
+    try:
+        return _person(owner)
+    except BadResponseError as exc:
+        log.debug("unreadable claimed_by %r in a conflict problem", owner, exc_info=exc)
+        return None
+
+
 def _queue(data: Any) -> Queue:
     counts = data.get("counts") if isinstance(data, dict) else None
     counts = counts if isinstance(counts, dict) else {}
+    description = data.get("description")
     return Queue(
-        id=str(_field(data, "id", (str, int))),
+        id=_field(data, "id", (str, int)),
         name=_field(data, "name"),
-        description=_optional(data, "description") or "",
+        description=clean(description) if isinstance(description, str) else "",
         counts=QueueCounts(**{k: int(counts.get(k) or 0) for k in ("open", "unclaimed", "mine", "breached")}),
     )
 
@@ -251,20 +277,20 @@ def _task(data: Any) -> Task:
     owner = data.get("owner") if isinstance(data, dict) else None
     tags = data.get("tags") if isinstance(data, dict) else None
     return Task(
-        id=str(_field(data, "id", (str, int))),
-        queue=str(_field(data, "queue", (str, int))),
+        id=_field(data, "id", (str, int)),
+        queue=_field(data, "queue", (str, int)),
         title=_field(data, "title"),
-        body=_optional(data, "body") or "",
-        status=_field(data, "status"),
-        priority=_field(data, "priority"),
-        created_at=parse_time(_field(data, "created_at")),
-        updated_at=parse_time(_field(data, "updated_at")),
-        version=str(_field(data, "version", (int, str))),
-        resolution=_optional(data, "resolution"),
+        body=_body(data),
+        status=_choice(data, "status", STATUSES),
+        priority=_choice(data, "priority", PRIORITIES),
+        created_at=_time(data, "created_at"),
+        updated_at=_time(data, "updated_at"),
+        version=_field(data, "version", (int, str)),
+        resolution=next((r for r in RESOLUTIONS if r == data.get("resolution")), None),
         owner=_person(owner) if isinstance(owner, dict) else None,
         due_at=parse_time(data.get("due_at")),
         reference=_optional(data, "reference"),
-        tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
+        tags=tuple(clean_line(t) for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
         url=_optional(data, "url"),
     )
 
@@ -272,10 +298,18 @@ def _task(data: Any) -> Task:
 def _event(data: Any) -> Event:
     actor = data.get("actor") if isinstance(data, dict) else None
     return Event(
-        id=str(_field(data, "id", (str, int))),
-        task_id=str(_field(data, "task_id", (str, int))),
+        id=_field(data, "id", (str, int)),
+        task_id=_field(data, "task_id", (str, int)),
         kind=_field(data, "kind"),
-        at=parse_time(_field(data, "at")),
+        at=_time(data, "at"),
         actor=_person(actor) if isinstance(actor, dict) else None,
-        body=_optional(data, "body") or "",
+        body=_body(data),
     )
+
+
+def _time(data: Any, name: str) -> datetime:
+    """A required timestamp field."""
+    parsed = parse_time(_field(data, name))
+    if parsed is None:
+        raise BadResponseError(f"The server's response is missing a valid '{name}'.")
+    return parsed

@@ -1,0 +1,127 @@
+"""Paging through and counting Request Tracker searches.
+
+* **Pages.** The cursor is RT's page number. Sorting by due date ascending lists dated
+  tickets first, then undated ones (cursor ``d<page>``/``u<page>``), because RT keeps an
+  unset Due as 1970, which would sort first; ties of every sort fall back to Due, then id.
+* **Counts.** RT's ``total`` when it gives one; when it withholds it (users without global
+  ShowTicket), the last page is found by doubling and bisection.
+
+The functions here take the adapter's search as a callable, so they hold no connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+from .errors import InvalidRequestError
+from .models import QueueCounts, Sort
+from .rt_decode import records
+from .rt_ticketsql import DUE_SET, DUE_UNSET, queue_clause
+
+PAGE = 100  # RT's largest per_page
+#: Most pages of a ticket's history or attachments read.
+HISTORY_PAGES = 20
+SORT_COLUMNS = {"priority": "Priority", "due_at": "Due", "created_at": "Created", "updated_at": "LastUpdated"}
+
+
+class Search(Protocol):
+    """The adapter's ticket search: one page of ``GET /tickets`` as RT's JSON object."""
+
+    async def __call__(self, sql: str, page: int, per_page: int,
+                       orderby: Iterable[tuple[str, str]] = (), fields: str = "") -> dict: ...
+
+
+async def ticket_page(search: Search, sql: str, sort: Sort, limit: int, cursor: str | None,
+                      fields: str) -> tuple[list[dict], int | None, str | None]:
+    """One page of tickets matching ``sql``: the tickets, the total (when RT tells it and
+    the list is not split by due date) and the next cursor (None on the last page)."""
+    per_page = max(1, min(limit, PAGE))
+    column = SORT_COLUMNS[sort.field]
+    order = "DESC" if sort.descending else "ASC"
+    orderby = [(column, order)] + ([("Due", "ASC")] if column != "Due" else []) + [("id", "ASC")]
+    split = column == "Due" and not sort.descending
+    phase, page = read_cursor(cursor, split)
+    while True:
+        where = f"({sql}) AND {DUE_SET if phase == 'd' else DUE_UNSET}" if split else sql
+        data = await search(where, page, per_page, orderby, fields)
+        items = records(data)
+        more = has_more(data, len(items), page, per_page)
+        if split and phase == "d" and not more and not items:
+            phase, page = "u", 1
+            continue
+        next_cursor = f"{phase}{page + 1}" if more else "u1" if split and phase == "d" else None
+        total = data.get("total")
+        return items, total if isinstance(total, int) and not split else None, next_cursor
+
+
+def read_cursor(cursor: str | None, split: bool) -> tuple[str, int]:
+    """A cursor as (phase, page); InvalidRequestError for one this list did not give."""
+    text = cursor or ("d1" if split else "1")
+    phase = text[0] if split and text[:1] in ("d", "u") else ""
+    number = text[len(phase):]
+    if not number.isdigit() or int(number) < 1 or (split and not phase):
+        raise InvalidRequestError("That page cursor is not from this Request Tracker list; reload the list.",
+                                  status=400)
+    return phase, int(number)
+
+
+def has_more(data: dict, count: int, page: int, per_page: int) -> bool:
+    """Whether a page is followed by another: RT's ``pages`` when it gives a total, else
+    whether the page came back full."""
+    pages = data.get("pages")
+    if isinstance(pages, int) and isinstance(data.get("total"), int):
+        return page < pages
+    return count >= per_page
+
+
+async def count(search: Search, sql: str) -> int:
+    """How many tickets match ``sql``; probes pages when RT withholds the total."""
+    first = await search(sql, 1, PAGE)
+    if isinstance(first.get("total"), int):
+        return first["total"]
+    counts = {1: len(records(first))}
+
+    async def size(page: int) -> int:
+        if page not in counts:
+            counts[page] = len(records(await search(sql, page, PAGE)))
+        return counts[page]
+
+    if counts[1] < PAGE:
+        return counts[1]
+    full, page = 1, 2
+    while await size(page) == PAGE:
+        full, page = page, page * 2
+    while page - full > 1:
+        middle = (full + page) // 2
+        if await size(middle) == PAGE:
+            full = middle
+        else:
+            page = middle
+    return full * PAGE + await size(full + 1)
+
+
+async def queue_counts(search: Search, queue_id: str) -> QueueCounts:
+    """A queue's open, unclaimed, mine and breached counts, searched concurrently."""
+    base = f"{queue_clause(queue_id)} AND Status = '__Active__'"
+    open_, unclaimed, mine, breached = await asyncio.gather(
+        count(search, base),
+        count(search, f"{base} AND Owner = 'Nobody'"),
+        count(search, f"{base} AND Owner = '__CurrentUser__'"),
+        count(search, f"{base} AND Due < 'now' AND {DUE_SET}"),
+    )
+    return QueueCounts(open=open_, unclaimed=unclaimed, mine=mine, breached=breached)
+
+
+async def all_pages(get: Callable[..., Awaitable[Any]], path: str, params: dict[str, str]) -> list[dict]:
+    """Every object of a paged list (up to :data:`HISTORY_PAGES` pages); ``get(path,
+    params=...)`` reads one page."""
+    items: list[dict] = []
+    for page in range(1, HISTORY_PAGES + 1):
+        data = await get(path, params={**params, "page": page, "per_page": PAGE})
+        batch = records(data)
+        items += batch
+        if not has_more(data, len(batch), page, PAGE):
+            break
+    return items
