@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,9 @@ _COLUMNS = {
     "updated_at": ("t.updated_at", False),
 }
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "="}
+#: A filter's limits: more would make SQLite's expression tree too large.
+MAX_TERMS = 32
+MAX_VALUES = 128
 
 
 @dataclass
@@ -170,6 +174,17 @@ class Order:
             raise Problem(
                 "invalid-request", "The cursor is not one this server made; start from the first page."
             ) from None
-        if sort != self.param or not isinstance(values, list):
+        if sort != self.param or not isinstance(values, list) or not all(map(_sort_key, values)):
             raise Problem("invalid-request", "The cursor belongs to another sort order; start from the first page.")
         return values
+
+
+def _sort_key(value: Any) -> bool:
+    """Whether a cursor value is one a sort key can hold: text, a 64-bit integer or a finite number."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str) and len(value) <= 64

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
-from backdesk.api_client.filters import FilterError, parse_filter
+from backdesk.api_client.filters import Filter, FilterError, parse_filter
 from backdesk.api_client.models import PRIORITIES, RESOLUTIONS, STATUSES
+from . import fields
 from .problems import Problem
-from .query import Order
-from .times import parse_iso
+from .query import MAX_TERMS, MAX_VALUES, Order
 
 if TYPE_CHECKING:
     from .handler import Handler
 
 API = "/api/v1"
+#: The largest task id and version: 18 digits stay within SQLite's integers.
+MAX_ID = 10**18 - 1
+MAX_QUERY = 2000
 
 Reply = tuple[int, Any, dict[str, str]]
 
@@ -48,7 +51,7 @@ class Request:
             return {}
         try:
             data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as err:
+        except (ValueError, UnicodeDecodeError, RecursionError) as err:
             raise Problem("invalid-request", f"The request body is not valid JSON ({err}).") from None
         if not isinstance(data, dict):
             raise Problem("invalid-request", "The request body must be a JSON object.")
@@ -63,58 +66,7 @@ class Request:
         value = self.header("If-Match")
         if value is None or value.strip() == "*":
             return None
-        text = value.strip().removeprefix("W/").strip('"')
-        if not text.isascii() or not text.isdigit():
-            raise Problem("invalid-request", f'If-Match {value!r} is not a task version such as "3".')
-        return int(text)
-
-
-# Field checks
-
-
-def _string(data: dict[str, Any], name: str, *, required: bool = False, empty: bool = True) -> str | None:
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise Problem("invalid-request", f"'{name}' is required.")
-        return None
-    if not isinstance(value, str):
-        raise Problem("invalid-request", f"'{name}' must be a string.")
-    if not empty and not value.strip():
-        raise Problem("invalid-request", f"'{name}' must not be empty.")
-    return value
-
-
-def _choice(data: dict[str, Any], name: str, allowed: tuple[str, ...], *, required: bool = False) -> str | None:
-    value = _string(data, name, required=required)
-    if value is not None and value not in allowed:
-        raise Problem("invalid-request", f"'{name}' must be one of {', '.join(allowed)}, not {value!r}.")
-    return value
-
-
-def _time(data: dict[str, Any], name: str) -> str | None:
-    value = _string(data, name)
-    if value is None:
-        return None
-    try:
-        return parse_iso(value)
-    except ValueError:
-        raise Problem("invalid-request", f"'{name}' must be an RFC 3339 time such as 2026-11-26T10:00:00Z.") from None
-
-
-def _tags(data: dict[str, Any]) -> list[str]:
-    value = data.get("tags")
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
-        raise Problem("invalid-request", "'tags' must be a list of strings.")
-    return list(dict.fromkeys(tag.strip() for tag in value if tag.strip()))
-
-
-def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
-    extra = sorted(set(data) - allowed)
-    if extra:
-        raise Problem("invalid-request", f"Unknown field(s): {', '.join(extra)}.")
+        return fields.whole_number(value.strip().removeprefix("W/").strip('"'), "If-Match", 0, MAX_ID)
 
 
 # Routes
@@ -128,18 +80,33 @@ def get_queues(req: Request, **_: str) -> Reply:
     return 200, {"items": req.store.queues(req.caller_id)}, {}
 
 
-def list_tasks(req: Request, **_: str) -> Reply:
+def _filter(q: str) -> Filter:
+    """The parsed ``q``, within the limits that keep its SQL small."""
+    if len(q) > MAX_QUERY:
+        raise Problem("invalid-request", f"q is longer than {MAX_QUERY} characters.")
     try:
-        flt = parse_filter(req.param("q") or "")
+        flt = parse_filter(q)
     except FilterError as err:
         raise Problem("invalid-filter", err.reason, token=err.token) from None
-    statuses = tuple(s.strip() for v in req.params.get("status", []) for s in v.split(",") if s.strip())
+    values = 0
+    for i, term in enumerate(flt.terms):
+        values += len(term.values)
+        if i >= MAX_TERMS or values > MAX_VALUES:
+            raise Problem(
+                "invalid-filter",
+                f"A filter holds at most {MAX_TERMS} tokens and {MAX_VALUES} values; this one has more.",
+                token=term.to_text(),
+            )
+    return flt
+
+
+def list_tasks(req: Request, **_: str) -> Reply:
+    flt = _filter(req.param("q") or "")
+    statuses = tuple(dict.fromkeys(s.strip() for v in req.params.get("status", []) for s in v.split(",") if s.strip()))
     for status in statuses:
         if status not in STATUSES:
             raise Problem("invalid-request", f"status {status!r} is not one of {', '.join(STATUSES)}.")
-    limit_text = req.param("limit") or "50"
-    if not limit_text.isascii() or not limit_text.isdigit() or not 1 <= int(limit_text) <= 500:
-        raise Problem("invalid-request", f"limit must be a whole number from 1 to 500, not {limit_text!r}.")
+    limit = fields.whole_number(req.param("limit") or "50", "limit", 1, 500)
     items, total, next_cursor = req.store.list_tasks(
         req.caller_id,
         queue=req.param("queue") or None,
@@ -147,7 +114,7 @@ def list_tasks(req: Request, **_: str) -> Reply:
         statuses=statuses,
         owner=req.param("owner") or None,
         order=Order.parse(req.param("sort") or "-priority"),
-        limit=int(limit_text),
+        limit=limit,
         cursor=req.param("cursor") or None,
     )
     return 200, {"items": [req.task(t) for t in items], "total": total, "next_cursor": next_cursor}, {}
@@ -155,17 +122,17 @@ def list_tasks(req: Request, **_: str) -> Reply:
 
 def create_task(req: Request, **_: str) -> Reply:
     data = req.json()
-    _unknown(data, {"queue", "title", "body", "priority", "due_at", "reference", "tags"})
-    fields = {
-        "queue": _string(data, "queue", required=True),
-        "title": (_string(data, "title", required=True, empty=False) or "").strip(),
-        "body": _string(data, "body") or "",
-        "priority": _choice(data, "priority", PRIORITIES) or "normal",
-        "due_at": _time(data, "due_at"),
-        "reference": (_string(data, "reference") or "").strip() or None,
-        "tags": _tags(data),
+    fields.unknown(data, {"queue", "title", "body", "priority", "due_at", "reference", "tags"})
+    new = {
+        "queue": fields.string(data, "queue", required=True),
+        "title": (fields.string(data, "title", required=True, empty=False) or "").strip(),
+        "body": fields.string(data, "body") or "",
+        "priority": fields.choice(data, "priority", PRIORITIES) or "normal",
+        "due_at": fields.moment(data, "due_at"),
+        "reference": (fields.string(data, "reference") or "").strip() or None,
+        "tags": fields.tags(data),
     }
-    task = req.task(req.store.create_task(req.caller_id, fields))
+    task = req.task(req.store.create_task(req.caller_id, new))
     return 201, task, {"Location": task["url"], "ETag": f'"{task["version"]}"'}
 
 
@@ -179,16 +146,16 @@ def get_task(req: Request, task_id: str) -> Reply:
 
 def patch_task(req: Request, task_id: str) -> Reply:
     data = req.json()
-    _unknown(data, {"priority", "due_at", "queue", "title"})
+    fields.unknown(data, {"priority", "due_at", "queue", "title"})
     changes: dict[str, Any] = {}
     if data.get("priority") is not None:
-        changes["priority"] = _choice(data, "priority", PRIORITIES)
+        changes["priority"] = fields.choice(data, "priority", PRIORITIES)
     if "due_at" in data:
-        changes["due_at"] = _time(data, "due_at")
+        changes["due_at"] = fields.moment(data, "due_at")
     if data.get("queue") is not None:
-        changes["queue"] = _string(data, "queue", empty=False)
+        changes["queue"] = fields.string(data, "queue", empty=False)
     if data.get("title") is not None:
-        changes["title"] = (_string(data, "title", empty=False) or "").strip()
+        changes["title"] = (fields.string(data, "title", empty=False) or "").strip()
     return _task_reply(req, req.store.update_task(req.caller_id, task_id, changes, req.if_match()))
 
 
@@ -197,10 +164,7 @@ def get_events(req: Request, task_id: str) -> Reply:
 
 
 def claim(req: Request, task_id: str) -> Reply:
-    data = req.json()
-    force = data.get("force", False)
-    if not isinstance(force, bool):
-        raise Problem("invalid-request", "'force' must be true or false.")
+    force = fields.flag(req.json(), "force")
     return _task_reply(req, req.store.claim(req.caller_id, task_id, force))
 
 
@@ -210,7 +174,7 @@ def release(req: Request, task_id: str) -> Reply:
 
 
 def add_note(req: Request, task_id: str) -> Reply:
-    body = _string(req.json(), "body", required=True, empty=False)
+    body = fields.string(req.json(), "body", required=True, empty=False)
     key = req.header("Idempotency-Key")
     if key is not None and not 1 <= len(key) <= 255:
         raise Problem("invalid-request", "Idempotency-Key must be 1 to 255 characters.")
@@ -219,35 +183,47 @@ def add_note(req: Request, task_id: str) -> Reply:
 
 def close(req: Request, task_id: str) -> Reply:
     data = req.json()
-    resolution = _choice(data, "resolution", RESOLUTIONS, required=True)
-    note = _string(data, "note")
+    resolution = fields.choice(data, "resolution", RESOLUTIONS, required=True)
+    note = fields.string(data, "note")
     return _task_reply(
         req, req.store.close(req.caller_id, task_id, resolution or "", (note or "").strip() or None, req.if_match())
     )
 
 
 Route = Callable[..., Reply]
-ROUTES: list[tuple[re.Pattern[str], dict[str, Route]]] = [
-    (re.compile(r"/me"), {"GET": get_me}),
-    (re.compile(r"/queues"), {"GET": get_queues}),
-    (re.compile(r"/tasks"), {"GET": list_tasks, "POST": create_task}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)"), {"GET": get_task, "PATCH": patch_task}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/events"), {"GET": get_events}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/claim"), {"POST": claim}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/release"), {"POST": release}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/notes"), {"POST": add_note}),
-    (re.compile(r"/tasks/(?P<task_id>[^/]+)/close"), {"POST": close}),
+#: path segments after /api/v1 (``{task_id}`` matches any one segment) -> method -> route
+ROUTES: list[tuple[tuple[str, ...], dict[str, Route]]] = [
+    (("me",), {"GET": get_me}),
+    (("queues",), {"GET": get_queues}),
+    (("tasks",), {"GET": list_tasks, "POST": create_task}),
+    (("tasks", "{task_id}"), {"GET": get_task, "PATCH": patch_task}),
+    (("tasks", "{task_id}", "events"), {"GET": get_events}),
+    (("tasks", "{task_id}", "claim"), {"POST": claim}),
+    (("tasks", "{task_id}", "release"), {"POST": release}),
+    (("tasks", "{task_id}", "notes"), {"POST": add_note}),
+    (("tasks", "{task_id}", "close"), {"POST": close}),
 ]
 
 
+def segments(path: str) -> list[str]:
+    """The percent-decoded segments of a request path (a trailing slash is ignored)."""
+    try:
+        return [unquote(part, errors="strict") for part in path.rstrip("/").split("/")[1:]]
+    except UnicodeDecodeError:
+        raise Problem("invalid-request", "The request path is not valid UTF-8 once percent-decoded.") from None
+
+
 def route(method: str, path: str) -> tuple[Route, dict[str, str]]:
-    """The handler for a request, or a not-found / method-not-allowed problem."""
-    if path == API or path.startswith(API + "/"):
-        for pattern, methods in ROUTES:
-            match = pattern.fullmatch(path[len(API) :].rstrip("/") or "/")
-            if match:
+    """The handler for a request and its path arguments, or a not-found / method-not-allowed problem."""
+    parts = segments(path)
+    if parts[:2] == API.strip("/").split("/"):
+        for template, methods in ROUTES:
+            if len(template) == len(parts) - 2 and all(
+                want.startswith("{") or want == got for want, got in zip(template, parts[2:])
+            ):
                 if method not in methods:
                     allowed = ", ".join(methods)
                     raise Problem("method-not-allowed", f"{method} is not allowed here; use {allowed}.", allow=allowed)
-                return methods[method], match.groupdict()
+                args = {want[1:-1]: got for want, got in zip(template, parts[2:]) if want.startswith("{")}
+                return methods[method], args
     raise Problem("not-found", f"There is nothing at {path}.")

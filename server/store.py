@@ -101,8 +101,8 @@ def event_json(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _task_key(task_id: str) -> int:
-    if not task_id.isascii() or not task_id.isdigit():
-        raise Problem("not-found", f"There is no task {task_id!r}.")
+    if not (task_id.isascii() and task_id.isdigit() and len(task_id) <= 18):
+        raise Problem("invalid-request", f"{task_id!r} is not a task id: task ids are whole numbers of up to 18 digits.")
     return int(task_id)
 
 

@@ -197,7 +197,7 @@ def test_malformed_json_is_400(ana):
 
 
 def test_unknown_tasks_are_404(ana):
-    for path in ("/tasks/999", "/tasks/abc", "/tasks/999/events", "/tasks/%C3%A9"):
+    for path in ("/tasks/999", "/tasks/999/events", "/tasks/999999999999999999"):
         problem(ana.get(path), 404, "not-found")
     problem(ana.post("/tasks/999/claim", json={}), 404, "not-found")
     problem(ana.post("/tasks/999/notes", json={"body": "x"}), 404, "not-found")
