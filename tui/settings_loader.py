@@ -239,7 +239,7 @@ class _Reader:
                     result[sub] = good
             return result
         if origin is tuple and is_dataclass(entry) and isinstance(value, list):
-            read = [self.entry(entry, item, (*parts, f"#{number}"), None, declared)
+            read = [self.entry(entry, item, (*parts, f"#{number}"), None, declared, numbered=True)
                     for number, item in enumerate(value, 1)]
             return tuple({good.name: good for good in read if good is not _BAD}.values())
         if not _fits(value, kind):
@@ -251,20 +251,24 @@ class _Reader:
             return _BAD
         return value
 
-    def entry(self, kind: Any, value: Any, parts: tuple[str, ...], base: Any, declared: Declared) -> Any:
-        """One entry of a table setting: a plain value, or a table read as the dataclass ``kind``."""
+    def entry(self, kind: Any, value: Any, parts: tuple[str, ...], base: Any, declared: Declared,
+              *, numbered: bool = False) -> Any:
+        """One entry of a table setting: a plain value, or a table read as the dataclass ``kind``.
+
+        A ``numbered`` entry (``views #2``, of an array of tables) is named by its ``name`` key.
+        """
         if not is_dataclass(kind):
             return self.value(value, kind, replace(declared, check=declared.each), parts, None)
-        if not isinstance(value, dict):
-            self.problem(f"{key_path(*parts)} must be a table.", parts)
-            return _BAD
-        if parts[-1].startswith("#"):
-            name = value.get("name")
+        if numbered:
+            name = value.get("name") if isinstance(value, dict) else None
             if not isinstance(name, str) or not name.strip():
                 self.problem(f"{parts[0]} {parts[-1]} (a [[{parts[0]}]] table) needs a name in quotes.",
                              parts, key=f"{parts[0]} {parts[-1]}")
                 return _BAD
             parts = (*parts[:-1], name)
+        elif not isinstance(value, dict):
+            self.problem(f"{key_path(*parts)} must be a table.", parts)
+            return _BAD
         before = len(self.problems)
         if kind is Profile:
             self.profile_rules(value, parts)
