@@ -27,6 +27,12 @@ def isolated_home(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def strict_errors(monkeypatch):
+    """A bug in an app worker fails the test instead of turning into a toast."""
+    monkeypatch.setattr("backdesk.tui.errors.STRICT", True)
+
+
 @pytest.fixture
 def anyio_backend():
     return "asyncio"

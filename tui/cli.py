@@ -111,13 +111,12 @@ def run_app(backend: Backend, settings: Settings | None = None, profile: str | N
 def run_demo(tasks: int, db: Path | None) -> int:
     """Serve demo data on a free loopback port for as long as the app runs."""
     from backdesk.server import ReferenceServer
-    from backdesk.api_client.workqueue import WorkQueueBackend
 
     with tempfile.TemporaryDirectory(prefix="backdesk-demo-", ignore_cleanup_errors=True) as scratch:
         server = ReferenceServer(db or Path(scratch) / "demo.sqlite3", demo_data=tasks)
         with server:
             user = "ana" if "ana" in server.tokens else next(iter(server.tokens))
-            return run_app(WorkQueueBackend(server.url, server.tokens[user]), scope="demo")
+            return run_app(connect("workqueue", Credentials(server.url, token=server.tokens[user])), scope="demo")
 
 
 if __name__ == "__main__":

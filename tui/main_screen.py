@@ -11,7 +11,6 @@ import asyncio
 from collections.abc import Awaitable, Coroutine
 from typing import Any, ClassVar, TypeVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,14 +21,14 @@ from textual.worker import Worker, WorkerState
 
 from backdesk.api_client import BackendError, FilterError, Task
 from backdesk.widgets.filter_input import HistoryInput
-from backdesk.widgets.queue_list import Choice, QueueList, ViewEntry
+from backdesk.widgets.queue_list import Choice, QueueList
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
-from backdesk.widgets.text import literal, one_line
 
 from .errors import Notice, report
 from .navigation import Navigation
 from .operations import TaskOps
+from .painter import Painter
 from .session import Session
 from .task_actions import TaskActions
 from .workspace import Workspace
@@ -83,6 +82,7 @@ class MainScreen(Screen):
         self.ops = TaskOps(session.backend)
         self.task_actions = TaskActions(self)
         self.navigation = Navigation(self)
+        self.paint = Painter(self)
         self._detail_id: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -105,8 +105,8 @@ class MainScreen(Screen):
         self.query_one("#queues").border_title = "Views & queues"
         self.query_one(TaskDetail).show_empty("Loading…")
         self.workspace.choose_queue(None)
-        self.paint_topbar()
-        self.paint_list()
+        self.paint.topbar()
+        self.paint.task_list()
         self.query_one(TaskTable).focus()
         self.load_everything()
         if self.settings.refresh_interval > 0:
@@ -161,27 +161,27 @@ class MainScreen(Screen):
             )
             return
         ws.signed_in(me)
-        self.paint_topbar()
+        self.paint.topbar()
         if queues is not None:
             ws.queues_arrived(queues)
-            self.paint_sidebar()
+            self.paint.sidebar()
         await self._load_list()
         await self._count_views()
 
     async def _load_list(self) -> None:
         ws = self.workspace
         generation = ws.generation
-        self.paint_list()
+        self.paint.task_list()
         try:
             page = await self.backend.tasks(ws.query())
         except FilterError as err:
-            self.show_filter_error(str(err))
+            self.paint.filter_error(str(err))
             return
         except BackendError as err:
             self.report(err, "Loading tasks")
             return
         if ws.page_arrived(generation, page):
-            self.paint_list()
+            self.paint.task_list()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_list(self) -> None:
@@ -196,7 +196,7 @@ class MainScreen(Screen):
             return
         page = await self.attempt(self.backend.tasks(ws.query(), cursor), "Loading more tasks")
         if page is not None and ws.more_arrived(generation, cursor, page):
-            self.paint_list()
+            self.paint.task_list()
 
     @work(exclusive=True, group="sidebar", exit_on_error=False)
     async def load_sidebar(self) -> None:
@@ -204,7 +204,7 @@ class MainScreen(Screen):
         queues = await self.attempt(self.backend.queues(), "Loading queues")
         if queues is not None:
             self.workspace.queues_arrived(queues)
-            self.paint_sidebar()
+            self.paint.sidebar()
             await self._count_views()
 
     async def _count_views(self) -> None:
@@ -219,7 +219,7 @@ class MainScreen(Screen):
 
         counts = await asyncio.gather(*(count(ws.count_query(v)) for v in views))
         ws.view_counts_arrived({v.name: n for v, n in zip(views, counts)})
-        self.paint_sidebar()
+        self.paint.sidebar()
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_list(self) -> None:
@@ -228,7 +228,7 @@ class MainScreen(Screen):
         generation = ws.generation
         page = await self.attempt(self.backend.tasks(ws.query()), "Refreshing tasks")
         if page is not None and ws.refresh_arrived(generation, page):
-            self.paint_list()
+            self.paint.task_list()
         self.load_sidebar()
 
     def refresh_quietly(self) -> None:
@@ -247,84 +247,20 @@ class MainScreen(Screen):
     @work(exclusive=True, group="watch", exit_on_error=False)
     async def recheck_current(self) -> None:
         """Re-read the task on screen so a claim or close by someone else shows at once."""
-        task = self.workspace.current
-        if task is None or self.workspace.me is None:
-            return
-        fresh = await self.ops.reread(task.id)
-        if fresh is not None and fresh.version != task.version:
-            self._tell_if_taken(task, fresh)
-            self.workspace.task_written(fresh)
-            self.paint_list()
-
-    def _tell_if_taken(self, before: Task, after: Task) -> None:
-        """Warn when someone else claimed or closed the task the operator is looking at."""
-        me = self.workspace.me
-        someone_else = after.owner is not None and me is not None and after.owner.id != me.id
-        owner_changed = (before.owner and before.owner.id) != (after.owner and after.owner.id)
-        by = f" by {one_line(after.owner.name)}" if after.owner is not None and someone_else else ""
-        if after.is_closed and not before.is_closed:
-            self.notify(f"#{one_line(after.id)} was just closed{by}.", severity="warning", timeout=10, markup=False)
-        elif owner_changed and by:
-            self.notify(f"#{one_line(after.id)} was just claimed{by}.", severity="warning", timeout=10, markup=False)
+        await self.task_actions.recheck()
 
     def task_written(self, task: Task) -> None:
         """A write's answer: show it, then bring the history and the counts up to date."""
         self.workspace.task_written(task)
-        self.paint_list()
+        self.paint.task_list()
         current = self.workspace.current
         if current is not None and current.id == task.id:
             self.load_history(task)
         self.load_sidebar()
 
-    # -- painting what the workspace holds ----------------------------------------------------
-
-    def paint_topbar(self) -> None:
-        me = self.workspace.me
-        text = Text("backdesk", style="bold")
-        text.append(f"  {one_line(self.backend.label)}", style="dim")
-        if me:
-            text.append("  signed in as ")
-            text.append_text(literal(one_line(me.name), style="bold"))
-            text.append(f" ({me.role})", style="dim")
-        self.query_one("#topbar", Static).update(text)
-
-    def paint_list(self) -> None:
-        """The table, its title, the filter bar and the play banner, from the workspace."""
-        ws = self.workspace
-        table = self.query_one(TaskTable)
-        table.me_id = ws.me.id if ws.me else None
-        table.show(ws.tasks, cursor=ws.cursor_id, changed=ws.changed)
-        table.border_title = Text(one_line(ws.title()))
-        if ws.loaded and not ws.tasks:
-            hint = " Press / to change the filter." if ws.filter_text else ""
-            self.query_one(TaskDetail).show_empty(f"No tasks match.{hint}")
-            self._detail_id = None
-        field = self.query_one("#filter", HistoryInput)
-        if not field.has_focus:
-            field.value = ws.typed_filter
-            self.query_one("#filter-bar").set_class(bool(ws.typed_filter), "visible")
-        self.refresh_bindings()
-        banner = self.query_one("#play-banner", Static)
-        banner.set_class(ws.playing, "visible")
-        if ws.playing:
-            banner.update(Text("▶ Play mode · space next task · x close · u release · > skip · esc stop",
-                               style="bold"))
-
-    def paint_sidebar(self) -> None:
-        ws = self.workspace
-        sidebar = self.query_one(QueueList)
-        sidebar.show(list(ws.queues.values()), [ViewEntry(v.name, ws.view_counts.get(v.name))
-                                                for v in self.settings.views])
-        index = ws.view_index()
-        if ws.view is not None:
-            sidebar.select(f"v:{index}" if index is not None else "")
-        else:
-            sidebar.select(f"q:{ws.queue_id}" if ws.queue_id else "*")
-        self.query_one(TaskTable).border_title = Text(one_line(ws.title()))
-
-    def show_filter_error(self, message: str) -> None:
-        self.query_one("#filter-bar").add_class("visible")
-        self.query_one("#filter-error", Static).update(literal(f"⚠ {message}", style="bold red"))
+    def forget_detail(self) -> None:
+        """The detail pane no longer shows a task: the next highlight opens one afresh."""
+        self._detail_id = None
 
     # -- events from widgets ---------------------------------------------------------------
 
@@ -337,7 +273,7 @@ class MainScreen(Screen):
         was_marked = task.id in ws.changed
         ws.cursor_moved(task.id)
         if was_marked:
-            self.paint_list()
+            self.paint.task_list()
         queue = ws.queues.get(task.queue)
         detail = self.query_one(TaskDetail)
         detail.show_task(task, queue_name=queue.name if queue else task.queue, me_id=ws.me and ws.me.id)

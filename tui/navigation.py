@@ -40,8 +40,8 @@ class Navigation:
 
     def _start_list(self) -> None:
         """The workspace started a new list: show it empty at once, then load it."""
-        self.screen.paint_list()
-        self.screen.paint_sidebar()
+        self.screen.paint.task_list()
+        self.screen.paint.sidebar()
         self.screen.load_list()
 
     def _remember(self) -> None:
@@ -99,7 +99,7 @@ class Navigation:
                 return
             ws.view_saved(view)
             self.screen.notify(f"Saved the view {name!r}.", markup=False)
-            self.screen.paint_list()
+            self.screen.paint.task_list()
             self.screen.load_sidebar()
 
         default = ws.filter_text or (ws.queues[ws.queue_id].name if ws.queue_id in ws.queues else "")
@@ -114,7 +114,7 @@ class Navigation:
             return
         self.workspace.view_deleted(name)
         self.screen.notify(f"Deleted the view {name!r}.", markup=False)
-        self.screen.paint_list()
+        self.screen.paint.task_list()
         self.screen.load_sidebar()
 
     # -- sort and filter ---------------------------------------------------------------------
@@ -143,7 +143,7 @@ class Navigation:
         try:
             parse_filter(text)
         except FilterError as err:
-            self.screen.show_filter_error(str(err))
+            self.screen.paint.filter_error(str(err))
             return
         self.screen.query_one("#filter-error", Static).update("")
         self.screen.query_one("#filter", HistoryInput).remember(text.strip())
@@ -164,11 +164,11 @@ class Navigation:
                 self._remember()
                 self._start_list()
             else:
-                screen.paint_list()
+                screen.paint.task_list()
             return
         if ws.playing and table.has_focus:
             ws.stop_play()
-            screen.paint_list()
+            screen.paint.task_list()
             screen.notify("Play mode off.")
         table.focus()
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backdesk.api_client import Backend, BackendError, ConflictError, Resolution, Task
+from backdesk.api_client import Backend, BackendError, ConflictError, Task
+from backdesk.api_client.models import Resolution
 from backdesk.widgets.text import one_line
 
 

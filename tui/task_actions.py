@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from backdesk.api_client import Resolution, Task
+from backdesk.api_client import Task
+from backdesk.api_client.models import Resolution
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 from backdesk.widgets.text import one_line
@@ -53,6 +54,29 @@ class TaskActions:
         if outcome.message:
             self.screen.notify(outcome.message, markup=False)
         return True
+
+    # -- someone else's writes -------------------------------------------------------------
+
+    async def recheck(self) -> None:
+        """Re-read the task on screen; say so when someone else claimed or closed it."""
+        task = self.workspace.current
+        if task is None or self.workspace.me is None:
+            return
+        fresh = await self.ops.reread(task.id)
+        if fresh is not None and fresh.version != task.version:
+            self._tell_if_taken(task, fresh)
+            self.workspace.task_written(fresh)
+            self.screen.paint.task_list()
+
+    def _tell_if_taken(self, before: Task, after: Task) -> None:
+        owner_changed = (before.owner and before.owner.id) != (after.owner and after.owner.id)
+        by = f" by {one_line(after.owner.name)}" if after.owner is not None and not self._mine(after) else ""
+        if after.is_closed and not before.is_closed:
+            self.screen.notify(f"#{one_line(after.id)} was just closed{by}.", severity="warning", timeout=10,
+                               markup=False)
+        elif owner_changed and by:
+            self.screen.notify(f"#{one_line(after.id)} was just claimed{by}.", severity="warning", timeout=10,
+                               markup=False)
 
     # -- claim, steal, release ---------------------------------------------------------------
 
@@ -166,14 +190,14 @@ class TaskActions:
     async def play_next(self) -> None:
         """Claim the most urgent unclaimed task here and open it."""
         self.workspace.start_play()
-        self.screen.paint_list()
+        self.screen.paint.task_list()
         candidates = await self._candidates()
         if candidates is None:
             return
         outcome = await self.ops.serve(candidates)
         if outcome.task is not None:
             self.workspace.task_shown(outcome.task)
-            self.screen.paint_list()
+            self.screen.paint.task_list()
             self.screen.query_one(TaskDetail).focus()
         await self._settle(outcome)
 
@@ -186,7 +210,7 @@ class TaskActions:
             self.screen.notify("Nothing left to take here. Well done.", timeout=6)
             return
         self.workspace.task_shown(candidates[0])
-        self.screen.paint_list()
+        self.screen.paint.task_list()
         self.screen.query_one(TaskTable).focus()
         self.screen.notify(f"Next up: #{one_line(candidates[0].id)} {one_line(candidates[0].title)} — space to take it.",
                            timeout=8, markup=False)

@@ -84,7 +84,7 @@ async def test_sort_and_filter_are_remembered_per_queue_across_restarts(wq_serve
     async with again.run_test(size=(120, 40)) as pilot:
         await ready(again, pilot)
         screen = again.screen
-        assert (screen.sort.to_param(), screen.filter_text) == ("-due_at", "task")
+        assert (screen.workspace.sort.to_param(), screen.workspace.typed_filter) == ("-due_at", "task")
         assert "by due ↓" in str(screen.query_one(TaskTable).border_title)
 
 
@@ -102,12 +102,16 @@ async def test_a_view_is_saved_with_V_and_jumped_to_with_its_number(wq_server, b
         await pilot.press("ctrl+u", *"Ben's own", "enter")
         await wait_for(lambda: any(v.name == "Ben's own" for v in app.settings.views), "the saved view")
         assert {"name": "Ben's own", "filter": "owner:me", "sort": "-priority"} in state_file()["views"]
-        await pilot.press("escape", "slash", "ctrl+u", "enter")  # clear the filter: both tasks again
+        assert str(table.border_title).startswith("★ Ben's own · 1 tasks")  # the list is now the view
+        await pilot.press("b", "j")  # from the view's entry down to "All queues", which remembers owner:me
+        await wait_for(lambda: app.screen.workspace.view is None, "All queues")
+        assert app.screen.query_one("#filter").value == "owner:me"
+        await pilot.press("escape", "slash", "ctrl+u", "enter")  # back to the table, clear the filter
         await wait_for(lambda: table.row_count == 2, "the unfiltered list")
         await pilot.press(str(len(app.settings.views)))  # the new view is the last one
         await wait_for(lambda: [t.id for t in table.tasks] == [mine.id], "the view's tasks")
         await pilot.press("right_square_bracket")  # cycles round to view 1, "My open"
-        await wait_for(lambda: app.screen.view and app.screen.view.name == "My open", "the next view")
+        await wait_for(lambda: app.screen.workspace.view and app.screen.workspace.view.name == "My open", "the next view")
 
 
 async def test_play_mode_takes_the_most_urgent_then_skips_with_a_reason(wq_server, ben):
@@ -193,7 +197,7 @@ async def test_template_note_fills_placeholders(wq_server, ben):
         await pilot.press("enter")
         await wait_for(lambda: isinstance(app.screen, NoteEditor), "the note editor")
         await pilot.press("ctrl+s")
-        me = app.screen.me.name
+        me = app.screen.workspace.me.name
         await wait_for(lambda: _has_note(ben, task.id, f"Refund issued for ORD-77 by {me}."), "the note")
 
 
@@ -342,7 +346,7 @@ async def test_a_long_queue_loads_page_by_page_as_the_cursor_goes_down(tmp_path)
         async with app.run_test(size=(120, 40)) as pilot:
             table = await ready(app, pilot)
             assert table.row_count == 100  # one page, not the whole queue
-            expected = app.screen.total
+            expected = app.screen.workspace.total
             for _ in range(5):
                 await pilot.press("G")
                 await pilot.pause(0.3)
@@ -360,11 +364,11 @@ async def test_switching_profile_reconnects_without_a_restart(wq_server, monkeyp
     monkeypatch.setenv("BEN_TOKEN", "ben-token")
     app = BackdeskApp(WorkQueueBackend(wq_server.url, "ana-token"), settings=load_settings(), profile="ana")
     async with app.run_test(size=(120, 40)):
-        await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.me, "ana signed in")
+        await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.workspace.me, "ana signed in")
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "Switch profile: ana" not in commands
         commands["Switch profile: ben"].callback()
-        await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.me and app.screen.me.id == "ben",
+        await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.workspace.me and app.screen.workspace.me.id == "ben",
                        "ben signed in on the new profile")
         assert app.profile == "ben"
 

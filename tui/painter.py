@@ -1,0 +1,76 @@
+"""Paints the workspace (:mod:`tui.workspace`) onto the main screen's widgets.
+
+The only code that puts tasks, titles and counts into widgets: everything on screen is derived
+from the workspace, so the title, the filter bar, the sidebar and the list never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import Static
+
+from backdesk.widgets.filter_input import HistoryInput
+from backdesk.widgets.queue_list import QueueList, ViewEntry
+from backdesk.widgets.task_detail import TaskDetail
+from backdesk.widgets.task_table import TaskTable
+from backdesk.widgets.text import literal, one_line
+
+if TYPE_CHECKING:
+    from .main_screen import MainScreen
+
+
+class Painter:
+    """Draws one main screen from its workspace."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+
+    def topbar(self) -> None:
+        me = self.screen.workspace.me
+        text = Text("backdesk", style="bold")
+        text.append(f"  {one_line(self.screen.backend.label)}", style="dim")
+        if me:
+            text.append("  signed in as ")
+            text.append_text(literal(one_line(me.name), style="bold"))
+            text.append(f" ({me.role})", style="dim")
+        self.screen.query_one("#topbar", Static).update(text)
+
+    def task_list(self) -> None:
+        """The table, its title, the filter bar and the play banner, from the workspace."""
+        ws = self.screen.workspace
+        table = self.screen.query_one(TaskTable)
+        table.me_id = ws.me.id if ws.me else None
+        table.show(ws.tasks, cursor=ws.cursor_id, changed=ws.changed)
+        table.border_title = Text(one_line(ws.title()))
+        if ws.loaded and not ws.tasks:
+            hint = " Press / to change the filter." if ws.filter_text else ""
+            self.screen.query_one(TaskDetail).show_empty(f"No tasks match.{hint}")
+            self.screen.forget_detail()
+        field = self.screen.query_one("#filter", HistoryInput)
+        if not field.has_focus:
+            field.value = ws.typed_filter
+            self.screen.query_one("#filter-bar").set_class(bool(ws.typed_filter), "visible")
+        self.screen.refresh_bindings()
+        banner = self.screen.query_one("#play-banner", Static)
+        banner.set_class(ws.playing, "visible")
+        if ws.playing:
+            banner.update(Text("▶ Play mode · space next task · x close · u release · > skip · esc stop",
+                               style="bold"))
+
+    def sidebar(self) -> None:
+        ws = self.screen.workspace
+        sidebar = self.screen.query_one(QueueList)
+        sidebar.show(list(ws.queues.values()), [ViewEntry(v.name, ws.view_counts.get(v.name))
+                                                for v in self.screen.settings.views])
+        index = ws.view_index()
+        if ws.view is not None:
+            sidebar.select(f"v:{index}" if index is not None else "")
+        else:
+            sidebar.select(f"q:{ws.queue_id}" if ws.queue_id else "*")
+        self.screen.query_one(TaskTable).border_title = Text(one_line(ws.title()))
+
+    def filter_error(self, message: str) -> None:
+        self.screen.query_one("#filter-bar").add_class("visible")
+        self.screen.query_one("#filter-error", Static).update(literal(f"⚠ {message}", style="bold red"))
