@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from backdesk.api_client import Person, Queue, Sort, Task, TaskPage, TaskQuery, parse_filter
+from backdesk.api_client.models import Status
 
 from .config import QueuePrefs, Settings, View
 
@@ -25,7 +26,7 @@ PLAY_WINDOW = 20
 SORT_CYCLE = (Sort("priority", True), Sort("due_at", False), Sort("created_at", False), Sort("updated_at", True))
 SORT_NAMES = {"priority": "priority", "due_at": "due", "created_at": "age", "updated_at": "updated"}
 #: What a list shows when its filter says nothing about status.
-OPEN_STATUSES = ("open", "waiting")
+OPEN_STATUSES: tuple[Status, ...] = ("open", "waiting")
 #: The key remembered sort and filter of "every queue" are saved under.
 ALL_QUEUES = "*"
 
@@ -280,7 +281,7 @@ class Workspace:
             self.cursor_id, self.cursor_row = None, 0
 
     def _matches_status(self, task: Task) -> bool:
-        statuses: Sequence[str] = self.query().status
+        statuses: Sequence[Status] = self.query().status
         return not statuses or task.status in statuses
 
     # -- play mode ---------------------------------------------------------------------------
