@@ -27,11 +27,31 @@ STATE_FILE = "app-state.toml"
 DEFAULT_THEME = "backdesk-dark"
 #: backdesk's themes, then Textual's built-in ones (textual 8.2); a test keeps both lists honest.
 THEME_NAMES = (
-    "backdesk-dark", "backdesk-light", "backdesk-high-contrast", "backdesk-16",
-    "textual-dark", "textual-light", "nord", "gruvbox", "catppuccin-mocha", "dracula", "tokyo-night",
-    "monokai", "flexoki", "catppuccin-latte", "catppuccin-frappe", "catppuccin-macchiato",
-    "solarized-light", "solarized-dark", "rose-pine", "rose-pine-moon", "rose-pine-dawn",
-    "atom-one-dark", "atom-one-light", "ansi-dark", "ansi-light",
+    "backdesk-dark",
+    "backdesk-light",
+    "backdesk-high-contrast",
+    "backdesk-16",
+    "textual-dark",
+    "textual-light",
+    "nord",
+    "gruvbox",
+    "catppuccin-mocha",
+    "dracula",
+    "tokyo-night",
+    "monokai",
+    "flexoki",
+    "catppuccin-latte",
+    "catppuccin-frappe",
+    "catppuccin-macchiato",
+    "solarized-light",
+    "solarized-dark",
+    "rose-pine",
+    "rose-pine-moon",
+    "rose-pine-dawn",
+    "atom-one-dark",
+    "atom-one-light",
+    "ansi-dark",
+    "ansi-light",
 )
 #: The task table's columns, in the widget's order; a test keeps them equal to its keys.
 COLUMN_NAMES = ("id", "priority", "title", "status", "owner", "due", "reference", "updated")
@@ -108,8 +128,9 @@ def check_sort(sort: str) -> None:
     try:
         Sort.from_param(sort)
     except ValueError:
-        raise ConfigError(f"Cannot sort by {sort!r}; use one of {', '.join(SORT_FIELDS)}, "
-                          "with a leading - for descending.") from None
+        raise ConfigError(
+            f"Cannot sort by {sort!r}; use one of {', '.join(SORT_FIELDS)}, with a leading - for descending."
+        ) from None
 
 
 def _sort(value: str, name: str) -> str | None:
@@ -155,18 +176,23 @@ class Profile:
     #: The NAME of ``[profiles.NAME]``.
     name: str
     url: str = setting(help="The backend's root URL.", example="http://127.0.0.1:8080")
-    backend: str = setting("workqueue", help=f"Which kind of backend: {', '.join(BACKENDS)}.",
-                           example="workqueue", check=_one_of(BACKENDS))
+    backend: str = setting(
+        "workqueue", help=f"Which kind of backend: {', '.join(BACKENDS)}.", example="workqueue", check=_one_of(BACKENDS)
+    )
     user: str | None = setting(None, help="Your login (Request Tracker).")
-    token_env: str | None = setting(None, help="The environment variable that holds the token.",
-                                    example="BACKDESK_TOKEN")
+    token_env: str | None = setting(
+        None, help="The environment variable that holds the token.", example="BACKDESK_TOKEN"
+    )
     token_command: str | None = setting(
-        None, help="Or a program (no shell, 15 s limit) whose output is the secret, e.g. a password manager.",
-        check=_words)
+        None,
+        help="Or a program (no shell, 15 s limit) whose output is the secret, e.g. a password manager.",
+        check=_words,
+    )
     verify: bool = setting(True, help="false skips TLS certificate checks.", example=True)
     ca_bundle: str | None = setting(None, help="Your own CA certificates, instead of the system's.")
     options: dict[str, str | int | bool | list[str]] = setting(
-        factory=dict, help="Backend-specific options, passed to the adapter as they are.")
+        factory=dict, help="Backend-specific options, passed to the adapter as they are."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +217,9 @@ STARTER_VIEWS = (
 class QueuePrefs:
     """The sort (``-priority`` style) and filter last used on one queue."""
 
-    sort: str = setting("-priority", example="due_at", check=_sort,
-                        help=f"{', '.join(SORT_FIELDS)}, with a leading - for descending.")
+    sort: str = setting(
+        "-priority", example="due_at", check=_sort, help=f"{', '.join(SORT_FIELDS)}, with a leading - for descending."
+    )
     filter: str = setting("", example="status:open,waiting", check=_filter, help="The filter bar's language.")
 
 
@@ -203,49 +230,93 @@ class Settings:
     config_path: Path
     state_path: Path
     theme: str = setting(
-        DEFAULT_THEME, source="both", check=_one_of(THEME_NAMES), example=DEFAULT_THEME,
+        DEFAULT_THEME,
+        source="both",
+        check=_one_of(THEME_NAMES),
+        example=DEFAULT_THEME,
         help="Colour theme: backdesk-dark, backdesk-light, backdesk-high-contrast, backdesk-16 "
-             "(the terminal's 16 colours) or any Textual theme.")
+        "(the terminal's 16 colours) or any Textual theme.",
+    )
     refresh_interval: int = setting(
-        30, example=30, help="Seconds between automatic refreshes of the task list; 0 turns them off.",
-        check=lambda value, name: None if value >= 0 else f"{name} must be 0 (off) or a number of seconds.")
+        30,
+        example=30,
+        help="Seconds between automatic refreshes of the task list; 0 turns them off.",
+        check=lambda value, name: None if value >= 0 else f"{name} must be 0 (off) or a number of seconds.",
+    )
     columns: tuple[str, ...] = setting(
-        DEFAULT_COLUMNS, key="columns.visible", source="both", check=_columns, example=list(DEFAULT_COLUMNS),
-        help=f"Task table columns, in order: {', '.join(COLUMN_NAMES)}.")
+        DEFAULT_COLUMNS,
+        key="columns.visible",
+        source="both",
+        check=_columns,
+        example=list(DEFAULT_COLUMNS),
+        help=f"Task table columns, in order: {', '.join(COLUMN_NAMES)}.",
+    )
     column_widths: dict[str, int] = setting(
-        factory=dict, key="columns.widths", source="both", example={"owner": 16},
+        factory=dict,
+        key="columns.widths",
+        source="both",
+        example={"owner": 16},
         help="Widths in characters; the title column takes the rest.",
-        each=lambda value, name: None if value > 0 else f"{name} must be a positive whole number.")
+        each=lambda value, name: None if value > 0 else f"{name} must be a positive whole number.",
+    )
     queues: dict[str, QueuePrefs] = setting(
-        factory=dict, source="both", partial=True, example={"returns": {"sort": "due_at", "filter": "status:open,waiting"}},
-        help="Sort and filter per queue id.")
+        factory=dict,
+        source="both",
+        partial=True,
+        help="Sort and filter per queue id.",
+        example={"returns": {"sort": "due_at", "filter": "status:open,waiting"}},
+    )
     templates: dict[str, str] = setting(
-        factory=dict, example={"refund": "Refund for {task.reference} approved by {me.name}.",
-                               "chase": "Chased the customer about #{task.id} ({task.title})."},
+        factory=dict,
+        example={
+            "refund": "Refund for {task.reference} approved by {me.name}.",
+            "chase": "Chased the customer about #{task.id} ({task.title}).",
+        },
         help="Note templates: name = text. {task.id}, {task.reference}, {task.title}, {task.queue}, "
-             "{me.name} and {me.id} are filled in; anything else in braces stays as written.")
+        "{me.name} and {me.id} are filled in; anything else in braces stays as written.",
+    )
     keys: dict[str, str] = setting(
-        factory=dict, example={"task.claim": "c,ctrl+k", "app.quit": ""},
-        help="Keys: action id (see ? in the app) = key list (\"ctrl+k\" or \"k,ctrl+k\"); \"\" unbinds. "
-             "Unknown ids and keys two actions would share are reported.")
+        factory=dict,
+        example={"task.claim": "c,ctrl+k", "app.quit": ""},
+        help='Keys: action id (see ? in the app) = key list ("ctrl+k" or "k,ctrl+k"); "" unbinds. '
+        "Unknown ids and keys two actions would share are reported.",
+    )
     profiles: dict[str, Profile] = setting(
         factory=dict,
-        example={"reference": {"backend": "workqueue", "url": "http://127.0.0.1:8080",
-                               "token_env": "BACKDESK_TOKEN", "verify": True},
-                 "rt": {"backend": "rt", "url": "https://rt.example.com", "user": "ana",
-                        "token_command": "pass show work/rt", "ca_bundle": "~/certs/company-ca.pem"}},
+        example={
+            "reference": {
+                "backend": "workqueue",
+                "url": "http://127.0.0.1:8080",
+                "token_env": "BACKDESK_TOKEN",
+                "verify": True,
+            },
+            "rt": {
+                "backend": "rt",
+                "url": "https://rt.example.com",
+                "user": "ana",
+                "token_command": "pass show work/rt",
+                "ca_bundle": "~/certs/company-ca.pem",
+            },
+        },
         help="Profiles: how to reach a backend. Secrets never go in this file. Without token_env or "
-             "token_command, backdesk reads BACKDESK_TOKEN / BACKDESK_PASSWORD; for rt the secret is "
-             "your password.")
+        "token_command, backdesk reads BACKDESK_TOKEN / BACKDESK_PASSWORD; for rt the secret is "
+        "your password.",
+    )
     default_profile: str | None = setting(
-        None, example="reference", help="The profile used when you run backdesk without --url.")
+        None, example="reference", help="The profile used when you run backdesk without --url."
+    )
     #: Views from config.toml; :data:`STARTER_VIEWS` until it has ``[[views]]`` of its own.
     config_views: tuple[View, ...] = setting(
-        STARTER_VIEWS, key="views", shown="views",
-        example=[{"name": "My open", "filter": "owner:me"},
-                 {"name": "Unclaimed urgent", "filter": "owner:none priority:>=urgent", "sort": "due_at"},
-                 {"name": "Breaching in 1h", "filter": "due:<1h", "queue": "returns"}],
-        help="Views: named filters, with an optional sort and queue. Add as many [[views]] as you like.")
+        STARTER_VIEWS,
+        key="views",
+        shown="views",
+        example=[
+            {"name": "My open", "filter": "owner:me"},
+            {"name": "Unclaimed urgent", "filter": "owner:none priority:>=urgent", "sort": "due_at"},
+            {"name": "Breaching in 1h", "filter": "due:<1h", "queue": "returns"},
+        ],
+        help="Views: named filters, with an optional sort and queue. Add as many [[views]] as you like.",
+    )
     app_views: tuple[View, ...] = setting((), key="views", source="state", shown="", help="Views saved with V.")
     problems: list[Problem] = field(default_factory=list)
 

@@ -36,8 +36,10 @@ def config_command(edit: bool) -> int:
         return edit_config()
     settings = load_settings()
     state = settings.state_path
-    print(f"Config file: {settings.config_path}" + ("" if settings.config_path.exists() else
-                                                     " (missing; `backdesk config --edit` creates it)"))
+    print(
+        f"Config file: {settings.config_path}"
+        + ("" if settings.config_path.exists() else " (missing; `backdesk config --edit` creates it)")
+    )
     print(f"App state:   {state}" + ("" if state.exists() else " (missing; made when you change something)"))
     problems = startup_problems(settings)
     for problem in problems:
@@ -77,8 +79,11 @@ def effective(settings: Settings) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     """``value`` as TOML data: a settings dataclass becomes a table of its settings that are set."""
     if is_dataclass(value):
-        return {toml_key(item, declared): _plain(got) for item, declared in declared_fields(type(value))
-                if (got := getattr(value, item.name)) is not None and got != {}}
+        return {
+            toml_key(item, declared): _plain(got)
+            for item, declared in declared_fields(type(value))
+            if (got := getattr(value, item.name)) is not None and got != {}
+        }
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -101,23 +106,36 @@ def example() -> str:
             table, _, key = key.partition(".")
             columns.setdefault(table, []).extend([*_help(declared.help), f"#{key} = {_toml(declared.example)}"])
         elif is_dataclass(entry):
-            headers = ([f"#[{key_path(key, name)}]" for name in declared.example] if origin is dict
-                       else [f"#[[{key}]]"] * len(declared.example))
+            headers = (
+                [f"#[{key_path(key, name)}]" for name in declared.example]
+                if origin is dict
+                else [f"#[[{key}]]"] * len(declared.example)
+            )
             instances = declared.example.values() if origin is dict else declared.example
-            tables.append(_help(declared.help) + [
-                line for number, (header, values) in enumerate(zip(headers, instances))
-                for line in ["" if number else None, header, *_instance(entry, values, number == 0)]
-                if line is not None])
+            tables.append(
+                _help(declared.help)
+                + [
+                    line
+                    for number, (header, values) in enumerate(zip(headers, instances, strict=True))
+                    for line in ["" if number else None, header, *_instance(entry, values, number == 0)]
+                    if line is not None
+                ]
+            )
         elif origin is dict:
-            tables.append([*_help(declared.help), f"#[{key}]",
-                           *(f"#{key_path(name)} = {_toml(v)}" for name, v in declared.example.items())])
+            tables.append(
+                [
+                    *_help(declared.help),
+                    f"#[{key}]",
+                    *(f"#{key_path(name)} = {_toml(v)}" for name, v in declared.example.items()),
+                ]
+            )
         else:
             top.append("\n".join([*_help(declared.help), f"#{key} = {_toml(declared.example)}"]))
     sections = [[f"#[{table}]", *lines] for table, lines in columns.items()]
     return "\n\n".join([*top, *("\n".join(lines) for lines in [*sections, *tables])]) + "\n"
 
 
-def _instance(kind: type, values: dict[str, Any], documented: bool) -> list[str]:
+def _instance(kind: Any, values: dict[str, Any], documented: bool) -> list[str]:
     """The example lines of one table; the first also documents the settings it leaves out."""
     lines = []
     for item, declared in declared_fields(kind):
@@ -152,8 +170,11 @@ def edit_config() -> int:
     try:
         done = subprocess.run([*shlex.split(editor), str(path)], check=False)
     except (OSError, ValueError) as err:
-        print(f"backdesk: could not start the editor {editor!r} ({err}); set $VISUAL or $EDITOR, "
-              f"or edit {path} yourself.", file=sys.stderr)
+        print(
+            f"backdesk: could not start the editor {editor!r} ({err}); set $VISUAL or $EDITOR, "
+            f"or edit {path} yourself.",
+            file=sys.stderr,
+        )
         return 1
     problems = startup_problems(load_settings())
     for problem in problems:

@@ -37,16 +37,15 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
     elif profile.token_env:
         token, password = environ.get(profile.token_env), None
         if not token:
-            raise ConfigError(f"Profile {profile.name!r} reads its token from ${profile.token_env}, "
-                              "which is not set.")
+            raise ConfigError(f"Profile {profile.name!r} reads its token from ${profile.token_env}, which is not set.")
     verify: bool | str = profile.verify
     if profile.ca_bundle:
         verify = os.path.expanduser(profile.ca_bundle)
         if not os.path.isfile(verify):
-            raise ConfigError(f"Profile {profile.name!r} has ca_bundle {profile.ca_bundle!r}, "
-                              "which is not a file.")
-    return Credentials(url=profile.url, user=profile.user, token=token, password=password, verify=verify,
-                       options=dict(profile.options))
+            raise ConfigError(f"Profile {profile.name!r} has ca_bundle {profile.ca_bundle!r}, which is not a file.")
+    return Credentials(
+        url=profile.url, user=profile.user, token=token, password=password, verify=verify, options=dict(profile.options)
+    )
 
 
 def run_token_command(profile: Profile) -> str:
@@ -59,8 +58,9 @@ def run_token_command(profile: Profile) -> str:
     if not argv:
         raise ConfigError(f"{what} is empty.")
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=TOKEN_COMMAND_TIMEOUT,
-                              stdin=subprocess.DEVNULL, check=False)
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=TOKEN_COMMAND_TIMEOUT, stdin=subprocess.DEVNULL, check=False
+        )
     except FileNotFoundError:
         raise ConfigError(f"{what} failed: program {argv[0]!r} was not found.") from None
     except subprocess.TimeoutExpired:

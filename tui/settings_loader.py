@@ -58,8 +58,11 @@ def load_settings(directory: Path | None = None) -> Settings:
     directory = config_dir() if directory is None else directory
     settings = Settings(directory / CONFIG_FILE, directory / STATE_FILE)
     config = _Reader(settings.config_path, settings.problems)
-    state = _Reader(settings.state_path, settings.problems, " backdesk will not save preferences into it "
-                    "until it is fixed or deleted.")
+    state = _Reader(
+        settings.state_path,
+        settings.problems,
+        " backdesk will not save preferences into it until it is fixed or deleted.",
+    )
     config_doc, state_doc = config.read(), state.read()
     config.apply(config_doc, settings, "config")
     default = settings.default_profile
@@ -129,8 +132,8 @@ class TomlLines:
 
     def find(self, parts: tuple[str, ...]) -> int | None:
         for alias, real in self.aliases.items():
-            if parts[:len(alias)] == alias:
-                parts = (*real, *parts[len(alias):])
+            if parts[: len(alias)] == alias:
+                parts = (*real, *parts[len(alias) :])
                 break
         while parts:
             if parts in self.lines:
@@ -196,8 +199,13 @@ class _Reader:
             return {}
         except tomllib.TOMLDecodeError as err:
             line = _TOML_LINE.search(str(err))
-            self.problems.append(Problem(self.path, f"not valid TOML: {err}. {USING_DEFAULTS}{self.unreadable_note}",
-                                         line=int(line[1]) if line else None))
+            self.problems.append(
+                Problem(
+                    self.path,
+                    f"not valid TOML: {err}. {USING_DEFAULTS}{self.unreadable_note}",
+                    line=int(line[1]) if line else None,
+                )
+            )
         except UnicodeDecodeError:
             self.problems.append(Problem(self.path, f"not valid UTF-8 text. {USING_DEFAULTS}{self.unreadable_note}"))
         except OSError as err:
@@ -221,8 +229,9 @@ class _Reader:
                     break
             else:
                 if last in table:
-                    value = self.value(table[last], _hints(Settings)[item.name], declared, (*outer, last),
-                                       getattr(settings, item.name))
+                    value = self.value(
+                        table[last], _hints(Settings)[item.name], declared, (*outer, last), getattr(settings, item.name)
+                    )
                     if value is not _BAD:
                         setattr(settings, item.name, value)
 
@@ -239,8 +248,10 @@ class _Reader:
                     result[sub] = good
             return result
         if origin is tuple and is_dataclass(entry) and isinstance(value, list):
-            read = [self.entry(entry, item, (*parts, f"#{number}"), None, declared, numbered=True)
-                    for number, item in enumerate(value, 1)]
+            read = [
+                self.entry(entry, item, (*parts, f"#{number}"), None, declared, numbered=True)
+                for number, item in enumerate(value, 1)
+            ]
             return tuple({good.name: good for good in read if good is not _BAD}.values())
         if not _fits(value, kind):
             self.problem(f"{name} must be {_describe(kind)}.", parts)
@@ -251,8 +262,9 @@ class _Reader:
             return _BAD
         return value
 
-    def entry(self, kind: Any, value: Any, parts: tuple[str, ...], base: Any, declared: Declared,
-              *, numbered: bool = False) -> Any:
+    def entry(
+        self, kind: Any, value: Any, parts: tuple[str, ...], base: Any, declared: Declared, *, numbered: bool = False
+    ) -> Any:
         """One entry of a table setting: a plain value, or a table read as the dataclass ``kind``.
 
         A ``numbered`` entry (``views #2``, of an array of tables) is named by its ``name`` key.
@@ -262,8 +274,11 @@ class _Reader:
         if numbered:
             name = value.get("name") if isinstance(value, dict) else None
             if not isinstance(name, str) or not name.strip():
-                self.problem(f"{parts[0]} {parts[-1]} (a [[{parts[0]}]] table) needs a name in quotes.",
-                             parts, key=f"{parts[0]} {parts[-1]}")
+                self.problem(
+                    f"{parts[0]} {parts[-1]} (a [[{parts[0]}]] table) needs a name in quotes.",
+                    parts,
+                    key=f"{parts[0]} {parts[-1]}",
+                )
                 return _BAD
             parts = (*parts[:-1], name)
         elif not isinstance(value, dict):
@@ -303,5 +318,8 @@ class _Reader:
             self.problem(f"{key_path(*parts)}: set token_env or token_command, not both.", (*parts, "token_command"))
         for secret in SECRET_KEYS:
             if secret in table:
-                self.problem(f"{key_path(*parts, secret)}: backdesk does not read secrets from this file; "
-                             "use token_env or token_command.", (*parts, secret))
+                self.problem(
+                    f"{key_path(*parts, secret)}: backdesk does not read secrets from this file; "
+                    "use token_env or token_command.",
+                    (*parts, secret),
+                )

@@ -67,8 +67,7 @@ class StateStore:
         """Forget an app view; a config.toml view of that name shows again."""
         if not any(v.name == name for v in self.settings.app_views):
             if any(v.name == name for v in self.settings.config_views):
-                raise ConfigError(f"The view {name!r} is defined in {self.settings.config_path}; "
-                                  "remove it there.")
+                raise ConfigError(f"The view {name!r} is defined in {self.settings.config_path}; remove it there.")
             raise ConfigError(f"There is no view named {name!r}.")
         self.settings.app_views = tuple(v for v in self.settings.app_views if v.name != name)
         self._update(lambda doc: self._replace_views(doc, name, None))
@@ -76,12 +75,24 @@ class StateStore:
     def _replace_views(self, doc: dict[str, Any], name: str, view: View | None) -> None:
         views = doc.setdefault("views", [])
         if not isinstance(views, list):
-            raise ConfigError(f"{self.settings.state_path}: views must be a list of tables; "
-                              "fix or delete the file so backdesk can save views again.")
+            raise ConfigError(
+                f"{self.settings.state_path}: views must be a list of tables; "
+                "fix or delete the file so backdesk can save views again."
+            )
         kept = [v for v in views if not (isinstance(v, dict) and v.get("name") == name)]
         if view is not None:
-            kept.append({k: v for k, v in (("name", view.name), ("filter", view.filter),
-                                           ("sort", view.sort), ("queue", view.queue)) if v is not None})
+            kept.append(
+                {
+                    k: v
+                    for k, v in (
+                        ("name", view.name),
+                        ("filter", view.filter),
+                        ("sort", view.sort),
+                        ("queue", view.queue),
+                    )
+                    if v is not None
+                }
+            )
         doc["views"] = kept
 
     def _update(self, change: Callable[[dict[str, Any]], None]) -> None:
@@ -89,8 +100,10 @@ class StateStore:
         try:
             doc = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise ConfigError(f"{path} is not valid TOML ({err}); backdesk will not overwrite it. "
-                              "Fix or delete the file to save preferences again.") from None
+            raise ConfigError(
+                f"{path} is not valid TOML ({err}); backdesk will not overwrite it. "
+                "Fix or delete the file to save preferences again."
+            ) from None
         except OSError as err:
             raise ConfigError(f"Could not read {path}: {err.strerror or err}.") from None
         change(doc)
@@ -103,6 +116,7 @@ class StateStore:
 def _subtable(doc: dict[str, Any], key: str, file: Path, prefix: str = "") -> dict[str, Any]:
     table = doc.setdefault(key, {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{file}: {prefix}{key} must be a table; fix or delete the file so "
-                          "backdesk can save it again.")
+        raise ConfigError(
+            f"{file}: {prefix}{key} must be a table; fix or delete the file so backdesk can save it again."
+        )
     return table

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -88,7 +88,7 @@ def test_ca_bundle_becomes_verify(tmp_path):
 
 
 TASK = Task(id="42", queue="returns", title="Refund {odd}", body="", status="open", priority="high",
-            created_at=datetime(2024, 1, 1, tzinfo=timezone.utc), updated_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+            created_at=datetime(2024, 1, 1, tzinfo=UTC), updated_at=datetime(2024, 1, 1, tzinfo=UTC),
             version="1", reference="ORD-7")
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from backdesk.tui.config import (
-    STARTER_VIEWS,
     DEFAULT_COLUMNS,
+    STARTER_VIEWS,
     ConfigError,
     Profile,
     QueuePrefs,
