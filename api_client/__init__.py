@@ -28,6 +28,7 @@ from .models import (
     TaskChanges,
     TaskPage,
     TaskQuery,
+    UnreadableTask,
 )
 from .protocol import Backend
 
@@ -35,6 +36,6 @@ __all__ = [
     "AuthError", "Backend", "BackendError", "BackendTimeout", "BadResponseError", "ConflictError",
     "EVENT_KINDS", "Event", "Filter", "FilterError", "InvalidRequestError", "NewTask", "NotFoundError",
     "PRIORITIES", "Person", "Queue", "QueueCounts", "RESOLUTIONS", "SORT_FIELDS", "STATUSES", "Sort",
-    "StaleError", "Task", "TaskChanges", "TaskPage", "TaskQuery", "Term", "UnavailableError",
+    "StaleError", "Task", "TaskChanges", "TaskPage", "TaskQuery", "Term", "UnavailableError", "UnreadableTask",
     "parse_filter",
 ]

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 
 from .errors import BackendError, BackendTimeout, BadResponseError, UnavailableError
+from .models import Task, TaskPage, UnreadableTask
 from .sanitize import clean_line
 
 log = logging.getLogger("backdesk.api_client")
@@ -51,6 +53,23 @@ def json_items(data: Any, server: str) -> list[Any]:
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise BadResponseError(f"{server}'s list response has no 'items' array.")
     return data["items"]
+
+
+def task_page(records: list[Any], decode: Callable[[Any], Task], *, total: int | None,
+              next_cursor: str | None) -> TaskPage:
+    """A page of tasks decoded one record at a time: a record that does not decode is
+    logged and listed in ``unreadable`` instead of failing the page."""
+    items: list[Task] = []
+    unreadable: list[UnreadableTask] = []
+    for record in records:
+        try:
+            items.append(decode(record))
+        except BadResponseError as exc:
+            record_id = record.get("id") if isinstance(record, dict) else None
+            log.debug("unreadable task record %r", record, exc_info=exc)
+            unreadable.append(UnreadableTask(
+                clean_line(record_id) if isinstance(record_id, (str, int)) else None, str(exc)))
+    return TaskPage(items=tuple(items), total=total, next_cursor=next_cursor, unreadable=tuple(unreadable))
 
 
 def if_match(version: str | None) -> dict[str, str]:

@@ -105,12 +105,24 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadableTask:
+    """A task record in a list that could not be decoded (a null title, a bad due date)."""
+
+    #: The record's id when it had a readable one.
+    id: str | None
+    #: What was wrong, as a sentence.
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
 class TaskPage:
     items: tuple[Task, ...]
     #: Total number of matching tasks, or None when the backend cannot tell cheaply.
     total: int | None = None
     #: Opaque cursor for the next page; None on the last page.
     next_cursor: str | None = None
+    #: Records of this page that could not be decoded; ``items`` holds the others.
+    unreadable: tuple[UnreadableTask, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

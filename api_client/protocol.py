@@ -61,7 +61,8 @@ class Backend(Protocol):
         valid only for the query that produced it. ``next_cursor`` is None on the last page.
         A page holds at most ``query.limit`` tasks (a backend may cap it lower, RT at 100)
         and may hold fewer before the last page. ``total`` is None when the backend cannot
-        count cheaply. Tasks written between two pages may be missed or seen twice.
+        count cheaply. Tasks written between two pages may be missed or seen twice. A task
+        record that cannot be read does not fail the page: it is listed in ``unreadable``.
 
         Raises :class:`~api_client.filters.FilterError` (an InvalidRequestError) naming a bad
         token of ``query.q``; InvalidRequestError for a cursor not from this list or a

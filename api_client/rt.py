@@ -66,7 +66,7 @@ from .errors import (
     NotFoundError,
     StaleError,
 )
-from .http import HTTPAdapter, if_match, log
+from .http import HTTPAdapter, if_match, log, task_page
 from .models import (
     Event,
     NewTask,
@@ -162,8 +162,7 @@ class RTBackend(HTTPAdapter):
         items, total, next_cursor = await ticket_page(
             self._search, self._sql.compile(query), query.sort, query.limit, cursor, TICKET_FIELDS)
         await self._learn_statuses(items)
-        return TaskPage(items=tuple(self._decode.task(item) for item in items), total=total,
-                        next_cursor=next_cursor)
+        return task_page(items, self._decode.task, total=total, next_cursor=next_cursor)
 
     async def task(self, task_id: str) -> Task:
         data, etag = await self._ticket(task_id)

@@ -17,7 +17,7 @@ from .errors import (
     StaleError,
 )
 from .filters import FilterError
-from .http import HTTPAdapter, format_time, if_match, json_items, log, parse_time
+from .http import HTTPAdapter, format_time, if_match, json_items, log, parse_time, task_page
 from .models import (
     PRIORITIES,
     RESOLUTIONS,
@@ -84,11 +84,8 @@ class WorkQueueBackend(HTTPAdapter):
             params["cursor"] = cursor
         data = self._json(await self._request("GET", "/tasks", params=params))
         total = data.get("total") if isinstance(data, dict) else None
-        return TaskPage(
-            items=tuple(_task(item) for item in json_items(data, "The server")),
-            total=total if isinstance(total, int) else None,
-            next_cursor=data.get("next_cursor") or None,
-        )
+        return task_page(json_items(data, "The server"), _task, total=total if isinstance(total, int) else None,
+                         next_cursor=data.get("next_cursor") or None)
 
     async def task(self, task_id: str) -> Task:
         return _task(self._json(await self._request("GET", f"/tasks/{task_id}")))
@@ -269,8 +266,18 @@ def _queue(data: Any) -> Queue:
         id=_field(data, "id", (str, int)),
         name=_field(data, "name"),
         description=clean(description) if isinstance(description, str) else "",
-        counts=QueueCounts(**{k: int(counts.get(k) or 0) for k in ("open", "unclaimed", "mine", "breached")}),
+        counts=QueueCounts(**{k: _count(counts, k) for k in ("open", "unclaimed", "mine", "breached")}),
     )
+
+
+def _count(counts: dict, name: str) -> int:
+    """A queue count; one that is not a whole number counts as 0 (and is logged), so a bad
+    count never hides the queue."""
+    value = counts.get(name)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value or 0
+    log.debug("queue count %s is not a whole number: %r", name, value)
+    return 0
 
 
 def _task(data: Any) -> Task:
