@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.filter import LineFilter, NoColor
 from textual.screen import Screen
 
 from backdesk.api_client import Backend, BackendError
@@ -72,6 +73,16 @@ class BackdeskApp(App):
     @property
     def settings(self) -> Settings:
         return self.session.settings
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Under NO_COLOR, the terminal's own foreground and background for every cell.
+
+        Textual's default for NO_COLOR turns colours grey, which drew some text black on black;
+        states then read by glyphs, bold, underline and reverse (see ``:nocolor`` in the tcss).
+        """
+        if self.no_color:
+            return [NoColor()]
+        return super().get_line_filters()
 
     def on_mount(self) -> None:
         keys = build_keymap(self.settings.keys, key_scopes(), self.settings.config_path)
