@@ -49,6 +49,24 @@ def parser() -> argparse.ArgumentParser:
         help="a lead and their token (repeatable)",
     )
     p.add_argument(
+        "--integration",
+        type=_person,
+        action="append",
+        default=[],
+        metavar="NAME:TOKEN",
+        help="a system that files tasks, and its token (repeatable)",
+    )
+    p.add_argument(
+        "--operators-may-create",
+        action="store_true",
+        help="let operators create tasks too (by default only leads and integrations may)",
+    )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL clients reach this server at, for task links (default: the bound address)",
+    )
+    p.add_argument(
         "--demo-data",
         type=int,
         default=0,
@@ -75,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             operators=args.operator,
             leads=args.lead,
+            integrations=args.integration,
             demo_data=args.demo_data,
+            public_url=args.public_url,
+            operators_may_create=args.operators_may_create,
             verbose=args.verbose,
         )
         server.start()

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from .httpd import Connection, Reader, Writer
 from .problems import TYPE_PREFIX, Problem
-from .routes import Request, Reply, route
+from . import page
+from .routes import Reply, Request, route, segments
 
 if TYPE_CHECKING:
     from .reference import ReferenceServer
@@ -60,10 +61,6 @@ class Handler(BaseHTTPRequestHandler):
         self._expect_continue = True
         return True
 
-    def root(self) -> str:
-        host = self.headers.get("Host") or self.server.url.removeprefix("http://")
-        return f"http://{host}"
-
     def handle_any(self) -> None:
         content_type = JSON
         try:
@@ -89,9 +86,20 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise Problem("invalid-request", "Send the body with a Content-Length.")
         url = urlsplit(self.path)
+        params = parse_qs(url.query, keep_blank_values=True)
+        parts = segments(url.path)
+        if len(parts) == 2 and parts[0] == "tasks" and self.command in ("GET", "HEAD"):
+            return self.task_page(parts[1], params)
         handler, args = route(self.command, url.path)
-        request = Request(self, self.authenticate(), parse_qs(url.query, keep_blank_values=True))
-        return handler(request, **args)
+        return handler(Request(self, self.authenticate(), params), **args)
+
+    def task_page(self, task_id: str, params: dict[str, list[str]]) -> Reply:
+        """A task's read-only HTML page, for a valid signed link."""
+        person, sig = (params.get(name, [""])[-1] for name in ("as", "sig"))
+        if not page.valid(self.store.link_key(person) if person else None, task_id, sig):
+            raise Problem("forbidden", "This link is not valid, or its token has changed; open the task from backdesk.")
+        body = page.render(self.store.task(task_id), self.store.events(task_id))
+        return 200, body, {**page.HEADERS, "Content-Type": "text/html; charset=utf-8"}
 
     def read_body(self) -> bytes:
         """The request body (read once, on first use)."""
@@ -121,7 +129,10 @@ class Handler(BaseHTTPRequestHandler):
         return person
 
     def reply(self, status: int, body: Any, headers: dict[str, str], content_type: str = JSON) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
+        """Send ``body`` (JSON, or bytes of the Content-Type in ``headers``)."""
+        headers = dict(headers)
+        content_type = headers.pop("Content-Type", content_type)
+        data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

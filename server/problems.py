@@ -16,6 +16,7 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "already-claimed": (409, "Already claimed"),
     "not-owner": (409, "Not the owner"),
     "task-closed": (409, "Task closed"),
+    "task-open": (409, "Task not closed"),
     "stale-version": (412, "Stale version"),
     "method-not-allowed": (405, "Method not allowed"),
     "internal": (500, "Internal server error"),

@@ -16,9 +16,12 @@ from .store import Store
 class ReferenceServer:
     """The reference Work Queue API server.
 
-    ``operators`` and ``leads`` are (name, token) pairs; a name becomes the operator id, and
-    its display name too unless it is a demo operator's id. ``demo_data`` seeds that many tasks
-    into an empty database, creating the demo people (with random tokens) if needed.
+    ``operators``, ``leads`` and ``integrations`` are (name, token) pairs; a name becomes the
+    person's id, and their display name too unless it is a demo person's id. ``demo_data``
+    seeds that many tasks into an empty database, creating the demo people (with random
+    tokens) if needed. Task URLs start with ``public_url`` (default: the bound address), never
+    with a request's Host header. Only leads and integrations create tasks, unless
+    ``operators_may_create``.
     """
 
     def __init__(
@@ -29,21 +32,27 @@ class ReferenceServer:
         port: int = 0,
         operators: Sequence[tuple[str, str]] = (),
         leads: Sequence[tuple[str, str]] = (),
+        integrations: Sequence[tuple[str, str]] = (),
         demo_data: int = 0,
         verbose: bool = False,
         limits: Limits = Limits(),
+        public_url: str | None = None,
+        operators_may_create: bool = False,
     ) -> None:
         self.host = host
         self.port = port
         self.verbose = verbose
         self.limits = limits
         self.url = ""
-        self.store = Store(db_path)
+        if public_url is not None and not public_url.startswith(("http://", "https://")):
+            raise ValueError(f"public URL {public_url!r} must start with http:// or https://")
+        self._public_url = public_url.rstrip("/") if public_url else None
+        self.store = Store(db_path, operators_may_create=operators_may_create)
         demo_names = {pid: name for pid, name, _ in DEMO_PEOPLE}
         if demo_data:
             self.store.add_people([(pid, name, role, secrets.token_urlsafe(18)) for pid, name, role in DEMO_PEOPLE])
             seed(self.store, demo_data)
-        for role, people in (("operator", operators), ("lead", leads)):
+        for role, people in (("operator", operators), ("lead", leads), ("integration", integrations)):
             for name, token in people:
                 self.store.upsert_person(name, demo_names.get(name, name), role, token)
         self.tokens: dict[str, str] = self.store.tokens()
@@ -56,6 +65,11 @@ class ReferenceServer:
         shown = host if ":" not in str(host) else f"[{host}]"
         self.url = f"http://{shown}:{port}"
         self._server.start()
+
+    @property
+    def public_url(self) -> str:
+        """Where clients reach this server: ``public_url`` as given, else the bound address."""
+        return self._public_url or self.url
 
     def _exchange(self, conn: Connection) -> Handler:
         return Handler(conn, self)

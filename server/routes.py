@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from backdesk.api_client.filters import Filter, FilterError, parse_filter
 from backdesk.api_client.models import PRIORITIES, RESOLUTIONS, STATUSES
-from . import fields
+from . import fields, page
 from .problems import Problem
 from .query import MAX_TERMS, MAX_VALUES, Order
 
@@ -32,6 +32,7 @@ class Request:
         self.caller = caller
         self.params = params
         self.store = handler.store
+        self._link_key: bytes | None = None
 
     @property
     def caller_id(self) -> str:
@@ -58,8 +59,15 @@ class Request:
         return data
 
     def task(self, task: dict[str, Any]) -> dict[str, Any]:
-        """A store task with its canonical ``url``."""
-        return {**task, "url": f"{self.handler.root()}{API}/tasks/{task['id']}"}
+        """A store task with its API ``url`` and its signed ``web_url``, both under the public URL."""
+        if self._link_key is None:
+            self._link_key = self.store.link_key(self.caller_id) or b""
+        root = self.handler.server.public_url
+        return {
+            **task,
+            "url": f"{root}{API}/tasks/{task['id']}",
+            "web_url": page.web_url(root, self.caller_id, self._link_key, task["id"]),
+        }
 
     def if_match(self) -> int | None:
         """The version an ``If-Match`` header names (``"3"``, ``W/"3"`` or ``3``); None for absent or ``*``."""
@@ -73,7 +81,7 @@ class Request:
 
 
 def get_me(req: Request, **_: str) -> Reply:
-    return 200, req.caller, {}
+    return 200, {key: req.caller[key] for key in ("id", "name", "role")}, {}
 
 
 def get_queues(req: Request, **_: str) -> Reply:
@@ -132,7 +140,7 @@ def create_task(req: Request, **_: str) -> Reply:
         "reference": (fields.string(data, "reference") or "").strip() or None,
         "tags": fields.tags(data),
     }
-    task = req.task(req.store.create_task(req.caller_id, new))
+    task = req.task(req.store.create_task(req.caller, new))
     return 201, task, {"Location": task["url"], "ETag": f'"{task["version"]}"'}
 
 
@@ -146,7 +154,7 @@ def get_task(req: Request, task_id: str) -> Reply:
 
 def patch_task(req: Request, task_id: str) -> Reply:
     data = req.json()
-    fields.unknown(data, {"priority", "due_at", "queue", "title"})
+    fields.unknown(data, {"priority", "due_at", "queue", "title", "force"})
     changes: dict[str, Any] = {}
     if data.get("priority") is not None:
         changes["priority"] = fields.choice(data, "priority", PRIORITIES)
@@ -156,7 +164,8 @@ def patch_task(req: Request, task_id: str) -> Reply:
         changes["queue"] = fields.string(data, "queue", empty=False)
     if data.get("title") is not None:
         changes["title"] = (fields.string(data, "title", empty=False) or "").strip()
-    return _task_reply(req, req.store.update_task(req.caller_id, task_id, changes, req.if_match()))
+    force = fields.flag(data, "force")
+    return _task_reply(req, req.store.update_task(req.caller, task_id, changes, req.if_match(), force))
 
 
 def get_events(req: Request, task_id: str) -> Reply:
@@ -164,13 +173,22 @@ def get_events(req: Request, task_id: str) -> Reply:
 
 
 def claim(req: Request, task_id: str) -> Reply:
-    force = fields.flag(req.json(), "force")
-    return _task_reply(req, req.store.claim(req.caller_id, task_id, force))
+    return _task_reply(req, req.store.claim(req.caller, task_id, _force(req)))
 
 
 def release(req: Request, task_id: str) -> Reply:
-    req.json()
-    return _task_reply(req, req.store.release(req.caller_id, task_id))
+    return _task_reply(req, req.store.release(req.caller, task_id, _force(req)))
+
+
+def reopen(req: Request, task_id: str) -> Reply:
+    return _task_reply(req, req.store.reopen(req.caller, task_id, req.if_match(), _force(req)))
+
+
+def _force(req: Request) -> bool:
+    """The ``force`` flag of a body that may hold nothing else."""
+    data = req.json()
+    fields.unknown(data, {"force"})
+    return fields.flag(data, "force")
 
 
 def add_note(req: Request, task_id: str) -> Reply:
@@ -178,16 +196,16 @@ def add_note(req: Request, task_id: str) -> Reply:
     key = req.header("Idempotency-Key")
     if key is not None and not 1 <= len(key) <= 255:
         raise Problem("invalid-request", "Idempotency-Key must be 1 to 255 characters.")
-    return 201, req.store.add_note(req.caller_id, task_id, body or "", key), {}
+    return 201, req.store.add_note(req.caller, task_id, body or "", key), {}
 
 
 def close(req: Request, task_id: str) -> Reply:
     data = req.json()
-    resolution = fields.choice(data, "resolution", RESOLUTIONS, required=True)
-    note = fields.string(data, "note")
-    return _task_reply(
-        req, req.store.close(req.caller_id, task_id, resolution or "", (note or "").strip() or None, req.if_match())
-    )
+    fields.unknown(data, {"resolution", "note", "force"})
+    resolution = fields.choice(data, "resolution", RESOLUTIONS, required=True) or ""
+    note = (fields.string(data, "note") or "").strip() or None
+    force = fields.flag(data, "force")
+    return _task_reply(req, req.store.close(req.caller, task_id, resolution, note, req.if_match(), force))
 
 
 Route = Callable[..., Reply]
@@ -202,6 +220,7 @@ ROUTES: list[tuple[tuple[str, ...], dict[str, Route]]] = [
     (("tasks", "{task_id}", "release"), {"POST": release}),
     (("tasks", "{task_id}", "notes"), {"POST": add_note}),
     (("tasks", "{task_id}", "close"), {"POST": close}),
+    (("tasks", "{task_id}", "reopen"), {"POST": reopen}),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The reference server's SQLite store: schema, reads and the write transactions.
+"""The reference server's SQLite store: schema, people and reads (the writes are in ``writes``).
 
 Each call opens its own connection. Every write runs in one ``BEGIN IMMEDIATE``
 transaction, so of two operators claiming the same task at once exactly one wins.
@@ -18,121 +18,19 @@ from backdesk.api_client.models import PRIORITIES
 from .problems import Problem
 from .query import Order, Where, filter_where, owner_condition
 from .times import iso, now
+from . import page, schema
+from .writes import EVENT_SELECT, Writes, event_json, task_json, task_row
 
-#: The queues every server has: (id, name, description).
-QUEUES: tuple[tuple[str, str, str], ...] = (
-    ("orders", "Orders & Fulfilment", "Orders that are stuck, late, short-shipped or need a manual touch."),
-    ("returns", "Returns & Refunds", "Return authorisations, inspections and refunds to issue or refuse."),
-    ("complaints", "Complaints", "Customer complaints to investigate and answer within the SLA."),
-    ("billing", "Billing & Collections", "Invoice disputes, failed payments, credit notes and overdue accounts."),
-    ("data-entry", "Data Entry", "Forms, supplier price lists and master data to key in or correct."),
-    ("hr-onboarding", "HR Onboarding", "New starters: contracts, payroll set-up, equipment and first-day plans."),
-    ("it-access", "IT Access Requests", "Accounts, roles and permissions to grant, change or revoke."),
-    ("compliance", "Compliance Review", "KYC checks, GDPR requests, sanctions hits and audit evidence."),
-)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS people (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, token TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS queues (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, position INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS tasks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    queue_id TEXT NOT NULL REFERENCES queues(id),
-    title TEXT NOT NULL, body TEXT NOT NULL,
-    status TEXT NOT NULL, resolution TEXT,
-    owner_id TEXT REFERENCES people(id),
-    priority INTEGER NOT NULL,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, due_at TEXT,
-    reference TEXT, tags TEXT NOT NULL DEFAULT '[]',
-    version INTEGER NOT NULL DEFAULT 1);
-CREATE INDEX IF NOT EXISTS tasks_queue_status ON tasks(queue_id, status);
-CREATE INDEX IF NOT EXISTS tasks_priority_due ON tasks(priority DESC, COALESCE(due_at, '~'), id);
-CREATE INDEX IF NOT EXISTS tasks_due ON tasks(due_at);
-CREATE INDEX IF NOT EXISTS tasks_owner ON tasks(owner_id);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    task_id INTEGER NOT NULL REFERENCES tasks(id),
-    kind TEXT NOT NULL, actor_id TEXT REFERENCES people(id),
-    at TEXT NOT NULL, body TEXT NOT NULL DEFAULT '');
-CREATE INDEX IF NOT EXISTS events_task ON events(task_id, id);
-CREATE TABLE IF NOT EXISTS idempotency (
-    actor_id TEXT NOT NULL, key TEXT NOT NULL, task_id INTEGER NOT NULL, body TEXT NOT NULL,
-    event_id INTEGER NOT NULL, PRIMARY KEY (actor_id, key));
-"""
-
-_TASK_SELECT = """
-SELECT t.*, p.name AS owner_name FROM tasks t LEFT JOIN people p ON p.id = t.owner_id
-"""
-_EVENT_SELECT = """
-SELECT e.*, p.name AS actor_name FROM events e LEFT JOIN people p ON p.id = e.actor_id
-"""
-
-
-def task_json(row: sqlite3.Row) -> dict[str, Any]:
-    """A task row as the wire Task, without ``url`` (the HTTP layer knows the root)."""
-    return {
-        "id": str(row["id"]),
-        "queue": row["queue_id"],
-        "title": row["title"],
-        "body": row["body"],
-        "status": row["status"],
-        "resolution": row["resolution"],
-        "owner": {"id": row["owner_id"], "name": row["owner_name"]} if row["owner_id"] else None,
-        "priority": PRIORITIES[row["priority"]],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-        "due_at": row["due_at"],
-        "reference": row["reference"],
-        "tags": json.loads(row["tags"]),
-        "version": row["version"],
-    }
-
-
-def event_json(row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "task_id": str(row["task_id"]),
-        "kind": row["kind"],
-        "actor": {"id": row["actor_id"], "name": row["actor_name"]} if row["actor_id"] else None,
-        "at": row["at"],
-        "body": row["body"],
-    }
-
-
-def _task_key(task_id: str) -> int:
-    if not (task_id.isascii() and task_id.isdigit() and len(task_id) <= 18):
-        raise Problem("invalid-request", f"{task_id!r} is not a task id: task ids are whole numbers of up to 18 digits.")
-    return int(task_id)
-
-
-def _check_version(row: sqlite3.Row, if_match: int | None) -> None:
-    if if_match is not None and if_match != row["version"]:
-        raise Problem(
-            "stale-version",
-            f"Task {row['id']} changed since you loaded it (now version {row['version']}); reload it and try again.",
-            current_version=row["version"],
-        )
-
-
-def _check_open(row: sqlite3.Row) -> None:
-    if row["status"] == "closed":
-        raise Problem("task-closed", f"Task {row['id']} is closed.")
-
-
-class Store:
+class Store(Writes):
     """All state of one reference server, in one SQLite file."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, operators_may_create: bool = False) -> None:
         self.path = os.fspath(path)
+        self.operators_may_create = operators_may_create
         con = self._connect()
         try:
             con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(_SCHEMA)
-            con.executemany(
-                "INSERT OR IGNORE INTO queues (id, name, description, position) VALUES (?, ?, ?, ?)",
-                [(qid, name, desc, i) for i, (qid, name, desc) in enumerate(QUEUES)],
-            )
+            self._secret = schema.prepare(con)
         finally:
             con.close()
 
@@ -196,6 +94,12 @@ class Store:
         with self.read() as con:
             row = con.execute("SELECT id, name, role FROM people WHERE token = ?", (token,)).fetchone()
         return dict(row) if row else None
+
+    def link_key(self, person_id: str) -> bytes | None:
+        """The key that signs this person's task links; None if there is no such person."""
+        with self.read() as con:
+            row = con.execute("SELECT token FROM people WHERE id = ?", (person_id,)).fetchone()
+        return page.link_key(self._secret, person_id, row["token"]) if row else None
 
     def task_count(self) -> int:
         with self.read() as con:
@@ -271,149 +175,12 @@ class Store:
             next_cursor = order.encode_cursor([last[f"k{i}"] for i in range(len(order.keys()))])
         return [task_json(r) for r in rows], total, next_cursor
 
-    def _task_row(self, con: sqlite3.Connection, task_id: str) -> sqlite3.Row:
-        row = con.execute(_TASK_SELECT + " WHERE t.id = ?", (_task_key(task_id),)).fetchone()
-        if row is None:
-            raise Problem("not-found", f"There is no task {task_id!r}.")
-        return row
-
     def task(self, task_id: str) -> dict[str, Any]:
         with self.read() as con:
-            return task_json(self._task_row(con, task_id))
+            return task_json(task_row(con, task_id))
 
     def events(self, task_id: str) -> list[dict[str, Any]]:
         with self.read() as con:
-            row = self._task_row(con, task_id)
-            rows = con.execute(_EVENT_SELECT + " WHERE e.task_id = ? ORDER BY e.id", (row["id"],)).fetchall()
+            row = task_row(con, task_id)
+            rows = con.execute(EVENT_SELECT + " WHERE e.task_id = ? ORDER BY e.id", (row["id"],)).fetchall()
         return [event_json(r) for r in rows]
-
-    # Writes
-
-    def _event(
-        self, con: sqlite3.Connection, task_id: int, kind: str, actor: str | None, at: str, body: str = ""
-    ) -> int:
-        cur = con.execute(
-            "INSERT INTO events (task_id, kind, actor_id, at, body) VALUES (?, ?, ?, ?, ?)",
-            (task_id, kind, actor, at, body),
-        )
-        return cur.lastrowid  # type: ignore[return-value]
-
-    def _bump(self, con: sqlite3.Connection, task_id: int, at: str, **columns: Any) -> None:
-        sets = "".join(f", {name} = ?" for name in columns)
-        con.execute(
-            f"UPDATE tasks SET version = version + 1, updated_at = ?{sets} WHERE id = ?",
-            (at, *columns.values(), task_id),
-        )
-
-    def create_task(self, caller: str, fields: dict[str, Any]) -> dict[str, Any]:
-        at = iso(now())
-        with self.write() as con:
-            if not self.queue_exists(con, fields["queue"]):
-                raise Problem("invalid-request", f"There is no queue {fields['queue']!r}.")
-            cur = con.execute(
-                "INSERT INTO tasks (queue_id, title, body, status, priority, created_at, updated_at,"
-                " due_at, reference, tags) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
-                (
-                    fields["queue"],
-                    fields["title"],
-                    fields["body"],
-                    PRIORITIES.index(fields["priority"]),
-                    at,
-                    at,
-                    fields["due_at"],
-                    fields["reference"],
-                    json.dumps(fields["tags"]),
-                ),
-            )
-            task_id = cur.lastrowid
-            assert task_id is not None
-            self._event(con, task_id, "created", caller, at)
-            return task_json(self._task_row(con, str(task_id)))
-
-    def update_task(self, caller: str, task_id: str, changes: dict[str, Any], if_match: int | None) -> dict[str, Any]:
-        with self.write() as con:
-            row = self._task_row(con, task_id)
-            _check_version(row, if_match)
-            if "queue" in changes and not self.queue_exists(con, changes["queue"]):
-                raise Problem("invalid-request", f"There is no queue {changes['queue']!r}.")
-            current = task_json(row)
-            changed = {k: v for k, v in changes.items() if current[k] != v}
-            if changed:
-                at = iso(now())
-                described = "; ".join(f"{k}: {current[k] or 'none'} → {v or 'none'}" for k, v in changed.items())
-                columns = {("queue_id" if k == "queue" else k): v for k, v in changed.items()}
-                if "priority" in columns:
-                    columns["priority"] = PRIORITIES.index(columns["priority"])
-                self._bump(con, row["id"], at, **columns)
-                self._event(con, row["id"], "updated", caller, at, described)
-                row = self._task_row(con, task_id)
-            return task_json(row)
-
-    def claim(self, caller: str, task_id: str, force: bool) -> dict[str, Any]:
-        with self.write() as con:
-            row = self._task_row(con, task_id)
-            _check_open(row)
-            owner = row["owner_id"]
-            if owner == caller:
-                return task_json(row)
-            at = iso(now())
-            if owner is not None and not force:
-                raise Problem(
-                    "already-claimed",
-                    f"{row['owner_name']} already claimed task {row['id']}.",
-                    claimed_by={"id": owner, "name": row["owner_name"]},
-                )
-            self._bump(con, row["id"], at, owner_id=caller)
-            if owner is None:
-                self._event(con, row["id"], "claimed", caller, at)
-            else:
-                self._event(con, row["id"], "stolen", caller, at, f"Took over from {row['owner_name']}")
-            return task_json(self._task_row(con, task_id))
-
-    def release(self, caller: str, task_id: str) -> dict[str, Any]:
-        with self.write() as con:
-            row = self._task_row(con, task_id)
-            _check_open(row)
-            if row["owner_id"] != caller:
-                owner = {"id": row["owner_id"], "name": row["owner_name"]} if row["owner_id"] else None
-                who = f"{row['owner_name']} owns it" if owner else "nobody owns it"
-                raise Problem("not-owner", f"You do not own task {row['id']}; {who}.", claimed_by=owner)
-            at = iso(now())
-            self._bump(con, row["id"], at, owner_id=None)
-            self._event(con, row["id"], "released", caller, at)
-            return task_json(self._task_row(con, task_id))
-
-    def add_note(self, caller: str, task_id: str, body: str, key: str | None) -> dict[str, Any]:
-        with self.write() as con:
-            row = self._task_row(con, task_id)
-            if key is not None:
-                seen = con.execute(
-                    "SELECT task_id, body, event_id FROM idempotency WHERE actor_id = ? AND key = ?", (caller, key)
-                ).fetchone()
-                if seen is not None:
-                    if seen["task_id"] != row["id"] or seen["body"] != body:
-                        raise Problem("invalid-request", "This Idempotency-Key was already used for a different note.")
-                    return event_json(con.execute(_EVENT_SELECT + " WHERE e.id = ?", (seen["event_id"],)).fetchone())
-            at = iso(now())
-            event_id = self._event(con, row["id"], "note", caller, at, body)
-            self._bump(con, row["id"], at)
-            if key is not None:
-                con.execute(
-                    "INSERT INTO idempotency (actor_id, key, task_id, body, event_id) VALUES (?, ?, ?, ?, ?)",
-                    (caller, key, row["id"], body, event_id),
-                )
-            return event_json(con.execute(_EVENT_SELECT + " WHERE e.id = ?", (event_id,)).fetchone())
-
-    def close(
-        self, caller: str, task_id: str, resolution: str, note: str | None, if_match: int | None
-    ) -> dict[str, Any]:
-        with self.write() as con:
-            row = self._task_row(con, task_id)
-            _check_open(row)
-            _check_version(row, if_match)
-            at = iso(now())
-            if note:
-                self._event(con, row["id"], "note", caller, at, note)
-            self._event(con, row["id"], "closed", caller, at, resolution)
-            self._bump(con, row["id"], at, status="closed", resolution=resolution)
-            return task_json(self._task_row(con, task_id))

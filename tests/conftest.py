@@ -40,8 +40,12 @@ def anyio_backend():
 
 @pytest.fixture
 def wq_server(tmp_path):
-    """A reference server on a free loopback port with operators ana and ben and lead lee."""
-    with ReferenceServer(tmp_path / "wq.sqlite3", operators=OPERATORS, leads=[LEAD]) as server:
+    """A reference server on a free loopback port with operators ana and ben and lead lee.
+
+    Operators may create tasks here (by default only leads and integrations may), so that
+    suites can make their own tasks as the operator under test.
+    """
+    with ReferenceServer(tmp_path / "wq.sqlite3", operators=OPERATORS, leads=[LEAD], operators_may_create=True) as server:
         yield server
 
 

@@ -33,8 +33,12 @@ def stamp(delta: timedelta) -> str:
     return (datetime.now(timezone.utc) + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+LEAD_AUTH = {"Authorization": "Bearer tok-lee"}
+
+
 def make(client: httpx.Client, **fields) -> dict:
-    response = client.post("/tasks", json={"queue": "orders", "title": "A task", **fields})
+    """A new task, created by lead lee on ``client``'s server (operators may not create tasks)."""
+    response = client.post("/tasks", json={"queue": "orders", "title": "A task", **fields}, headers=LEAD_AUTH)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -122,6 +126,7 @@ def test_create_task_and_read_it(srv, ana):
     due = stamp(timedelta(days=1))
     response = ana.post(
         "/tasks",
+        headers=LEAD_AUTH,
         json={
             "queue": "returns",
             "title": "Refund ORD-48213",
@@ -136,7 +141,8 @@ def test_create_task_and_read_it(srv, ana):
     task = response.json()
     assert response.headers["Location"] == task["url"] == f"{srv.url}/api/v1/tasks/{task['id']}"
     assert task["id"].isdigit()
-    assert task | {"id": None, "url": None, "created_at": None, "updated_at": None} == {
+    assert task["web_url"].startswith(f"{srv.url}/tasks/{task['id']}?as=lee&sig=")
+    assert task | {"id": None, "url": None, "web_url": None, "created_at": None, "updated_at": None} == {
         "id": None,
         "queue": "returns",
         "title": "Refund ORD-48213",
@@ -152,12 +158,13 @@ def test_create_task_and_read_it(srv, ana):
         "tags": ["vip", "chargeback"],
         "version": 1,
         "url": None,
+        "web_url": None,
     }
     got = ana.get(f"/tasks/{task['id']}")
-    assert got.json() == task
+    assert got.json() | {"web_url": None} == task | {"web_url": None}
     assert got.headers["ETag"] == '"1"'
     [created] = events(ana, task["id"])
-    assert created["kind"] == "created" and created["actor"] == {"id": "ana", "name": "Ana Ruiz"}
+    assert created["kind"] == "created" and created["actor"] == {"id": "lee", "name": "Lee Park"}
     assert created["task_id"] == task["id"]
 
 
@@ -183,7 +190,7 @@ def test_create_defaults_and_normalises_times(ana):
     ],
 )
 def test_create_rejects_bad_fields(ana, payload):
-    problem(ana.post("/tasks", json=payload), 400, "invalid-request")
+    problem(ana.post("/tasks", json=payload, headers=LEAD_AUTH), 400, "invalid-request")
 
 
 def test_malformed_json_is_400(ana):
@@ -276,7 +283,7 @@ def test_claim_steal_release(ana, ben, connect):
     assert nobody["claimed_by"] is None
     kinds = [(e["kind"], e["actor"]["id"], e["body"]) for e in events(ana, task["id"])]
     assert kinds == [
-        ("created", "ana", ""),
+        ("created", "lee", ""),
         ("claimed", "ana", ""),
         ("stolen", "ben", "Took over from Ana Ruiz"),
         ("released", "ben", ""),
@@ -313,9 +320,9 @@ def _race(clients: list[tuple[str, httpx.Client]], task_id: str) -> list[tuple[s
 def test_concurrent_claims_have_exactly_one_winner(tmp_path, spec):
     people = [(f"op{i}", f"tok-{i}") for i in range(20)]
     clients: list[httpx.Client] = []
-    with ReferenceServer(tmp_path / "race.sqlite3", operators=people) as server:
+    with ReferenceServer(tmp_path / "race.sqlite3", operators=people, leads=[("lee", "tok-lee")]) as server:
         connect = _connector(server, spec, clients)
-        creator = connect("tok-0")
+        creator = connect("tok-lee")
         racers = [(who, connect(token)) for who, token in people]
         for _ in range(5):
             task_id = creator.post("/tasks", json={"queue": "orders", "title": "Race"}).json()["id"]
@@ -398,10 +405,8 @@ def test_close_stale_if_match_is_412(ana, ben):
         400,
         "invalid-request",
     )
-    assert (
-        ana.post(f"/tasks/{task['id']}/close", json={"resolution": "done"}, headers={"If-Match": "2"}).status_code
-        == 200
-    )
+    closed = ana.post(f"/tasks/{task['id']}/close", json={"resolution": "done", "force": True}, headers={"If-Match": "2"})
+    assert closed.status_code == 200
 
 
 @pytest.mark.parametrize("payload", [{}, {"resolution": "fixed"}, {"resolution": "done", "note": 5}])
@@ -453,7 +458,8 @@ def board(tmp_path_factory, spec):
     """
     clients: list[httpx.Client] = []
     people = [("ana", "tok-ana"), ("ben", "tok-ben")]
-    with ReferenceServer(tmp_path_factory.mktemp("board") / "b.sqlite3", operators=people) as server:
+    board_db = tmp_path_factory.mktemp("board") / "b.sqlite3"
+    with ReferenceServer(board_db, operators=people, leads=[("lee", "tok-lee")]) as server:
         connect = _connector(server, spec, clients)
         ana, ben = connect("tok-ana"), connect("tok-ben")
         a = make(
