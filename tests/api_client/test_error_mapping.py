@@ -515,3 +515,15 @@ async def test_rt_412_on_write():
     assert str(caught.value) == ("Someone else changed this ticket since you loaded it. "
                                  "Press r to reload, then try again.")
     assert caught.value.status == 412
+
+
+async def test_logged_urls_drop_a_password_given_in_the_url(caplog):
+    caplog.set_level(logging.DEBUG, logger="backdesk.api_client")
+    backend = WorkQueueBackend("http://ana:url-secret@wq.test", TOKEN, transport=httpx.MockTransport(answer(404, {})))
+    try:
+        with pytest.raises(NotFoundError):
+            await backend.task("1")
+    finally:
+        await backend.aclose()
+    assert "GET http://wq.test/api/v1/tasks/1 answered HTTP 404" in caplog.text
+    assert "url-secret" not in caplog.text
