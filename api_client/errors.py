@@ -31,8 +31,10 @@ class NotFoundError(BackendError):
 class ConflictError(BackendError):
     """Someone else got there first: the task is claimed by another operator, or not yours."""
 
-    def __init__(self, message: str, *, claimed_by: Person | None = None, **kw) -> None:
-        super().__init__(message, **kw)
+    def __init__(
+        self, message: str, *, claimed_by: Person | None = None, status: int | None = None, detail: str | None = None
+    ) -> None:
+        super().__init__(message, status=status, detail=detail)
         self.claimed_by = claimed_by
 
 

@@ -121,7 +121,7 @@ def _term(token: str, negated: bool, key: str, raw: str) -> Term:
     op = "="
     if key in ("priority", "due"):
         op = next((c for c in _COMPARISONS if value.startswith(c)), "=")
-        value = value[len(op):] if value.startswith(op) else value
+        value = value[len(op) :] if value.startswith(op) else value
     values = tuple(v.strip() for v in value.split(",") if v.strip()) if key != "queue" else (value.strip(),)
     if not values or not values[0]:
         raise FilterError(token, f"{key}: needs a value")

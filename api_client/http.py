@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -39,13 +39,13 @@ def parse_time(value: Any) -> datetime | None:
         log.debug("unreadable timestamp %r", value, exc_info=exc)
         raise BadResponseError(f"Could not read the timestamp {value!r}.") from exc
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def format_time(value: datetime) -> str:
     """``value`` as RFC 3339 UTC with a ``Z`` suffix, to the second."""
-    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def json_items(data: Any, server: str) -> list[Any]:
@@ -55,8 +55,9 @@ def json_items(data: Any, server: str) -> list[Any]:
     return data["items"]
 
 
-def task_page(records: list[Any], decode: Callable[[Any], Task], *, total: int | None,
-              next_cursor: str | None) -> TaskPage:
+def task_page(
+    records: list[Any], decode: Callable[[Any], Task], *, total: int | None, next_cursor: str | None
+) -> TaskPage:
     """A page of tasks decoded one record at a time: a record that does not decode is
     logged and listed in ``unreadable`` instead of failing the page."""
     items: list[Task] = []
@@ -67,8 +68,9 @@ def task_page(records: list[Any], decode: Callable[[Any], Task], *, total: int |
         except BadResponseError as exc:
             record_id = record.get("id") if isinstance(record, dict) else None
             log.debug("unreadable task record %r", record, exc_info=exc)
-            unreadable.append(UnreadableTask(
-                clean_line(record_id) if isinstance(record_id, (str, int)) else None, str(exc)))
+            unreadable.append(
+                UnreadableTask(clean_line(record_id) if isinstance(record_id, (str, int)) else None, str(exc))
+            )
     return TaskPage(items=tuple(items), total=total, next_cursor=next_cursor, unreadable=tuple(unreadable))
 
 
@@ -132,8 +134,14 @@ class HTTPAdapter:
             ) from exc
         if response.status_code >= 400:
             error = self._error(response)
-            log.debug("%s %s answered HTTP %d (%s): %r", method, redacted(response.request.url),
-                      response.status_code, type(error).__name__, response.text[:_LOGGED_BODY])
+            log.debug(
+                "%s %s answered HTTP %d (%s): %r",
+                method,
+                redacted(response.request.url),
+                response.status_code,
+                type(error).__name__,
+                response.text[:_LOGGED_BODY],
+            )
             raise error
         return response
 
@@ -144,8 +152,9 @@ class HTTPAdapter:
                 f"{self.root} failed on its side (HTTP {response.status_code}). Try again shortly.",
                 status=response.status_code,
             )
-        return BackendError(f"The server refused the request (HTTP {response.status_code}).",
-                            status=response.status_code)
+        return BackendError(
+            f"The server refused the request (HTTP {response.status_code}).", status=response.status_code
+        )
 
     def _json(self, response: httpx.Response) -> Any:
         """The response body as JSON; BadResponseError (naming the content type) otherwise."""
@@ -153,8 +162,14 @@ class HTTPAdapter:
             return response.json()
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             kind = clean_line(response.headers.get("content-type", "no content type").split(";")[0])
-            log.debug("%s %s answered %s, not JSON: %r", response.request.method,
-                      redacted(response.request.url), kind, response.text[:_LOGGED_BODY], exc_info=exc)
+            log.debug(
+                "%s %s answered %s, not JSON: %r",
+                response.request.method,
+                redacted(response.request.url),
+                kind,
+                response.text[:_LOGGED_BODY],
+                exc_info=exc,
+            )
             raise BadResponseError(
                 f"{self.root} answered with {kind}, not JSON (HTTP {response.status_code}): "
                 "check that the URL is the backend's root and that the backend kind is right."

@@ -7,7 +7,7 @@ knows nothing else. Times are timezone-aware UTC datetimes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 Role = Literal["operator", "lead"]
@@ -26,7 +26,7 @@ SORT_FIELDS = ("priority", "due_at", "created_at", "updated_at")
 
 def utcnow() -> datetime:
     """The current time. Everything that shows or stamps "now" asks here, so tests can fix it."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

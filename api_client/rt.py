@@ -51,7 +51,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -156,11 +156,12 @@ class RTBackend(HTTPAdapter):
         data = await self._get("/queues/all", params={"fields": "Name,Description", "per_page": PAGE})
         queues = records(data)
         counts = await asyncio.gather(*(queue_counts(self._search, str(item.get("id"))) for item in queues))
-        return [queue(item, count) for item, count in zip(queues, counts)]
+        return [queue(item, count) for item, count in zip(queues, counts, strict=True)]
 
     async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
         items, total, next_cursor = await ticket_page(
-            self._search, self._sql.compile(query), query.sort, query.limit, cursor, TICKET_FIELDS)
+            self._search, self._sql.compile(query), query.sort, query.limit, cursor, TICKET_FIELDS
+        )
         await self._learn_statuses(items)
         return task_page(items, self._decode.task, total=total, next_cursor=next_cursor)
 
@@ -173,20 +174,25 @@ class RTBackend(HTTPAdapter):
     async def events(self, task_id: str) -> list[Event]:
         history, attachments = await asyncio.gather(
             all_pages(
-                self._get, f"/ticket/{_id(task_id)}/history",
-                {"fields": "Type,Field,OldValue,NewValue,Data,Created,Creator",
-                 "fields[Creator]": "Name,RealName", "orderby": "id", "order": "ASC"},
+                self._get,
+                f"/ticket/{_id(task_id)}/history",
+                {
+                    "fields": "Type,Field,OldValue,NewValue,Data,Created,Creator",
+                    "fields[Creator]": "Name,RealName",
+                    "orderby": "id",
+                    "order": "ASC",
+                },
             ),
             all_pages(
-                self._get, f"/ticket/{_id(task_id)}/attachments",
+                self._get,
+                f"/ticket/{_id(task_id)}/attachments",
                 {"fields": "TransactionId,ContentType,Content", "orderby": "id", "order": "ASC"},
             ),
         )
         texts = transaction_texts(attachments)
         users = {user for txn in history for user in owner_users(txn)}
         await asyncio.gather(*(self._person(user) for user in users))
-        events = (self._decode.event(task_id, txn, texts.get(str(txn.get("id")), ""), self._people)
-                  for txn in history)
+        events = (self._decode.event(task_id, txn, texts.get(str(txn.get("id")), ""), self._people) for txn in history)
         return [event for event in events if event is not None]
 
     # -- writes --------------------------------------------------------------------------
@@ -224,8 +230,9 @@ class RTBackend(HTTPAdapter):
         if before.owner and not force:
             raise _claimed(task_id, before.owner)
         action = "steal" if before.owner else "take"
-        await self._send("PUT", f"/ticket/{_id(task_id)}/{action}", json={},
-                         right="StealTicket" if before.owner else "TakeTicket")
+        await self._send(
+            "PUT", f"/ticket/{_id(task_id)}/{action}", json={}, right="StealTicket" if before.owner else "TakeTicket"
+        )
         after = await self.task(task_id)
         if not (after.owner and after.owner.id == me.id):
             if after.owner:
@@ -238,13 +245,15 @@ class RTBackend(HTTPAdapter):
         before = await self.task(task_id)
         if not (before.owner and before.owner.id == me.id):
             holder = f" ({before.owner.name} holds it)" if before.owner else " (nobody holds it)"
-            raise ConflictError(f"You cannot release ticket {task_id}: it is not yours{holder}.",
-                                claimed_by=before.owner, status=409)
+            raise ConflictError(
+                f"You cannot release ticket {task_id}: it is not yours{holder}.", claimed_by=before.owner, status=409
+            )
         await self._send("PUT", f"/ticket/{_id(task_id)}/untake", json={}, right="OwnTicket")
         after = await self.task(task_id)
         if after.owner is not None:
-            raise ConflictError(f"Ticket {task_id} is now held by {after.owner.name}.",
-                                claimed_by=after.owner, status=409)
+            raise ConflictError(
+                f"Ticket {task_id} is now held by {after.owner.name}.", claimed_by=after.owner, status=409
+            )
         return after
 
     async def add_note(self, task_id: str, body: str, *, idempotency_key: str) -> Event:
@@ -260,7 +269,8 @@ class RTBackend(HTTPAdapter):
         event = await self._find_note(task_id, subject, body)
         if event is None:
             await self._send(
-                "POST", f"/ticket/{_id(task_id)}/comment",
+                "POST",
+                f"/ticket/{_id(task_id)}/comment",
                 json={"Subject": subject, "Content": body, "ContentType": "text/plain"},
                 right="CommentOnTicket",
             )
@@ -294,7 +304,9 @@ class RTBackend(HTTPAdapter):
         if not after.is_closed:
             raise InvalidRequestError(
                 f"Request Tracker kept ticket {task_id} {after.status_label}; its lifecycle may not allow "
-                f"{CLOSE_STATUS[resolution]} from there.", status=400)
+                f"{CLOSE_STATUS[resolution]} from there.",
+                status=400,
+            )
         return after
 
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
@@ -316,16 +328,20 @@ class RTBackend(HTTPAdapter):
         queue_name = text(data.get("Queue"), "Name")
         after = self._decode.task(data, version=etag, body=await self._body(task_id))
         missed = [
-            name for name, ok in (
+            name
+            for name, ok in (
                 ("priority", changes.priority is None or after.priority == changes.priority),
                 ("title", changes.title is None or after.title == changes.title),
                 ("queue", changes.queue is None or changes.queue in (after.queue, queue_name)),
-            ) if not ok
+            )
+            if not ok
         ]
         if missed:
             raise InvalidRequestError(
                 f"Request Tracker did not change the {', '.join(missed)} of ticket {task_id}: "
-                + "; ".join(clean_line(m) for m in messages if isinstance(m, str)), status=400)
+                + "; ".join(clean_line(m) for m in messages if isinstance(m, str)),
+                status=400,
+            )
         return after
 
     # -- plumbing ------------------------------------------------------------------------
@@ -339,7 +355,9 @@ class RTBackend(HTTPAdapter):
                 if err.status == 403 and right:
                     raise AuthError(
                         f"Request Tracker refused: your RT user lacks the {right} right here. Ask an RT admin.",
-                        status=403, detail=err.detail) from err
+                        status=403,
+                        detail=err.detail,
+                    ) from err
                 raise
 
     async def _get(self, path: str, params: Any = None, right: str = "ShowTicket") -> Any:
@@ -353,12 +371,14 @@ class RTBackend(HTTPAdapter):
         return data, response.headers.get("etag", "").strip('"')
 
     async def _put(self, task_id: str, body: dict, etag: str | None) -> list:
-        data = self._json(await self._send("PUT", f"/ticket/{_id(task_id)}", json=body, headers=if_match(etag),
-                                           right="ModifyTicket"))
+        data = self._json(
+            await self._send("PUT", f"/ticket/{_id(task_id)}", json=body, headers=if_match(etag), right="ModifyTicket")
+        )
         return data if isinstance(data, list) else []
 
-    async def _search(self, sql: str, page: int, per_page: int,
-                      orderby: Iterable[tuple[str, str]] = (), fields: str = "") -> dict:
+    async def _search(
+        self, sql: str, page: int, per_page: int, orderby: Iterable[tuple[str, str]] = (), fields: str = ""
+    ) -> dict:
         params: list[tuple[str, str | int]] = [("query", sql), ("page", page), ("per_page", per_page)]
         for column, order in orderby:
             params += [("orderby", column), ("order", order)]
@@ -372,13 +392,17 @@ class RTBackend(HTTPAdapter):
     async def _body(self, task_id: str) -> str:
         """The text the ticket was created with (it never changes, so it is cached)."""
         if task_id not in self._bodies:
-            history = await self._get(f"/ticket/{_id(task_id)}/history",
-                                      params={"fields": "Type", "orderby": "id", "order": "ASC", "per_page": 5})
+            history = await self._get(
+                f"/ticket/{_id(task_id)}/history",
+                params={"fields": "Type", "orderby": "id", "order": "ASC", "per_page": 5},
+            )
             create = next((t for t in records(history) if t.get("Type") == "Create"), None)
             content = None
             if create is not None:
-                parts = await self._get(f"/transaction/{_id(str(create.get('id')))}/attachments",
-                                        params={"fields": "ContentType,Content", "per_page": 20})
+                parts = await self._get(
+                    f"/transaction/{_id(str(create.get('id')))}/attachments",
+                    params={"fields": "ContentType,Content", "per_page": 20},
+                )
                 content = next((c for c in map(text_content, records(parts)) if c is not None), None)
             self._bodies[task_id] = content or ""
         return self._bodies[task_id]
@@ -408,13 +432,24 @@ class RTBackend(HTTPAdapter):
     async def _find_note(self, task_id: str, subject: str, body: str) -> Event | None:
         data = await self._get(
             f"/ticket/{_id(task_id)}/history",
-            params={"fields": "Type,Data,Created,Creator", "fields[Creator]": "Name,RealName",
-                    "orderby": "id", "order": "DESC", "per_page": PAGE},
+            params={
+                "fields": "Type,Data,Created,Creator",
+                "fields[Creator]": "Name,RealName",
+                "orderby": "id",
+                "order": "DESC",
+                "per_page": PAGE,
+            },
         )
         for txn in records(data):
             if txn.get("Type") == "Comment" and text(txn, "Data").strip() == subject:
-                return Event(id=clean_line(txn.get("id")), task_id=task_id, kind="note",
-                             at=timestamp(txn.get("Created")), actor=creator(txn), body=clean(body))
+                return Event(
+                    id=clean_line(txn.get("id")),
+                    task_id=task_id,
+                    kind="note",
+                    at=timestamp(txn.get("Created")),
+                    actor=creator(txn),
+                    body=clean(body),
+                )
         return None
 
     # -- errors --------------------------------------------------------------------------
@@ -429,8 +464,9 @@ class RTBackend(HTTPAdapter):
 
 
 def _claimed(task_id: str, owner: Person) -> ConflictError:
-    return ConflictError(f"{owner.name} has already claimed ticket {task_id}. Press C to take it over.",
-                         claimed_by=owner, status=409)
+    return ConflictError(
+        f"{owner.name} has already claimed ticket {task_id}. Press C to take it over.", claimed_by=owner, status=409
+    )
 
 
 def _check_version(task_id: str, data: dict, etag: str, version: str | None) -> None:
@@ -438,8 +474,11 @@ def _check_version(task_id: str, data: dict, etag: str, version: str | None) -> 
         return
     current = "@" + text(data, "LastUpdated") if version.startswith("@") else etag
     if version.strip('"') != current:
-        raise StaleError(f"Ticket {task_id} changed since you loaded it. Press r to reload, then try again.",
-                         status=412, detail=f"current version {clean_line(etag)}")
+        raise StaleError(
+            f"Ticket {task_id} changed since you loaded it. Press r to reload, then try again.",
+            status=412,
+            detail=f"current version {clean_line(etag)}",
+        )
 
 
 def _id(task_id: str) -> str:
@@ -449,4 +488,4 @@ def _id(task_id: str) -> str:
 
 
 def _rt_time(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -77,11 +77,13 @@ class RTDecoder:
         ``version`` is its ETag when known, else ``@<LastUpdated>``."""
         word = text(data, "Status").lower()
         status, resolution = self.status(word)
-        owner = data.get("Owner") if isinstance(data.get("Owner"), dict) else {}
+        owner = data.get("Owner")
         owner_name = text(owner, "Name") or text(owner, "id")
-        queue = data.get("Queue") if isinstance(data.get("Queue"), dict) else {}
-        custom = {cf.get("name"): [clean_line(v) for v in cf.get("values") or [] if v is not None]
-                  for cf in data.get("CustomFields") or [] if isinstance(cf, dict)}
+        custom = {
+            cf.get("name"): [clean_line(v) for v in cf.get("values") or [] if v is not None]
+            for cf in data.get("CustomFields") or []
+            if isinstance(cf, dict)
+        }
         reference = custom.pop(self.reference_field, None) if self.reference_field else None
         tags = custom.pop(self.tags_field, None) if self.tags_field else None
         ticket_id = clean_line(data.get("id", ""))
@@ -89,7 +91,7 @@ class RTDecoder:
             raise BadResponseError("Request Tracker sent a ticket without an id.")
         return Task(
             id=ticket_id,
-            queue=clean_line(queue.get("id", "")),
+            queue=text(data.get("Queue"), "id"),
             title=text(data, "Subject"),
             body=body,
             status=status,
@@ -99,7 +101,8 @@ class RTDecoder:
             version=clean_line(version) if version else "@" + text(data, "LastUpdated"),
             resolution=resolution,
             owner=Person(owner_name, text(owner, "RealName") or owner_name)
-            if owner_name and owner_name != "Nobody" else None,
+            if owner_name and owner_name != "Nobody"
+            else None,
             due_at=due(data.get("Due")),
             reference=reference[0] if reference else None,
             tags=tuple(tags or ()),
@@ -148,15 +151,20 @@ class RTDecoder:
             body = f"Custom field changed: {old or 'nothing'} -> {new or 'nothing'}"
         else:
             body = " ".join(p for p in (kind_of, field, new) if p)
-        return Event(id=clean_line(txn.get("id")), task_id=task_id, kind=kind, at=timestamp(txn.get("Created")),
-                     actor=actor, body=body)
+        return Event(
+            id=clean_line(txn.get("id")),
+            task_id=task_id,
+            kind=kind,
+            at=timestamp(txn.get("Created")),
+            actor=actor,
+            body=body,
+        )
 
 
 def queue(data: dict, counts: QueueCounts) -> Queue:
     """An RT queue (with ``Name`` and ``Description``) as a Queue."""
     queue_id = clean_line(data.get("id"))
-    return Queue(id=queue_id, name=text(data, "Name") or queue_id, description=text(data, "Description"),
-                 counts=counts)
+    return Queue(id=queue_id, name=text(data, "Name") or queue_id, description=text(data, "Description"), counts=counts)
 
 
 def transaction_texts(attachments: list[dict]) -> dict[str, str]:
@@ -249,16 +257,29 @@ def refusal(response: httpx.Response, *, root: str, user: str) -> BackendError:
         payload = None
     detail = text(payload, "message") or None
     if status == 401:
-        return AuthError(f"Request Tracker at {root} did not accept {user}'s credentials. "
-                         "Check the user and password / token.", status=status, detail=detail)
+        return AuthError(
+            f"Request Tracker at {root} did not accept {user}'s credentials. Check the user and password / token.",
+            status=status,
+            detail=detail,
+        )
     if status == 403:
-        return AuthError("Request Tracker refused: your RT user lacks the right for this. Ask an RT admin.",
-                         status=status, detail=detail)
+        return AuthError(
+            "Request Tracker refused: your RT user lacks the right for this. Ask an RT admin.",
+            status=status,
+            detail=detail,
+        )
     if status == 404:
-        return NotFoundError("That ticket, queue or user does not exist in Request Tracker "
-                             "(or is hidden from you).", status=status, detail=detail)
+        return NotFoundError(
+            "That ticket, queue or user does not exist in Request Tracker (or is hidden from you).",
+            status=status,
+            detail=detail,
+        )
     if status == 412:
-        return StaleError("Someone else changed this ticket since you loaded it. "
-                          "Press r to reload, then try again.", status=status, detail=detail)
-    return InvalidRequestError(f"Request Tracker rejected the request: {detail or 'HTTP ' + str(status)}",
-                               status=status, detail=detail)
+        return StaleError(
+            "Someone else changed this ticket since you loaded it. Press r to reload, then try again.",
+            status=status,
+            detail=detail,
+        )
+    return InvalidRequestError(
+        f"Request Tracker rejected the request: {detail or 'HTTP ' + str(status)}", status=status, detail=detail
+    )

@@ -29,12 +29,14 @@ SORT_COLUMNS = {"priority": "Priority", "due_at": "Due", "created_at": "Created"
 class Search(Protocol):
     """The adapter's ticket search: one page of ``GET /tickets`` as RT's JSON object."""
 
-    async def __call__(self, sql: str, page: int, per_page: int,
-                       orderby: Iterable[tuple[str, str]] = (), fields: str = "") -> dict: ...
+    async def __call__(
+        self, sql: str, page: int, per_page: int, orderby: Iterable[tuple[str, str]] = (), fields: str = ""
+    ) -> dict: ...
 
 
-async def ticket_page(search: Search, sql: str, sort: Sort, limit: int, cursor: str | None,
-                      fields: str) -> tuple[list[dict], int | None, str | None]:
+async def ticket_page(
+    search: Search, sql: str, sort: Sort, limit: int, cursor: str | None, fields: str
+) -> tuple[list[dict], int | None, str | None]:
     """One page of tickets matching ``sql``: the tickets, the total (when RT tells it and
     the list is not split by due date) and the next cursor (None on the last page)."""
     per_page = max(1, min(limit, PAGE))
@@ -60,10 +62,11 @@ def read_cursor(cursor: str | None, split: bool) -> tuple[str, int]:
     """A cursor as (phase, page); InvalidRequestError for one this list did not give."""
     text = cursor or ("d1" if split else "1")
     phase = text[0] if split and text[:1] in ("d", "u") else ""
-    number = text[len(phase):]
+    number = text[len(phase) :]
     if not number.isdigit() or int(number) < 1 or (split and not phase):
-        raise InvalidRequestError("That page cursor is not from this Request Tracker list; reload the list.",
-                                  status=400)
+        raise InvalidRequestError(
+            "That page cursor is not from this Request Tracker list; reload the list.", status=400
+        )
     return phase, int(number)
 
 

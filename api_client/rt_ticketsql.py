@@ -93,7 +93,8 @@ class TicketSQL:
         """The tags custom field; InvalidRequestError when this profile keeps no tags."""
         if not self.tags_field:
             raise InvalidRequestError(
-                "Request Tracker has no tags here: this profile sets no tags custom field.", status=400)
+                "Request Tracker has no tags here: this profile sets no tags custom field.", status=400
+            )
         return self.tags_field
 
     def _text_clause(self, text: str, neg: bool) -> str:
@@ -103,8 +104,10 @@ class TicketSQL:
         if self.search_content:
             columns.append("Content")
         if neg:
-            return _join([f"{c} NOT LIKE {quote(text)}" + (f" OR {c} IS NULL" if c.startswith("CF.") else "")
-                          for c in columns], "AND")
+            return _join(
+                [f"{c} NOT LIKE {quote(text)}" + (f" OR {c} IS NULL" if c.startswith("CF.") else "") for c in columns],
+                "AND",
+            )
         return _join([f"{c} LIKE {quote(text)}" for c in columns], "OR")
 
 
@@ -143,7 +146,7 @@ def _status_clause(statuses: set[str], neg: bool) -> str:
 
 
 def _priority_clause(term: Term, neg: bool) -> str:
-    ranks = {level: i for i, level in enumerate(PRIORITIES)}
+    ranks: dict[str, int] = {level: i for i, level in enumerate(PRIORITIES)}
     value = ranks[term.values[0]]
     chosen = {
         ">=": {r for r in ranks.values() if r >= value},

@@ -84,8 +84,12 @@ class WorkQueueBackend(HTTPAdapter):
             params["cursor"] = cursor
         data = self._json(await self._request("GET", "/tasks", params=params))
         total = data.get("total") if isinstance(data, dict) else None
-        return task_page(json_items(data, "The server"), _task, total=total if isinstance(total, int) else None,
-                         next_cursor=data.get("next_cursor") or None)
+        return task_page(
+            json_items(data, "The server"),
+            _task,
+            total=total if isinstance(total, int) else None,
+            next_cursor=data.get("next_cursor") or None,
+        )
 
     async def task(self, task_id: str) -> Task:
         return _task(self._json(await self._request("GET", f"/tasks/{task_id}")))
@@ -135,9 +139,7 @@ class WorkQueueBackend(HTTPAdapter):
         body: dict[str, Any] = {"resolution": resolution}
         if note:
             body["note"] = note
-        response = await self._request(
-            "POST", f"/tasks/{task_id}/close", json=body, headers=if_match(version)
-        )
+        response = await self._request("POST", f"/tasks/{task_id}/close", json=body, headers=if_match(version))
         return _task(self._json(response))
 
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
@@ -150,9 +152,7 @@ class WorkQueueBackend(HTTPAdapter):
             body["queue"] = changes.queue
         if changes.title is not None:
             body["title"] = changes.title
-        response = await self._request(
-            "PATCH", f"/tasks/{task_id}", json=body, headers=if_match(version)
-        )
+        response = await self._request("PATCH", f"/tasks/{task_id}", json=body, headers=if_match(version))
         return _task(self._json(response))
 
     # -- errors --------------------------------------------------------------------------
@@ -173,7 +173,8 @@ class WorkQueueBackend(HTTPAdapter):
         if status == 401:
             return AuthError(
                 "The server did not accept your token. Check BACKDESK_TOKEN or the profile's token.",
-                status=status, detail=detail,
+                status=status,
+                detail=detail,
             )
         if status == 403:
             return AuthError("You are not allowed to do that on this server.", status=status, detail=detail)
@@ -182,7 +183,8 @@ class WorkQueueBackend(HTTPAdapter):
         if status == 412 or kind == "stale-version":
             return StaleError(
                 "Someone else changed this task since you loaded it. Press r to reload, then try again.",
-                status=status, detail=detail,
+                status=status,
+                detail=detail,
             )
         if status == 409:
             claimed_by = _claimed_by(problem)
@@ -201,7 +203,8 @@ class WorkQueueBackend(HTTPAdapter):
             return FilterError(token, detail or "the server rejected this token")
         return InvalidRequestError(
             f"The server rejected the request: {detail or 'HTTP ' + str(status)}",
-            status=status, detail=detail,
+            status=status,
+            detail=detail,
         )
 
 

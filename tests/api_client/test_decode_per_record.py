@@ -16,24 +16,44 @@ pytestmark = pytest.mark.anyio
 
 def task(n: int, **fields: object) -> dict:
     return {
-        "id": str(n), "queue": "orders", "title": f"Task {n}", "body": "", "status": "open", "resolution": None,
-        "owner": None, "priority": "normal", "created_at": "2026-11-26T10:00:00Z",
-        "updated_at": "2026-11-26T10:00:00Z", "due_at": None, "reference": None, "tags": [], "version": 1,
-        "url": f"http://wq.test/api/v1/tasks/{n}", **fields,
+        "id": str(n),
+        "queue": "orders",
+        "title": f"Task {n}",
+        "body": "",
+        "status": "open",
+        "resolution": None,
+        "owner": None,
+        "priority": "normal",
+        "created_at": "2026-11-26T10:00:00Z",
+        "updated_at": "2026-11-26T10:00:00Z",
+        "due_at": None,
+        "reference": None,
+        "tags": [],
+        "version": 1,
+        "url": f"http://wq.test/api/v1/tasks/{n}",
+        **fields,
     }
 
 
 def wq(body: dict) -> WorkQueueBackend:
-    return WorkQueueBackend("http://wq.test", "token",
-                            transport=httpx.MockTransport(lambda request: httpx.Response(200, json=body)))
+    return WorkQueueBackend(
+        "http://wq.test", "token", transport=httpx.MockTransport(lambda request: httpx.Response(200, json=body))
+    )
 
 
 async def test_bad_work_queue_records_are_listed_apart(caplog):
     caplog.set_level(logging.DEBUG, logger="backdesk.api_client")
     version = task(3)
     del version["version"]
-    records = [task(1), task(2, title=None), version, task(4, owner={"id": "ana", "name": None}),
-               task(5, due_at="next tuesday"), "not a record", task(7)]
+    records = [
+        task(1),
+        task(2, title=None),
+        version,
+        task(4, owner={"id": "ana", "name": None}),
+        task(5, due_at="next tuesday"),
+        "not a record",
+        task(7),
+    ]
     backend = wq({"items": records, "total": 7, "next_cursor": "c2"})
     try:
         page = await backend.tasks(TaskQuery())
@@ -52,8 +72,12 @@ async def test_bad_work_queue_records_are_listed_apart(caplog):
 
 
 async def test_a_queue_count_that_is_not_a_number_counts_as_zero():
-    queue = {"id": "orders", "name": "Orders", "description": "",
-             "counts": {"open": "many", "unclaimed": 2.5, "mine": True, "breached": 3}}
+    queue = {
+        "id": "orders",
+        "name": "Orders",
+        "description": "",
+        "counts": {"open": "many", "unclaimed": 2.5, "mine": True, "breached": 3},
+    }
     backend = wq({"items": [queue]})
     try:
         queues = await backend.queues()
@@ -63,16 +87,30 @@ async def test_a_queue_count_that_is_not_a_number_counts_as_zero():
 
 
 def ticket(n: int, **fields: object) -> dict:
-    return {"id": n, "Subject": f"Ticket {n}", "Status": "open", "Priority": 30, "Created": "2026-11-26 10:00:00",
-            "LastUpdated": "2026-11-26 10:00:00", "Due": None, "CustomFields": [],
-            "Queue": {"id": 3}, "Owner": {"id": "Nobody"}, **fields}
+    return {
+        "id": n,
+        "Subject": f"Ticket {n}",
+        "Status": "open",
+        "Priority": 30,
+        "Created": "2026-11-26 10:00:00",
+        "LastUpdated": "2026-11-26 10:00:00",
+        "Due": None,
+        "CustomFields": [],
+        "Queue": {"id": 3},
+        "Owner": {"id": "Nobody"},
+        **fields,
+    }
 
 
 async def test_a_bad_request_tracker_ticket_is_listed_apart():
     records = [ticket(1), ticket(2, Created="the other day"), ticket(3, LastUpdated=None), ticket(4)]
     body = {"items": records, "total": 4, "pages": 1, "page": 1}
-    backend = RTBackend("http://rt.test", user="ana", password="pw",
-                        transport=httpx.MockTransport(lambda request: httpx.Response(200, json=body)))
+    backend = RTBackend(
+        "http://rt.test",
+        user="ana",
+        password="pw",
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, json=body)),
+    )
     try:
         page = await backend.tasks(TaskQuery())
     finally:

@@ -39,9 +39,20 @@ PROBLEM = "urn:backdesk:problem:"
 TIMEOUT = f"{WQ} did not answer in time. Check the connection and press r to retry."
 
 TASK = {
-    "id": "1", "queue": "orders", "title": "Refund", "body": "", "status": "open", "resolution": None,
-    "owner": None, "priority": "normal", "created_at": "2026-11-26T10:00:00Z",
-    "updated_at": "2026-11-26T10:00:00Z", "due_at": None, "reference": None, "tags": [], "version": 1,
+    "id": "1",
+    "queue": "orders",
+    "title": "Refund",
+    "body": "",
+    "status": "open",
+    "resolution": None,
+    "owner": None,
+    "priority": "normal",
+    "created_at": "2026-11-26T10:00:00Z",
+    "updated_at": "2026-11-26T10:00:00Z",
+    "due_at": None,
+    "reference": None,
+    "tags": [],
+    "version": 1,
     "url": f"{WQ}/api/v1/tasks/1",
 }
 
@@ -103,8 +114,13 @@ async def rt_me_error(handler: Handler) -> BackendError:
 
 
 @pytest.mark.parametrize(
-    "exc", [httpx.ConnectTimeout("connect timed out"), httpx.ReadTimeout("read timed out"),
-            httpx.WriteTimeout("write timed out"), httpx.PoolTimeout("pool timed out")],
+    "exc",
+    [
+        httpx.ConnectTimeout("connect timed out"),
+        httpx.ReadTimeout("read timed out"),
+        httpx.WriteTimeout("write timed out"),
+        httpx.PoolTimeout("pool timed out"),
+    ],
 )
 async def test_wq_timeouts(exc):
     error = await wq_error(failing(exc))
@@ -114,14 +130,20 @@ async def test_wq_timeouts(exc):
 
 
 @pytest.mark.parametrize(
-    "exc", [httpx.ConnectError("connection refused"), httpx.RemoteProtocolError("server hung up"),
-            httpx.ReadError("connection reset")],
+    "exc",
+    [
+        httpx.ConnectError("connection refused"),
+        httpx.RemoteProtocolError("server hung up"),
+        httpx.ReadError("connection reset"),
+    ],
 )
 async def test_wq_connection_errors(exc):
     error = await wq_error(failing(exc))
     assert type(error) is UnavailableError
-    assert str(error) == (f"Cannot reach {WQ} ({type(exc).__name__}). "
-                          "Check the URL and that the server is running, then press r to retry.")
+    assert str(error) == (
+        f"Cannot reach {WQ} ({type(exc).__name__}). "
+        "Check the URL and that the server is running, then press r to retry."
+    )
     assert error.__cause__ is exc
 
 
@@ -129,8 +151,10 @@ async def test_wq_connection_errors(exc):
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
-@pytest.mark.parametrize("body", [{"type": PROBLEM + "internal", "title": "Internal", "status": 500,
-                                   "detail": "details are logged"}, HTML, ""])
+@pytest.mark.parametrize(
+    "body",
+    [{"type": PROBLEM + "internal", "title": "Internal", "status": 500, "detail": "details are logged"}, HTML, ""],
+)
 async def test_wq_5xx_is_unavailable_whatever_the_body(status, body):
     error = await wq_error(answer(status, body, content_type="text/html" if body == HTML else "application/json"))
     assert type(error) is UnavailableError
@@ -143,8 +167,10 @@ async def test_wq_5xx_is_unavailable_whatever_the_body(status, body):
 async def test_wq_non_json_success_names_the_content_type(content_type):
     error = await wq_error(answer(200, HTML, content_type=content_type))
     assert type(error) is BadResponseError
-    assert str(error) == (f"{WQ} answered with {content_type.split(';')[0]}, not JSON (HTTP 200): check that the "
-                          "URL is the backend's root and that the backend kind is right.")
+    assert str(error) == (
+        f"{WQ} answered with {content_type.split(';')[0]}, not JSON (HTTP 200): check that the "
+        "URL is the backend's root and that the backend kind is right."
+    )
     assert isinstance(error.__cause__, json.JSONDecodeError)
 
 
@@ -165,7 +191,7 @@ async def test_wq_non_json_content_type_is_sanitised():
         (409, ConflictError, "The task changed in a way that conflicts with this action."),
     ],
 )
-@pytest.mark.parametrize("body", [HTML, "", "null", "[1, 2]", "\"a string\"", "{}"])
+@pytest.mark.parametrize("body", [HTML, "", "null", "[1, 2]", '"a string"', "{}"])
 async def test_wq_4xx_without_a_readable_problem(status, cls, sentence, body):
     error = await wq_error(answer(status, body, content_type="text/html" if body == HTML else "application/json"))
     assert type(error) is cls
@@ -179,17 +205,29 @@ async def test_wq_4xx_without_a_readable_problem(status, cls, sentence, body):
 @pytest.mark.parametrize(
     ("status", "slug", "cls", "sentence"),
     [
-        (401, "unauthorized", AuthError,
-         "The server did not accept your token. Check BACKDESK_TOKEN or the profile's token."),
+        (
+            401,
+            "unauthorized",
+            AuthError,
+            "The server did not accept your token. Check BACKDESK_TOKEN or the profile's token.",
+        ),
         (403, "forbidden", AuthError, "You are not allowed to do that on this server."),
         (404, "not-found", NotFoundError, "That task or queue no longer exists on the server."),
         (400, "invalid-request", InvalidRequestError, "The server rejected the request: What the server said."),
         (405, "method-not-allowed", InvalidRequestError, "The server rejected the request: What the server said."),
         (409, "task-closed", ConflictError, "This task is already closed."),
-        (412, "stale-version", StaleError,
-         "Someone else changed this task since you loaded it. Press r to reload, then try again."),
-        (409, "stale-version", StaleError,
-         "Someone else changed this task since you loaded it. Press r to reload, then try again."),
+        (
+            412,
+            "stale-version",
+            StaleError,
+            "Someone else changed this task since you loaded it. Press r to reload, then try again.",
+        ),
+        (
+            409,
+            "stale-version",
+            StaleError,
+            "Someone else changed this task since you loaded it. Press r to reload, then try again.",
+        ),
         (422, "invalid-request", InvalidRequestError, "The server rejected the request: What the server said."),
     ],
 )
@@ -236,8 +274,10 @@ async def test_wq_already_claimed_names_the_owner():
     assert error.claimed_by == Person("ana", "Ana Ruiz")
 
 
-@pytest.mark.parametrize("claimed_by", [None, "ana", {"id": "ana"}, {"id": "ana", "name": None},
-                                        {"id": None, "name": "Ana"}, {"id": ["x"], "name": 3}])
+@pytest.mark.parametrize(
+    "claimed_by",
+    [None, "ana", {"id": "ana"}, {"id": "ana", "name": None}, {"id": None, "name": "Ana"}, {"id": ["x"], "name": 3}],
+)
 async def test_wq_already_claimed_with_an_unreadable_owner(claimed_by):
     error = await wq_error(problem(409, "already-claimed", "Task 1 is claimed.", claimed_by=claimed_by), "claim")
     assert type(error) is ConflictError
@@ -350,8 +390,9 @@ async def test_rt_connection_error():
     exc = httpx.ConnectError("connection refused")
     error = await rt_me_error(failing(exc))
     assert type(error) is UnavailableError
-    assert str(error) == (f"Cannot reach {RT} (ConnectError). "
-                          "Check the URL and that the server is running, then press r to retry.")
+    assert str(error) == (
+        f"Cannot reach {RT} (ConnectError). Check the URL and that the server is running, then press r to retry."
+    )
     assert error.__cause__ is exc
 
 
@@ -373,8 +414,9 @@ async def test_rt_html_instead_of_json():
 async def test_rt_401(body):
     error = await rt_me_error(answer(401, body, content_type="application/json"))
     assert type(error) is AuthError
-    assert str(error) == (f"Request Tracker at {RT} did not accept ana's credentials. "
-                          "Check the user and password / token.")
+    assert str(error) == (
+        f"Request Tracker at {RT} did not accept ana's credentials. Check the user and password / token."
+    )
 
 
 async def test_rt_403_names_the_missing_right_and_chains_the_refusal():
@@ -388,23 +430,56 @@ async def test_rt_403_names_the_missing_right_and_chains_the_refusal():
 @pytest.mark.parametrize(
     ("status", "body", "cls", "sentence", "detail"),
     [
-        (403, {"message": "Forbidden"}, AuthError,
-         "Request Tracker refused: your RT user lacks the right for this. Ask an RT admin.", "Forbidden"),
-        (404, {"message": "Resource does not exist"}, NotFoundError,
-         "That ticket, queue or user does not exist in Request Tracker (or is hidden from you).",
-         "Resource does not exist"),
-        (404, HTML, NotFoundError,
-         "That ticket, queue or user does not exist in Request Tracker (or is hidden from you).", None),
-        (412, {"message": "Precondition Failed"}, StaleError,
-         "Someone else changed this ticket since you loaded it. Press r to reload, then try again.",
-         "Precondition Failed"),
-        (400, {"message": "Invalid query"}, InvalidRequestError, "Request Tracker rejected the request: Invalid query",
-         "Invalid query"),
-        (409, {"message": "Conflict"}, InvalidRequestError, "Request Tracker rejected the request: Conflict",
-         "Conflict"),
+        (
+            403,
+            {"message": "Forbidden"},
+            AuthError,
+            "Request Tracker refused: your RT user lacks the right for this. Ask an RT admin.",
+            "Forbidden",
+        ),
+        (
+            404,
+            {"message": "Resource does not exist"},
+            NotFoundError,
+            "That ticket, queue or user does not exist in Request Tracker (or is hidden from you).",
+            "Resource does not exist",
+        ),
+        (
+            404,
+            HTML,
+            NotFoundError,
+            "That ticket, queue or user does not exist in Request Tracker (or is hidden from you).",
+            None,
+        ),
+        (
+            412,
+            {"message": "Precondition Failed"},
+            StaleError,
+            "Someone else changed this ticket since you loaded it. Press r to reload, then try again.",
+            "Precondition Failed",
+        ),
+        (
+            400,
+            {"message": "Invalid query"},
+            InvalidRequestError,
+            "Request Tracker rejected the request: Invalid query",
+            "Invalid query",
+        ),
+        (
+            409,
+            {"message": "Conflict"},
+            InvalidRequestError,
+            "Request Tracker rejected the request: Conflict",
+            "Conflict",
+        ),
         (415, "", InvalidRequestError, "Request Tracker rejected the request: HTTP 415", None),
-        (422, {"message": ["not", "a string"]}, InvalidRequestError, "Request Tracker rejected the request: HTTP 422",
-         None),
+        (
+            422,
+            {"message": ["not", "a string"]},
+            InvalidRequestError,
+            "Request Tracker rejected the request: HTTP 422",
+            None,
+        ),
         (400, {"message": HOSTILE}, InvalidRequestError, f"Request Tracker rejected the request: {CLEAN}", CLEAN),
     ],
 )
@@ -442,9 +517,19 @@ async def test_rt_errors_are_logged_without_the_password(caplog):
 
 
 def ticket(owner: dict | None = None, **fields: object) -> dict:
-    return {"id": 1, "Subject": "Refund", "Status": "open", "Priority": 30, "Created": "2026-11-26 10:00:00",
-            "LastUpdated": "2026-11-26 10:00:00", "Due": "1970-01-01 00:00:00", "CustomFields": [],
-            "Queue": {"id": "3", "Name": "Returns"}, "Owner": owner or {"id": "Nobody", "Name": "Nobody"}, **fields}
+    return {
+        "id": 1,
+        "Subject": "Refund",
+        "Status": "open",
+        "Priority": 30,
+        "Created": "2026-11-26 10:00:00",
+        "LastUpdated": "2026-11-26 10:00:00",
+        "Due": "1970-01-01 00:00:00",
+        "CustomFields": [],
+        "Queue": {"id": "3", "Name": "Returns"},
+        "Owner": owner or {"id": "Nobody", "Name": "Nobody"},
+        **fields,
+    }
 
 
 def fake_rt(the_ticket: dict, *, put: Handler | None = None) -> Handler:
@@ -505,15 +590,17 @@ async def test_rt_stale_version_before_writing():
 
 
 async def test_rt_412_on_write():
-    backend = rt(fake_rt(ticket(), put=answer(412, {"message": "Precondition Failed"},
-                                              content_type="application/json")))
+    backend = rt(
+        fake_rt(ticket(), put=answer(412, {"message": "Precondition Failed"}, content_type="application/json"))
+    )
     try:
         with pytest.raises(StaleError) as caught:
             await backend.update("1", TaskChanges(priority="high"), version="77")
     finally:
         await backend.aclose()
-    assert str(caught.value) == ("Someone else changed this ticket since you loaded it. "
-                                 "Press r to reload, then try again.")
+    assert str(caught.value) == (
+        "Someone else changed this ticket since you loaded it. Press r to reload, then try again."
+    )
     assert caught.value.status == 412
 
 

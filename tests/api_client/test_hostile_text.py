@@ -45,16 +45,36 @@ def assert_safe(*models: object) -> None:
 
 PERSON = {"id": f"eve{EVIL}", "name": f"Eve{EVIL}", "role": "operator"}
 TASK = {
-    "id": f"1{EVIL}", "queue": f"orders{EVIL}", "title": f"Refund{EVIL}", "body": f"Line one{EVIL}\n\tLine two",
-    "status": "closed", "resolution": f"done{EVIL}", "owner": PERSON, "priority": "high",
-    "created_at": "2026-11-26T10:00:00Z", "updated_at": "2026-11-26T10:00:00Z", "due_at": None,
-    "reference": f"ORD-1{EVIL}", "tags": [f"vip{EVIL}", "plain"], "version": f"3{EVIL}",
+    "id": f"1{EVIL}",
+    "queue": f"orders{EVIL}",
+    "title": f"Refund{EVIL}",
+    "body": f"Line one{EVIL}\n\tLine two",
+    "status": "closed",
+    "resolution": f"done{EVIL}",
+    "owner": PERSON,
+    "priority": "high",
+    "created_at": "2026-11-26T10:00:00Z",
+    "updated_at": "2026-11-26T10:00:00Z",
+    "due_at": None,
+    "reference": f"ORD-1{EVIL}",
+    "tags": [f"vip{EVIL}", "plain"],
+    "version": f"3{EVIL}",
     "url": f"http://wq.test/t/1{EVIL}",
 }
-EVENT = {"id": f"9{EVIL}", "task_id": f"1{EVIL}", "kind": f"note{EVIL}", "actor": PERSON,
-         "at": "2026-11-26T10:00:00Z", "body": f"Checked{EVIL}\nthe photos"}
-QUEUE = {"id": f"orders{EVIL}", "name": f"Orders{EVIL}", "description": f"All orders{EVIL}\nand more",
-         "counts": {"open": 1, "unclaimed": 1, "mine": 0, "breached": 0}}
+EVENT = {
+    "id": f"9{EVIL}",
+    "task_id": f"1{EVIL}",
+    "kind": f"note{EVIL}",
+    "actor": PERSON,
+    "at": "2026-11-26T10:00:00Z",
+    "body": f"Checked{EVIL}\nthe photos",
+}
+QUEUE = {
+    "id": f"orders{EVIL}",
+    "name": f"Orders{EVIL}",
+    "description": f"All orders{EVIL}\nand more",
+    "counts": {"open": 1, "unclaimed": 1, "mine": 0, "breached": 0},
+}
 
 
 def hostile_wq(request: httpx.Request) -> httpx.Response:
@@ -90,8 +110,13 @@ async def test_every_work_queue_string_is_sanitised():
 # -- Request Tracker ----------------------------------------------------------------------------
 
 RT_TICKET = {
-    "id": 1, "Subject": f"Refund{EVIL}", "Status": f"pending{EVIL}", "Priority": 60,
-    "Created": "2026-11-26 10:00:00", "LastUpdated": "2026-11-26 10:00:00", "Due": "1970-01-01 00:00:00",
+    "id": 1,
+    "Subject": f"Refund{EVIL}",
+    "Status": f"pending{EVIL}",
+    "Priority": 60,
+    "Created": "2026-11-26 10:00:00",
+    "LastUpdated": "2026-11-26 10:00:00",
+    "Due": "1970-01-01 00:00:00",
     "Queue": {"id": 3, "Name": f"Returns{EVIL}"},
     "Owner": {"id": "eve", "Name": f"eve{EVIL}", "RealName": f"Eve{EVIL}"},
     "CustomFields": [
@@ -102,22 +127,51 @@ RT_TICKET = {
 }
 HISTORY = [
     {"id": 10, "Type": "Create", "Created": "2026-11-26 10:00:00", "Creator": {"Name": "eve", "RealName": EVIL}},
-    {"id": 11, "Type": "Comment", "Data": f"backdesk note k{EVIL}", "Created": "2026-11-26 10:01:00",
-     "Creator": {"Name": f"eve{EVIL}", "RealName": f"Eve{EVIL}"}},
-    {"id": 12, "Type": "Set", "Field": "Owner", "OldValue": "6", "NewValue": "7", "Created": "2026-11-26 10:02:00",
-     "Creator": {"Name": "ana", "RealName": "Ana"}},
-    {"id": 13, "Type": "Status", "Field": "Status", "OldValue": f"open{EVIL}", "NewValue": f"odd{EVIL}",
-     "Created": "2026-11-26 10:03:00", "Creator": {"Name": "ana"}},
-    {"id": 14, "Type": "Set", "Field": f"Subject{EVIL}", "OldValue": EVIL, "NewValue": f"New{EVIL}",
-     "Created": "2026-11-26 10:04:00", "Creator": {"Name": "ana"}},
+    {
+        "id": 11,
+        "Type": "Comment",
+        "Data": f"backdesk note k{EVIL}",
+        "Created": "2026-11-26 10:01:00",
+        "Creator": {"Name": f"eve{EVIL}", "RealName": f"Eve{EVIL}"},
+    },
+    {
+        "id": 12,
+        "Type": "Set",
+        "Field": "Owner",
+        "OldValue": "6",
+        "NewValue": "7",
+        "Created": "2026-11-26 10:02:00",
+        "Creator": {"Name": "ana", "RealName": "Ana"},
+    },
+    {
+        "id": 13,
+        "Type": "Status",
+        "Field": "Status",
+        "OldValue": f"open{EVIL}",
+        "NewValue": f"odd{EVIL}",
+        "Created": "2026-11-26 10:03:00",
+        "Creator": {"Name": "ana"},
+    },
+    {
+        "id": 14,
+        "Type": "Set",
+        "Field": f"Subject{EVIL}",
+        "OldValue": EVIL,
+        "NewValue": f"New{EVIL}",
+        "Created": "2026-11-26 10:04:00",
+        "Creator": {"Name": "ana"},
+    },
     {"id": 15, "Type": f"Weird{EVIL}", "Field": EVIL, "NewValue": EVIL, "Created": "2026-11-26 10:05:00"},
 ]
 ATTACHMENTS = [
     {"TransactionId": 10, "ContentType": "text/plain", "Content": f"The parcel{EVIL}\r\ncame back."},
     {"TransactionId": 11, "ContentType": "text/plain", "Content": f"Checked{EVIL}"},
 ]
-USERS = {"6": {"Name": f"ben{EVIL}", "RealName": f"Ben{EVIL}"}, "7": {"Name": "cy", "RealName": f"Cy{EVIL}"},
-         "ana": {"Name": "ana", "RealName": f"Ana{EVIL}"}}
+USERS = {
+    "6": {"Name": f"ben{EVIL}", "RealName": f"Ben{EVIL}"},
+    "7": {"Name": "cy", "RealName": f"Cy{EVIL}"},
+    "ana": {"Name": "ana", "RealName": f"Ana{EVIL}"},
+}
 
 
 def listing(items: list) -> httpx.Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from backdesk.api_client.errors import InvalidRequestError
 from backdesk.api_client.filters import FilterError
 from backdesk.api_client.models import TaskQuery
@@ -156,9 +157,7 @@ def test_free_text_matches_subject_and_reference():
 def test_free_text_columns_follow_the_profile():
     compiler = TicketSQL(reference_field=None, search_content=True)
     assert compiler.compile(TaskQuery(q="refund")) == "((Subject LIKE 'refund') OR (Content LIKE 'refund'))"
-    assert compiler.compile(TaskQuery(q="-refund")) == (
-        "((Subject NOT LIKE 'refund') AND (Content NOT LIKE 'refund'))"
-    )
+    assert compiler.compile(TaskQuery(q="-refund")) == ("((Subject NOT LIKE 'refund') AND (Content NOT LIKE 'refund'))")
 
 
 def test_tokens_and_query_fields_are_all_required():
