@@ -17,9 +17,10 @@ class ReferenceServer:
     """The reference Work Queue API server.
 
     ``operators``, ``leads`` and ``integrations`` are (name, token) pairs; a name becomes the
-    person's id, and their display name too unless it is a demo person's id. ``demo_data``
-    seeds that many tasks into an empty database, creating the demo people (with random
-    tokens) if needed. Task URLs start with ``public_url`` (default: the bound address), never
+    person's id, and their display name too unless it is a demo person's id. A token of None
+    keeps an existing person's token and gives a new person a random one. ``demo_data``
+    seeds that many tasks into an empty database and gives the demo people fresh random
+    tokens. Task URLs start with ``public_url`` (default: the bound address), never
     with a request's Host header. Only leads and integrations create tasks, unless
     ``operators_may_create``.
     """
@@ -30,9 +31,9 @@ class ReferenceServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        operators: Sequence[tuple[str, str]] = (),
-        leads: Sequence[tuple[str, str]] = (),
-        integrations: Sequence[tuple[str, str]] = (),
+        operators: Sequence[tuple[str, str | None]] = (),
+        leads: Sequence[tuple[str, str | None]] = (),
+        integrations: Sequence[tuple[str, str | None]] = (),
         demo_data: int = 0,
         verbose: bool = False,
         limits: Limits = Limits(),
@@ -48,14 +49,27 @@ class ReferenceServer:
             raise ValueError(f"public URL {public_url!r} must start with http:// or https://")
         self._public_url = public_url.rstrip("/") if public_url else None
         self.store = Store(db_path, operators_may_create=operators_may_create)
+        #: person id -> token, for the tokens this server was given or generated (the file holds hashes)
+        self.tokens: dict[str, str] = {}
+        #: the ids whose tokens were generated here: the only tokens worth printing
+        self.generated: set[str] = set()
         demo_names = {pid: name for pid, name, _ in DEMO_PEOPLE}
-        if demo_data:
-            self.store.add_people([(pid, name, role, secrets.token_urlsafe(18)) for pid, name, role in DEMO_PEOPLE])
-            seed(self.store, demo_data)
+        named = set()
         for role, people in (("operator", operators), ("lead", leads), ("integration", integrations)):
             for name, token in people:
-                self.store.upsert_person(name, demo_names.get(name, name), role, token)
-        self.tokens: dict[str, str] = self.store.tokens()
+                named.add(name)
+                made = self.store.upsert_person(name, demo_names.get(name, name), role, token)
+                if made:
+                    self.generated.add(name)
+                if made or token:
+                    self.tokens[name] = made or token  # type: ignore[assignment]
+        if demo_data:
+            for pid, name, role in DEMO_PEOPLE:  # fresh tokens each start: a demo's tokens are never stored
+                if pid not in named:
+                    self.tokens[pid] = secrets.token_urlsafe(18)
+                    self.generated.add(pid)
+                    self.store.upsert_person(pid, name, role, self.tokens[pid])
+            seed(self.store, demo_data)
         self._server: ConnectionServer | None = None
 
     def start(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import sqlite3
 
@@ -19,7 +20,7 @@ QUEUES: tuple[tuple[str, str, str], ...] = (
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, token TEXT NOT NULL UNIQUE);
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS queues (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks (
@@ -49,8 +50,20 @@ CREATE TABLE IF NOT EXISTS idempotency (
 """
 
 
+def _hash_old_tokens(con: sqlite3.Connection) -> None:
+    """Databases from before tokens were hashed: hash them in place."""
+    if "token" in [row[1] for row in con.execute("PRAGMA table_info(people)")]:
+        con.create_function("sha256_hex", 1, lambda token: hashlib.sha256(token.encode()).hexdigest())
+        con.execute("PRAGMA secure_delete = ON")  # the plain tokens' bytes are overwritten, not left behind
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("ALTER TABLE people RENAME COLUMN token TO token_hash")
+        con.execute("UPDATE people SET token_hash = sha256_hex(token_hash)")
+        con.execute("COMMIT")
+
+
 def prepare(con: sqlite3.Connection) -> bytes:
     """Create what is missing; returns the server's secret (for signed task links)."""
+    _hash_old_tokens(con)
     con.executescript(SCHEMA)
     con.executemany(
         "INSERT OR IGNORE INTO queues (id, name, description, position) VALUES (?, ?, ?, ?)",

@@ -6,8 +6,9 @@ transaction, so of two operators claiming the same task at once exactly one wins
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,12 +22,21 @@ from .times import iso, now
 from . import page, schema
 from .writes import EVENT_SELECT, Writes, event_json, task_json, task_row
 
+def hash_token(token: str) -> str:
+    """Tokens are random, so one round of SHA-256 is enough to keep them out of the file."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class Store(Writes):
     """All state of one reference server, in one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, operators_may_create: bool = False) -> None:
         self.path = os.fspath(path)
         self.operators_may_create = operators_may_create
+        try:  # owner-only from the start; SQLite gives its -wal and -shm files the same mode
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass
         con = self._connect()
         try:
             con.execute("PRAGMA journal_mode=WAL")
@@ -70,36 +80,38 @@ class Store(Writes):
 
     # People
 
-    def upsert_person(self, person_id: str, name: str, role: str, token: str) -> None:
-        """Add a person, or give an existing one a new token and role."""
+    def upsert_person(self, person_id: str, name: str, role: str, token: str | None) -> str | None:
+        """Add a person or update their role; returns the token when it was generated here.
+
+        With ``token`` None an existing person keeps their token and a new one gets a random
+        token. Only a hash of each token is stored.
+        """
         with self.write() as con:
-            if con.execute("SELECT 1 FROM people WHERE token = ? AND id != ?", (token, person_id)).fetchone():
+            exists = con.execute("SELECT 1 FROM people WHERE id = ?", (person_id,)).fetchone() is not None
+            if token is None and exists:
+                con.execute("UPDATE people SET role = ? WHERE id = ?", (role, person_id))
+                return None
+            new = token or secrets.token_urlsafe(18)
+            digest = hash_token(new)
+            if con.execute("SELECT 1 FROM people WHERE token_hash = ? AND id != ?", (digest, person_id)).fetchone():
                 raise ValueError(f"{person_id}: that token already belongs to someone else")
             con.execute(
-                "INSERT INTO people (id, name, role, token) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(id) DO UPDATE SET token = excluded.token, role = excluded.role",
-                (person_id, name, role, token),
+                "INSERT INTO people (id, name, role, token_hash) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, role = excluded.role",
+                (person_id, name, role, digest),
             )
-
-    def add_people(self, people: Sequence[tuple[str, str, str, str]]) -> None:
-        """Insert (id, name, role, token) rows, keeping anyone who already exists."""
-        with self.write() as con:
-            con.executemany("INSERT OR IGNORE INTO people (id, name, role, token) VALUES (?, ?, ?, ?)", people)
-
-    def tokens(self) -> dict[str, str]:
-        with self.read() as con:
-            return {row["id"]: row["token"] for row in con.execute("SELECT id, token FROM people ORDER BY id")}
+            return None if token else new
 
     def person_by_token(self, token: str) -> dict[str, str] | None:
         with self.read() as con:
-            row = con.execute("SELECT id, name, role FROM people WHERE token = ?", (token,)).fetchone()
+            row = con.execute("SELECT id, name, role FROM people WHERE token_hash = ?", (hash_token(token),)).fetchone()
         return dict(row) if row else None
 
     def link_key(self, person_id: str) -> bytes | None:
         """The key that signs this person's task links; None if there is no such person."""
         with self.read() as con:
-            row = con.execute("SELECT token FROM people WHERE id = ?", (person_id,)).fetchone()
-        return page.link_key(self._secret, person_id, row["token"]) if row else None
+            row = con.execute("SELECT token_hash FROM people WHERE id = ?", (person_id,)).fetchone()
+        return page.link_key(self._secret, person_id, row["token_hash"]) if row else None
 
     def task_count(self) -> int:
         with self.read() as con:
