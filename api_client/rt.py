@@ -40,9 +40,10 @@ How RT's world maps onto backdesk's:
 * **Counts** are TicketSQL searches run concurrently.
 * **Text.** Everything RT sends is sanitised as it is decoded, error messages included.
 
-The adapter is split by job: this module talks to RT (reads, writes, error mapping);
-:mod:`.rt_ticketsql` compiles queries (pure), :mod:`.rt_decode` decodes RT's JSON, and
-:mod:`.rt_paging` pages and counts searches.
+The adapter is split by job: this module talks to RT (reads, writes, claims, notes);
+:mod:`.rt_ticketsql` compiles queries (pure), :mod:`.rt_decode` decodes RT's JSON and its
+refusals, :mod:`.rt_paging` pages and counts searches, and :mod:`.rt_history` reads ticket
+histories.
 """
 
 from __future__ import annotations
@@ -57,43 +58,14 @@ from urllib.parse import quote
 
 import httpx
 
-from .errors import (
-    AuthError,
-    BackendError,
-    BadResponseError,
-    ConflictError,
-    InvalidRequestError,
-    NotFoundError,
-    StaleError,
-)
-from .http import HTTPAdapter, if_match, log, task_page
-from .models import (
-    Event,
-    NewTask,
-    Person,
-    Queue,
-    Resolution,
-    Task,
-    TaskChanges,
-    TaskPage,
-    TaskQuery,
-)
-from .rt_decode import (
-    RTDecoder,
-    creator,
-    owner_users,
-    person,
-    queue,
-    records,
-    refusal,
-    text,
-    text_content,
-    timestamp,
-    transaction_texts,
-)
-from .rt_paging import PAGE, all_pages, queue_counts, ticket_page
+from .errors import AuthError, BackendError, BadResponseError, ConflictError, InvalidRequestError, StaleError
+from .http import HTTPAdapter, if_match, task_page
+from .models import Event, NewTask, Person, Queue, Resolution, Task, TaskChanges, TaskPage, TaskQuery
+from .rt_decode import RTDecoder, person, queue, records, refusal, text, ticket_id
+from .rt_history import TicketHistory
+from .rt_paging import PAGE, queue_counts, ticket_page
 from .rt_ticketsql import TicketSQL
-from .sanitize import clean, clean_line
+from .sanitize import clean_line
 
 #: RT priority number written for each level (read back through rt_ticketsql.PRIORITY_FLOOR).
 PRIORITY_VALUE = {"low": 10, "normal": 30, "high": 60, "urgent": 90}
@@ -139,9 +111,8 @@ class RTBackend(HTTPAdapter):
         self.reference_field = reference_field
         self._sql = TicketSQL(tags_field, reference_field, search_content)
         self._decode = RTDecoder(self.root, tags_field=tags_field, reference_field=reference_field)
+        self._history = TicketHistory(self._get, self._decode)
         self._me: Person | None = None
-        self._bodies: dict[str, str] = {}
-        self._people: dict[str, Person | None] = {}
         self._notes: dict[tuple[str, str], Event] = {}
         self._limit = asyncio.Semaphore(6)
 
@@ -167,33 +138,12 @@ class RTBackend(HTTPAdapter):
 
     async def task(self, task_id: str) -> Task:
         data, etag = await self._ticket(task_id)
-        body = await self._body(task_id)
+        body = await self._history.body(task_id)
         await self._learn_statuses([data])
         return self._decode.task(data, version=etag, body=body)
 
     async def events(self, task_id: str) -> list[Event]:
-        history, attachments = await asyncio.gather(
-            all_pages(
-                self._get,
-                f"/ticket/{_id(task_id)}/history",
-                {
-                    "fields": "Type,Field,OldValue,NewValue,Data,Created,Creator",
-                    "fields[Creator]": "Name,RealName",
-                    "orderby": "id",
-                    "order": "ASC",
-                },
-            ),
-            all_pages(
-                self._get,
-                f"/ticket/{_id(task_id)}/attachments",
-                {"fields": "TransactionId,ContentType,Content", "orderby": "id", "order": "ASC"},
-            ),
-        )
-        texts = transaction_texts(attachments)
-        users = {user for txn in history for user in owner_users(txn)}
-        await asyncio.gather(*(self._person(user) for user in users))
-        events = (self._decode.event(task_id, txn, texts.get(str(txn.get("id")), ""), self._people) for txn in history)
-        return [event for event in events if event is not None]
+        return await self._history.events(task_id)
 
     # -- writes --------------------------------------------------------------------------
 
@@ -217,7 +167,7 @@ class RTBackend(HTTPAdapter):
         data = self._json(await self._send("POST", "/ticket", json=body, right="CreateTicket"))
         if not isinstance(data, dict) or not data.get("id"):
             raise BadResponseError("Request Tracker created no ticket id; check the queue name.")
-        self._bodies[str(data["id"])] = clean(new.body)
+        self._history.created(str(data["id"]), new.body)
         return await self.task(str(data["id"]))
 
     async def claim(self, task_id: str, *, force: bool = False) -> Task:
@@ -231,7 +181,10 @@ class RTBackend(HTTPAdapter):
             raise _claimed(task_id, before.owner)
         action = "steal" if before.owner else "take"
         await self._send(
-            "PUT", f"/ticket/{_id(task_id)}/{action}", json={}, right="StealTicket" if before.owner else "TakeTicket"
+            "PUT",
+            f"/ticket/{ticket_id(task_id)}/{action}",
+            json={},
+            right="StealTicket" if before.owner else "TakeTicket",
         )
         after = await self.task(task_id)
         if not (after.owner and after.owner.id == me.id):
@@ -248,7 +201,7 @@ class RTBackend(HTTPAdapter):
             raise ConflictError(
                 f"You cannot release ticket {task_id}: it is not yours{holder}.", claimed_by=before.owner, status=409
             )
-        await self._send("PUT", f"/ticket/{_id(task_id)}/untake", json={}, right="OwnTicket")
+        await self._send("PUT", f"/ticket/{ticket_id(task_id)}/untake", json={}, right="OwnTicket")
         after = await self.task(task_id)
         if after.owner is not None:
             raise ConflictError(
@@ -266,15 +219,15 @@ class RTBackend(HTTPAdapter):
         if cached:
             return cached
         subject = NOTE_SUBJECT + key
-        event = await self._find_note(task_id, subject, body)
+        event = await self._history.find_note(task_id, subject, body)
         if event is None:
             await self._send(
                 "POST",
-                f"/ticket/{_id(task_id)}/comment",
+                f"/ticket/{ticket_id(task_id)}/comment",
                 json={"Subject": subject, "Content": body, "ContentType": "text/plain"},
                 right="CommentOnTicket",
             )
-            event = await self._find_note(task_id, subject, body)
+            event = await self._history.find_note(task_id, subject, body)
             if event is None:
                 raise BadResponseError(f"Request Tracker accepted the note but ticket {task_id} does not show it.")
         self._notes[(task_id, key)] = event
@@ -326,7 +279,7 @@ class RTBackend(HTTPAdapter):
         messages = await self._put(task_id, body, etag if version else None)
         data, etag = await self._ticket(task_id)
         queue_name = text(data.get("Queue"), "Name")
-        after = self._decode.task(data, version=etag, body=await self._body(task_id))
+        after = self._decode.task(data, version=etag, body=await self._history.body(task_id))
         missed = [
             name
             for name, ok in (
@@ -364,7 +317,7 @@ class RTBackend(HTTPAdapter):
         return self._json(await self._send("GET", path, params=params, right=right))
 
     async def _ticket(self, task_id: str) -> tuple[dict, str]:
-        response = await self._send("GET", f"/ticket/{_id(task_id)}", params=SUB_FIELDS, right="ShowTicket")
+        response = await self._send("GET", f"/ticket/{ticket_id(task_id)}", params=SUB_FIELDS, right="ShowTicket")
         data = self._json(response)
         if not isinstance(data, dict) or "id" not in data:
             raise BadResponseError(f"Request Tracker sent ticket {task_id} without an id.")
@@ -372,7 +325,9 @@ class RTBackend(HTTPAdapter):
 
     async def _put(self, task_id: str, body: dict, etag: str | None) -> list:
         data = self._json(
-            await self._send("PUT", f"/ticket/{_id(task_id)}", json=body, headers=if_match(etag), right="ModifyTicket")
+            await self._send(
+                "PUT", f"/ticket/{ticket_id(task_id)}", json=body, headers=if_match(etag), right="ModifyTicket"
+            )
         )
         return data if isinstance(data, list) else []
 
@@ -389,24 +344,6 @@ class RTBackend(HTTPAdapter):
             raise BadResponseError("Request Tracker's search answer is not an object.")
         return data
 
-    async def _body(self, task_id: str) -> str:
-        """The text the ticket was created with (it never changes, so it is cached)."""
-        if task_id not in self._bodies:
-            history = await self._get(
-                f"/ticket/{_id(task_id)}/history",
-                params={"fields": "Type", "orderby": "id", "order": "ASC", "per_page": 5},
-            )
-            create = next((t for t in records(history) if t.get("Type") == "Create"), None)
-            content = None
-            if create is not None:
-                parts = await self._get(
-                    f"/transaction/{_id(str(create.get('id')))}/attachments",
-                    params={"fields": "ContentType,Content", "per_page": 20},
-                )
-                content = next((c for c in map(text_content, records(parts)) if c is not None), None)
-            self._bodies[task_id] = content or ""
-        return self._bodies[task_id]
-
     async def _learn_statuses(self, tickets: list[dict]) -> None:
         """Ask RT whether status words it uses beyond the default lifecycle are active."""
 
@@ -416,41 +353,6 @@ class RTBackend(HTTPAdapter):
 
         unknown = self._decode.unknown_statuses(tickets)
         await asyncio.gather(*(learn(s, t) for s, t in unknown.items() if t.isdigit()))
-
-    async def _person(self, user_id: str) -> Person | None:
-        """An RT user by numeric id or name; None for RT's "Nobody"."""
-        if user_id not in self._people:
-            try:
-                data = await self._get(f"/user/{quote(user_id, safe='')}")
-            except NotFoundError as exc:
-                log.debug("RT user %r not found; shown by that name", user_id, exc_info=exc)
-                data = {"Name": user_id}
-            found = person(data, user_id)
-            self._people[user_id] = None if found.id == "Nobody" else found
-        return self._people[user_id]
-
-    async def _find_note(self, task_id: str, subject: str, body: str) -> Event | None:
-        data = await self._get(
-            f"/ticket/{_id(task_id)}/history",
-            params={
-                "fields": "Type,Data,Created,Creator",
-                "fields[Creator]": "Name,RealName",
-                "orderby": "id",
-                "order": "DESC",
-                "per_page": PAGE,
-            },
-        )
-        for txn in records(data):
-            if txn.get("Type") == "Comment" and text(txn, "Data").strip() == subject:
-                return Event(
-                    id=clean_line(txn.get("id")),
-                    task_id=task_id,
-                    kind="note",
-                    at=timestamp(txn.get("Created")),
-                    actor=creator(txn),
-                    body=clean(body),
-                )
-        return None
 
     # -- errors --------------------------------------------------------------------------
 
@@ -479,12 +381,6 @@ def _check_version(task_id: str, data: dict, etag: str, version: str | None) -> 
             status=412,
             detail=f"current version {clean_line(etag)}",
         )
-
-
-def _id(task_id: str) -> str:
-    if not str(task_id).isdigit():
-        raise NotFoundError(f"{clean_line(task_id)!r} is not a Request Tracker ticket number.", status=404)
-    return str(task_id)
 
 
 def _rt_time(value: datetime) -> str:

@@ -1,8 +1,9 @@
-"""Request Tracker's REST 2.0 JSON decoded into backdesk's models.
+"""Request Tracker's REST 2.0 JSON decoded into backdesk's models, and its refusals (HTTP
+4xx) into BackendErrors.
 
 RT is outside our control: every decoder raises BadResponseError, never KeyError, and every
-string it returns is sanitised (:mod:`api_client.sanitize`). Statuses, priorities and the
-history mapping are described in :mod:`api_client.rt`.
+string it returns is sanitised (:mod:`api_client.sanitize`), error messages included.
+Statuses, priorities and the history mapping are described in :mod:`api_client.rt`.
 """
 
 from __future__ import annotations
@@ -13,26 +14,9 @@ from typing import Any
 
 import httpx
 
-from .errors import (
-    AuthError,
-    BackendError,
-    BadResponseError,
-    InvalidRequestError,
-    NotFoundError,
-    StaleError,
-)
+from .errors import AuthError, BackendError, BadResponseError, InvalidRequestError, NotFoundError, StaleError
 from .http import json_items, parse_time
-from .models import (
-    PRIORITIES,
-    Event,
-    Person,
-    Priority,
-    Queue,
-    QueueCounts,
-    Resolution,
-    Status,
-    Task,
-)
+from .models import PRIORITIES, Event, Person, Priority, Queue, QueueCounts, Resolution, Status, Task
 from .rt_ticketsql import PRIORITY_FLOOR
 from .sanitize import clean, clean_line
 
@@ -167,16 +151,6 @@ def queue(data: dict, counts: QueueCounts) -> Queue:
     return Queue(id=queue_id, name=text(data, "Name") or queue_id, description=text(data, "Description"), counts=counts)
 
 
-def transaction_texts(attachments: list[dict]) -> dict[str, str]:
-    """Transaction id -> the text of its first ``text/plain`` attachment."""
-    texts: dict[str, str] = {}
-    for item in attachments:
-        content = text_content(item)
-        if content is not None:
-            texts.setdefault(str(item.get("TransactionId")), content)
-    return texts
-
-
 def owner_users(txn: dict) -> list[str]:
     """The user ids (numbers or names) an owner-changing transaction names, to look up
     before decoding it with :meth:`RTDecoder.event`."""
@@ -189,6 +163,13 @@ def _is_owner_change(kind_of: str, field: str) -> bool:
     if kind_of in ("SetWatcher", "Create", "Comment", "Correspond"):
         return False
     return field == "Owner" or kind_of in ("Take", "Untake", "Steal", "Give")
+
+
+def ticket_id(task_id: str) -> str:
+    """A ticket number for a REST path; NotFoundError for anything else."""
+    if not str(task_id).isdigit():
+        raise NotFoundError(f"{clean_line(task_id)!r} is not a Request Tracker ticket number.", status=404)
+    return str(task_id)
 
 
 def records(data: Any) -> list[dict]:
