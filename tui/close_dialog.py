@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from backdesk.api_client import RESOLUTIONS, BackendError, Task
@@ -53,6 +53,7 @@ class CloseDialog(ModalScreen[Task | None]):
             yield Static(id="close-error")
             yield Static("[b]enter[/b] close with the highlighted resolution   [b]tab[/b] add a note   "
                          "[b]ctrl+s[/b] close   [b]esc[/b] cancel", classes="hint")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#close-note").border_title = "Note (optional, internal)"

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import SelectionList, Static
+from textual.widgets import Footer, SelectionList, Static
 
 from backdesk.widgets.task_table import COLUMNS
 
@@ -40,6 +40,7 @@ class ColumnsDialog(ModalScreen[tuple[str, ...] | None]):
             )
             yield Static("[b]space[/b] show/hide   [b]enter[/b] apply   [b]esc[/b] cancel   "
                          "(order and widths: [b]columns[/b] in config.toml)", classes="hint")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from backdesk.widgets.text import literal
 
@@ -33,6 +33,7 @@ class ConfirmDialog(ModalScreen[bool]):
             if self.detail:
                 yield Static(literal(self.detail))
             yield Static("[b]y[/b] yes   [b]n[/b] / [b]esc[/b] no", classes="hint")
+        yield Footer()
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

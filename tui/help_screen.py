@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 INTRO = (
     "backdesk: browse a queue, claim a task, note what you did, close it.\n"
@@ -67,3 +67,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             yield Static(Text(MOVING))
             yield Static("[b]esc[/b] close", classes="hint")
+        yield Footer()

@@ -8,12 +8,13 @@ in :mod:`tui.task_actions`; the errors every worker meets go through :mod:`tui.e
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from collections.abc import Awaitable, Coroutine
 from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -38,6 +39,10 @@ T = TypeVar("T")
 WIDE = 180
 #: Terminal width below which the queue sidebar hides until asked for (b).
 NARROW = 100
+#: Terminal width below which the footer keeps only the most important keys (fewer below TINY).
+TINY = 70
+FOOTER_KEYS = ("task.claim", "task.close", "play.next", "queue.filter", "app.help", "app.quit",
+               "task.release", "task.note")
 #: Seconds between checks of the task on screen, so a claim or close by someone else shows at once.
 WATCH_INTERVAL = 5
 
@@ -125,6 +130,18 @@ class MainScreen(Screen):
     def on_resize(self) -> None:
         self.query_one("#work").set_class(self.size.width >= WIDE, "wide")
         self.query_one("#body").set_class(self.size.width < NARROW, "narrow")
+        self.query_one(Footer).compact = self.size.width < NARROW
+        self.refresh_bindings()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """On a narrow terminal the footer keeps the most important keys, ? Help among them."""
+        bindings = super().active_bindings
+        if self.size.width >= NARROW:
+            return bindings
+        keep = FOOTER_KEYS[:6] if self.size.width < TINY else FOOTER_KEYS
+        return {key: active if active.binding.id in keep else active._replace(binding=replace(active.binding, show=False))
+                for key, active in bindings.items()}
 
     # -- errors and background work ----------------------------------------------------------
 

@@ -21,7 +21,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static, TextArea
+from textual.widgets import Footer, Static, TextArea
 
 from backdesk.api_client import BackendError, Task
 from backdesk.widgets.text import literal, one_line
@@ -83,6 +83,7 @@ class NoteEditor(ModalScreen[bool]):
             yield Static("[b]ctrl+s[/b] save   [b]esc[/b] cancel   [b]ctrl+t[/b] template   "
                          "[b]ctrl+e[/b] $EDITOR   Notes are internal: the customer never sees them.",
                          classes="hint")
+        yield Footer()
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)

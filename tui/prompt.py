@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backdesk.widgets.text import literal, one_line
@@ -34,6 +34,7 @@ class PromptDialog(ModalScreen[str | None]):
             yield Input(self.value, placeholder=self.placeholder)
             yield Static(id="prompt-error")
             yield Static("[b]enter[/b] ok   [b]esc[/b] cancel", classes="hint")
+        yield Footer()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -67,6 +68,7 @@ class ChoiceDialog(ModalScreen[str | None]):
             yield Static(literal(self.title_text, style="bold"))
             yield OptionList(*(Option(literal(one_line(label)), id=key) for key, label in self.choices))
             yield Static("[b]enter[/b] pick   [b]esc[/b] cancel", classes="hint")
+        yield Footer()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

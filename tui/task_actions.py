@@ -106,6 +106,7 @@ class TaskActions:
         if (task := self._target()) is None:
             return
         if await self._settle(await self.ops.release(task)) and self.workspace.playing:
+            self.workspace.release_in_play(task.id)
             await self.offer_next()
 
     # -- notes -----------------------------------------------------------------------------
@@ -191,9 +192,12 @@ class TaskActions:
         """Claim the most urgent unclaimed task here and open it."""
         self.workspace.start_play()
         self.screen.paint.task_list()
-        candidates = await self._candidates()
-        if candidates is None:
+        found = await self._candidates()
+        if found is None:
             return
+        candidates, only_released = found
+        if only_released:
+            self.screen.notify("Only tasks you released are left here; taking one of them again.", timeout=6)
         outcome = await self.ops.serve(candidates)
         if outcome.task is not None:
             self.workspace.task_shown(outcome.task)
@@ -203,19 +207,22 @@ class TaskActions:
 
     async def offer_next(self) -> None:
         """Put the next task in front of the operator, without claiming it."""
-        candidates = await self._candidates()
-        if candidates is None:
+        found = await self._candidates()
+        if found is None:
             return
+        candidates, only_released = found
         if not candidates:
             self.screen.notify("Nothing left to take here. Well done.", timeout=6)
             return
-        self.workspace.task_shown(candidates[0])
+        nxt = candidates[0]
+        self.workspace.task_shown(nxt)
         self.screen.paint.task_list()
         self.screen.query_one(TaskTable).focus()
-        self.screen.notify(f"Next up: #{one_line(candidates[0].id)} {one_line(candidates[0].title)} — space to take it.",
+        again = " (only tasks you released are left)" if only_released else ""
+        self.screen.notify(f"Next up{again}: #{one_line(nxt.id)} {one_line(nxt.title)} — space to take it.",
                            timeout=8, markup=False)
 
-    async def _candidates(self) -> list[Task] | None:
+    async def _candidates(self) -> tuple[list[Task], bool] | None:
         page = await self.screen.attempt(self.screen.backend.tasks(self.workspace.play_query()), "Finding the next task")
         return None if page is None else self.workspace.candidates(page)
 

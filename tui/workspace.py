@@ -76,6 +76,8 @@ class Workspace:
     playing: bool = False
     #: Tasks handed back in this play session, never served again.
     skipped: set[str] = field(default_factory=set)
+    #: Tasks released in this play session: offered again only when nothing else is left.
+    released: set[str] = field(default_factory=set)
 
     # -- derived ---------------------------------------------------------------------------
 
@@ -133,9 +135,12 @@ class Workspace:
         views = self.settings.views
         return views.index(self.view) if self.view in views else None
 
-    def candidates(self, page: TaskPage) -> list[Task]:
-        """Tasks of a :meth:`play_query` page that play mode may serve."""
-        return [t for t in page.items if t.owner is None and not t.is_closed and t.id not in self.skipped]
+    def candidates(self, page: TaskPage) -> tuple[list[Task], bool]:
+        """Tasks of a :meth:`play_query` page that play mode may serve, and whether they are
+        only tasks released in this session (served when nothing else is left)."""
+        free = [t for t in page.items if t.owner is None and not t.is_closed and t.id not in self.skipped]
+        fresh = [t for t in free if t.id not in self.released]
+        return (fresh, False) if fresh or not free else (free, True)
 
     def prefs_key(self, queue_id: str | None = None) -> str:
         return f"{self.scope} / {queue_id or ALL_QUEUES}"
@@ -287,10 +292,16 @@ class Workspace:
     # -- play mode ---------------------------------------------------------------------------
 
     def start_play(self) -> None:
+        if not self.playing:
+            self.released.clear()
         self.playing = True
 
     def stop_play(self) -> None:
         self.playing = False
+
+    def release_in_play(self, task_id: str) -> None:
+        if self.playing:
+            self.released.add(task_id)
 
     def skip(self, task_id: str) -> None:
         self.skipped.add(task_id)

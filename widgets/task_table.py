@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from backdesk.api_client import Task, models
 
@@ -24,8 +24,6 @@ class Column:
     #: Preferred width; None for the title, which takes what the others leave.
     width: int | None
     render: Callable[[Task, "RowContext"], Text]
-    #: How narrow the column may get on a small terminal.
-    min_width: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,19 +56,20 @@ def owner_cell(task: Task, ctx: RowContext) -> Text:
 
 
 COLUMNS: dict[str, Column] = {
-    "id": Column("#", 6, lambda t, _: Text(one_line(t.id), style="dim"), 4),
-    "priority": Column("Pri", 6, priority_cell, 5),
+    "id": Column("#", 6, lambda t, _: Text(one_line(t.id), style="dim")),
+    "priority": Column("Pri", 6, priority_cell),
     "title": Column("Title", None, lambda t, _: Text(one_line(t.title))),
-    "status": Column("Status", 8, lambda t, _: Text(one_line(t.status_label), style="dim" if t.is_closed else ""), 6),
-    "owner": Column("Owner", 14, owner_cell, 7),
-    "due": Column("SLA due", 11, due_cell, 10),
-    "reference": Column("Ref", 12, lambda t, _: Text(one_line(t.reference or "")), 8),
-    "updated": Column("Updated", 9, lambda t, ctx: Text(relative(t.updated_at, ctx.now), style="dim"), 7),
+    "status": Column("Status", 8, lambda t, _: Text(one_line(t.status_label), style="dim" if t.is_closed else "")),
+    "owner": Column("Owner", 14, owner_cell),
+    "due": Column("SLA due", 11, due_cell),
+    "reference": Column("Ref", 12, lambda t, _: Text(one_line(t.reference or ""))),
+    "updated": Column("Updated", 9, lambda t, ctx: Text(relative(t.updated_at, ctx.now), style="dim")),
 }
-#: The title keeps at least this many cells before other columns shrink.
-TITLE_ROOM = 24
-#: Which columns give up width first when the terminal is narrow.
-SHRINK_ORDER = ("owner", "status", "reference", "updated", "id", "due", "priority")
+#: The title keeps at least this many cells; columns are dropped to make room for it.
+TITLE_ROOM = 20
+#: Which columns go first when the terminal is too narrow for all of them (the detail pane
+#: still shows every field). Priority and the title always stay.
+DROP_ORDER = ("reference", "updated", "status", "id", "owner", "due")
 DEFAULT_COLUMNS = ("id", "priority", "title", "status", "owner", "due")
 
 
@@ -109,15 +108,23 @@ class TaskTable(DataTable):
         self.palette = Palette()
         self._marked: set[str] = set()
         self._announced: Task | None = None
+        #: The widest cell seen per column since the rows were last rebuilt.
+        self._natural: dict[str, int] = {}
+        #: Columns left out because the terminal is too narrow for them.
+        self._dropped: tuple[str, ...] = ()
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
 
     def on_mount(self) -> None:
         self._add_columns()
 
+    @property
+    def _shown_keys(self) -> list[str]:
+        return [key for key in self._column_keys if key not in self._dropped]
+
     def _add_columns(self) -> None:
-        for key in self._column_keys:
-            column = COLUMNS[key]
-            self.add_column(column.label, width=column.width, key=key)
+        self._natural = {key: len(COLUMNS[key].label) for key in self._column_keys}
+        for key in self._shown_keys:
+            self.add_column(COLUMNS[key].label, width=COLUMNS[key].width, key=key)
 
     @property
     def column_keys(self) -> tuple[str, ...]:
@@ -130,6 +137,9 @@ class TaskTable(DataTable):
         if "title" not in self._column_keys:
             self._column_keys.insert(min(2, len(self._column_keys)), "title")
         self._widths = {k: self._widths.get(k, COLUMNS[k].width or 0) for k in self._column_keys if k != "title"}
+        self._rebuild(tasks, keep, marked)
+
+    def _rebuild(self, tasks: Sequence[Task], keep: Task | None, marked: Set[str]) -> None:
         self.clear(columns=True)
         self._tasks, self._marked = {}, set()
         self._add_columns()
@@ -139,21 +149,28 @@ class TaskTable(DataTable):
         self._fit_title()
 
     def _fit_title(self) -> None:
-        """Shrink the other columns on a small terminal, then give the title what is left."""
-        others = [k for k in self._column_keys if k != "title"]
-        widths = dict(self._widths)
-        # borders, scrollbar, cell padding and the one-cell ● label column
-        room = self.size.width - 6 - 2 * len(self._column_keys)
-        for key in sorted(others, key=SHRINK_ORDER.index):
-            short = TITLE_ROOM - (room - sum(widths.values()))
-            if short > 0:
-                widths[key] = max(min(COLUMNS[key].min_width, widths[key]), widths[key] - short)
-        widths["title"] = max(8, room - sum(widths.values()))
+        """Size each column to what it shows (up to its preferred width) and give the title
+        the rest; when that leaves the title too little, drop columns in :data:`DROP_ORDER`."""
+        pad = 2 * self.cell_padding
+        room = self.scrollable_content_region.width - (1 + pad)  # the one-cell ● label column
+        widths = {k: min(self._widths[k], self._natural.get(k, 0)) for k in self._column_keys if k != "title"}
+        shown = [k for k in self._column_keys if k != "title"]
+        for key in DROP_ORDER:
+            if room - sum(widths[k] + pad for k in shown) - pad >= TITLE_ROOM:
+                break
+            if key in shown:
+                shown.remove(key)
+        dropped = tuple(k for k in self._column_keys if k != "title" and k not in shown)
+        if dropped != self._dropped and self.is_mounted:
+            self._dropped = dropped
+            self._rebuild(list(self._tasks.values()), self.current_task, set(self._marked))
+            return
+        widths["title"] = max(8, room - sum(widths[k] + pad for k in shown) - pad)
         changed = False
-        for key, width in widths.items():
-            column = self.columns.get(key)  # type: ignore[call-overload]
-            if column is not None and column.width != width:
-                column.width, column.auto_width = width, False
+        for key in self._shown_keys:
+            column = self.columns.get(ColumnKey(key))
+            if column is not None and column.width != widths[key]:
+                column.width, column.auto_width = widths[key], False
                 changed = True
         if changed:
             self._require_update_dimensions = True
@@ -216,7 +233,7 @@ class TaskTable(DataTable):
         return Text("●", style=ctx.palette.soon) if marked else Text(" ")
 
     def _fill_row(self, task: Task, ctx: RowContext) -> None:
-        for key, cell in zip(self._column_keys, self._cells(task, ctx)):
+        for key, cell in zip(self._shown_keys, self._cells(task, ctx)):
             self.update_cell(task.id, key, cell)
 
     def _row_context(self) -> RowContext:
@@ -230,7 +247,10 @@ class TaskTable(DataTable):
             self._fill_row(task, ctx)
 
     def _cells(self, task: Task, ctx: RowContext) -> list[Text]:
-        return [COLUMNS[key].render(task, ctx) for key in self._column_keys]
+        cells = [COLUMNS[key].render(task, ctx) for key in self._column_keys]
+        for key, cell in zip(self._column_keys, cells):
+            self._natural[key] = max(self._natural.get(key, 0), cell.cell_len)
+        return [cell for key, cell in zip(self._column_keys, cells) if key not in self._dropped]
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

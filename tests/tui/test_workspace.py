@@ -127,7 +127,7 @@ def test_play_mode_serves_unclaimed_tasks_it_has_not_skipped(ws: Workspace) -> N
     ws.start_play()
     ws.skip("2")
     offered = TaskPage((task(1, owner=ANA), task(2), task(3)))
-    assert [t.id for t in ws.candidates(offered)] == ["3"]
+    assert [t.id for t in ws.candidates(offered)[0]] == ["3"]
     ws.task_shown(task(3))
     assert ws.cursor_id == "3" and ws.task("3") is not None
 
@@ -139,3 +139,13 @@ def test_saving_and_deleting_a_view(ws: Workspace) -> None:
     assert ws.title().startswith("★ VIP · ") and ws.filter_text == "tag:vip"
     ws.view_deleted("VIP")
     assert ws.view is None and ws.filter_text == "tag:vip"
+
+
+def test_play_mode_offers_a_released_task_again_only_when_nothing_else_is_left(ws: Workspace) -> None:
+    ws.start_play()
+    ws.release_in_play("1")
+    assert ws.candidates(page(1, 2)) == ([task(2)], False)
+    assert ws.candidates(page(1)) == ([task(1)], True)
+    ws.stop_play()
+    ws.start_play()  # a new play session forgets what was released
+    assert ws.candidates(page(1, 2)) == ([task(1), task(2)], False)

@@ -1,0 +1,216 @@
+"""The operator's loop stays trustworthy: a live list, a screen that agrees with itself, keys that
+do what the screen says, readable at any size. Each test drives the app with Pilot against a real
+reference server and checks the screen (and the server, where something is written)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.filter import NoColor
+from textual.widgets import Footer, OptionList
+from textual.widgets.data_table import RowKey
+
+from backdesk.api_client import NewTask
+from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.tui.app import BackdeskApp
+from backdesk.tui.close_dialog import CloseDialog
+from backdesk.tui.help_screen import HelpScreen
+from backdesk.tui.settings_loader import load_settings
+from backdesk.widgets.queue_list import QueueList
+from backdesk.widgets.task_detail import TaskDetail
+from backdesk.widgets.task_table import TaskTable
+
+from .helpers import wait_for
+from .test_operator_day import focus_on, make, make_app, ready
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def ben(wq_server):
+    backend = WorkQueueBackend(wq_server.url, "ben-token")
+    yield backend
+    await backend.aclose()
+
+
+def footer_keys(app: BackdeskApp) -> list[str]:
+    """The keys the footer of the screen on top shows, as displayed."""
+    return [app.get_key_display(a.binding) for a in app.screen.active_bindings.values() if a.binding.show]
+
+
+async def test_auto_refresh_updates_rows_counts_and_marks_keeping_the_cursor(wq_server, ben, tmp_path):
+    tasks = [await make(ben, f"Live {n}") for n in range(3)]
+    settings = load_settings()
+    settings.refresh_interval = 1
+    app = BackdeskApp(WorkQueueBackend(wq_server.url, "ana-token"), settings=settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=3)
+        await focus_on(pilot, table, tasks[2].id)
+        await ben.claim(tasks[0].id)  # another operator works the same queue
+        added = await make(ben, "Arrived meanwhile")
+
+        def row(task_id: str):
+            return next(t for t in table.tasks if t.id == task_id)
+
+        await wait_for(lambda: table.has_task(added.id) and row(tasks[0].id).owner is not None,
+                       "the refresh to bring the claim and the new task", timeout=15)
+        assert table.current_task.id == tasks[2].id  # the operator's place is kept
+        assert {tasks[0].id, added.id} <= app.screen.workspace.changed
+        assert str(table.rows[RowKey(added.id)].label) == "●"
+        assert str(table.rows[RowKey(tasks[1].id)].label) == " "
+        ws = app.screen.workspace
+        await wait_for(lambda: ws.queues["returns"].counts.open == 4 and ws.queues["returns"].counts.unclaimed == 3,
+                       "the sidebar counts")
+        assert str(table.border_title).startswith("All queues · 4 tasks")
+
+
+async def test_a_close_updates_title_and_sidebar_together(wq_server, ben):
+    tasks = [await make(ben, f"Count me {n}") for n in range(2)]
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await focus_on(pilot, table, tasks[0].id)
+        await pilot.press("c")
+        await wait_for(lambda: table.current_task.owner is not None, "the claim")
+        await pilot.press("x")
+        await wait_for(lambda: isinstance(app.screen, CloseDialog), "the close dialog")
+        await pilot.press("ctrl+s")
+        await wait_for(lambda: table.current_task.is_closed, "the close")
+        assert str(table.border_title).startswith("All queues · 1 tasks")
+        ws = app.screen.workspace
+        await wait_for(lambda: ws.queues["returns"].counts.open == 1, "the sidebar to count one open task")
+        assert (await ben.task(tasks[0].id)).status == "closed"
+
+
+async def test_switching_queue_clears_the_filter_bar_and_a_new_view_starts_at_the_top(wq_server, ben):
+    tasks = [await make(ben, f"Row {n}") for n in range(5)]
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=5)
+        await pilot.press("slash", *"Row", "enter")
+        await wait_for(lambda: str(table.border_title).endswith("· Row"), "the filtered title")
+        await focus_on(pilot, table, tasks[0].id)
+        await pilot.press("b")
+        app.screen.query_one(QueueList).select("q:returns")
+        await pilot.press("j", "k")  # move off and back onto the Returns queue: it is chosen
+        await wait_for(lambda: app.screen.workspace.queue_id is not None, "the queue")
+        await wait_for(lambda: table.row_count == 5, "the queue's tasks")
+        assert app.screen.query_one("#filter").value == ""
+        assert str(table.border_title).startswith("Returns & Refunds · 5 tasks")
+        await pilot.press("escape", "G")  # to the bottom, then a new sort: back to the top
+        assert table.cursor_row == 4
+        await pilot.press("s")
+        await wait_for(lambda: "by due" in str(table.border_title) and table.row_count == 5, "the new sort")
+        assert table.cursor_row == 0
+
+
+async def test_the_detail_opens_at_the_title_of_each_task(wq_server, ben):
+    long_body = "\n".join(f"line {n}" for n in range(80))
+    first = await ben.create_task(NewTask("returns", "Long one", long_body, priority="urgent"))
+    second = await make(ben, "Second")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await focus_on(pilot, table, first.id)
+        detail = app.screen.query_one(TaskDetail)
+        await pilot.press("enter", "j", "j", "j", "j", "j")
+        await wait_for(lambda: detail.scroll_y > 0, "the detail to scroll")
+        await pilot.press("tab")  # back to the table
+        table.focus()
+        await focus_on(pilot, table, second.id)
+        await wait_for(lambda: detail.scroll_y == 0, "the next task's detail at its top")
+
+
+async def test_play_mode_does_not_offer_back_a_task_just_released(wq_server, ben):
+    first = await make(ben, "Most urgent", priority="urgent")
+    second = await make(ben, "Next one", priority="high")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await pilot.press("space")
+        await wait_for(lambda: table.current_task.id == first.id and table.current_task.owner, "play takes the first")
+        table.focus()
+        await pilot.press("u")
+        await wait_for(lambda: table.current_task.id == second.id, "the next one offered, not the released one")
+        assert (await ben.task(first.id)).owner is None
+        assert any("Next up: #" + second.id in n.message for n in app._notifications)
+
+
+async def test_no_color_uses_the_terminals_own_colours(wq_server, ben, monkeypatch):
+    await make(ben, "Readable")
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(wq_server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await ready(app, pilot)
+        assert [type(f) for f in app.get_line_filters()] == [NoColor]
+        assert table.get_component_rich_style("datatable--cursor").reverse
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_footer_keeps_help_and_the_loop_keys_on_small_terminals(wq_server, ben, size):
+    await make(ben, "Small screen")
+    app = make_app(wq_server)
+    async with app.run_test(size=size) as pilot:
+        await ready(app, pilot)
+        keys = footer_keys(app)
+        assert {"c", "x", "space", "/", "?", "q"} <= set(keys)
+        assert app.screen.query_one(Footer).compact
+
+
+async def test_columns_fill_the_width_and_narrow_terminals_drop_low_value_ones(wq_server, ben):
+    await make(ben, "A title long enough to want every cell the table can give it")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot)
+        used = sum(c.get_render_width(table) for c in table.columns.values())
+        assert used >= table.scrollable_content_region.width - 4  # the columns fill the width
+        for column in table.columns.values():  # and only the title is wider than what it shows
+            if column.key.value != "title":
+                widest = max([len(str(column.label))] + [cell.cell_len for cell in table.get_column(column.key)])
+                assert column.width <= widest, column.key.value
+        await pilot.resize_terminal(60, 20)
+        await wait_for(lambda: "status" not in [c.key.value for c in table.columns.values()], "status dropped")
+        shown = [c.key.value for c in table.columns.values()]
+        assert "priority" in shown and "title" in shown
+        title = next(c for c in table.columns.values() if c.key.value == "title")
+        assert title.width >= 20
+
+
+async def test_vim_keys_pick_the_resolution_in_the_close_dialog(wq_server, ben):
+    task = await make(ben, "Reject me")
+    await ben.claim(task.id)
+    app = make_app(wq_server, "ben")
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await ready(app, pilot)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("x")
+        await wait_for(lambda: isinstance(app.screen, CloseDialog), "the close dialog")
+        assert "esc" in footer_keys(app)  # the dialog's own keys in the footer
+        await pilot.press("j")
+        assert app.screen.query_one(OptionList).highlighted == 1
+        await pilot.press("ctrl+s")
+        await wait_for(lambda: table.current_task.is_closed, "the close")
+        assert (await ben.task(task.id)).resolution == "rejected"
+
+
+async def test_help_scrolls_with_vim_keys(wq_server, ben):
+    await make(ben, "Help me")
+    app = make_app(wq_server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("question_mark")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen), "help")
+        pane = app.screen.query_one(".dialog")
+        await pilot.press("G")
+        await wait_for(lambda: pane.scroll_y > 0, "help at its end")
+        await pilot.press("g")
+        await wait_for(lambda: pane.scroll_y == 0, "help at its top")
+
+
+async def test_enter_opens_what_the_sidebar_search_found(wq_server, ben):
+    await make(ben, "Somewhere")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("b", "slash", *"billing", "enter", "enter")
+        await wait_for(lambda: app.screen.workspace.queue_id == "billing", "the Billing queue")
+        assert app.focused is app.screen.query_one(TaskTable)
