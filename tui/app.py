@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from textual.app import App, SystemCommand
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.filter import LineFilter, NoColor
 from textual.screen import Screen
 
@@ -22,14 +23,21 @@ from .columns_dialog import ColumnsDialog
 from .confirm import ConfirmDialog
 from .config import ConfigError, Settings
 from .drafts import DraftStore
-from .keymap import build_keymap, is_unbound
+from .keymap import UNBOUND_KEY, build_keymap
 from .main_screen import MainScreen
-from .help_screen import HelpScreen
+from .help_screen import HelpScreen, KeyRow
 from .note_editor import NoteEditor
 from .secrets import resolve_credentials
 from .prompt import ChoiceDialog, PromptDialog
 from .session import Session
 from .settings_loader import load_settings
+
+#: Keys Textual itself provides on the main screen, for the help screen.
+BUILT_IN_KEYS = (
+    KeyRow("enter", "Open the task: focus its detail and history (j/k scroll, esc back)"),
+    KeyRow("tab shift+tab", "Next / previous pane"),
+    KeyRow("ctrl+p", "Command palette: every action, views, columns, themes, profiles"),
+)
 
 #: Every screen of the app. Each is a key scope: its bindings and its widgets' are active together.
 SCREENS: tuple[type[Screen[Any]], ...] = (
@@ -66,6 +74,8 @@ class BackdeskApp(App):
         super().__init__()
         self.session = Session(backend, settings or load_settings(), drafts or DraftStore(), scope or profile or "")
         self.profile = profile
+        #: Action id -> keys, from ``[keys]`` in config.toml (see :mod:`tui.keymap`).
+        self.keymap: dict[str, str] = {}
         register_themes(self)
         chosen = self.session.settings.theme
         self.theme = default_theme() if chosen == DEFAULT_THEME else chosen
@@ -86,6 +96,7 @@ class BackdeskApp(App):
 
     def on_mount(self) -> None:
         keys = build_keymap(self.settings.keys, key_scopes(), self.settings.config_path)
+        self.keymap = keys.keymap
         self.set_keymap(keys.keymap)
         for problem in [*self.settings.problems, *keys.problems]:
             self.notify(str(problem), title="Settings problem", severity="error", timeout=30, markup=False)
@@ -110,17 +121,34 @@ class BackdeskApp(App):
             for detail in screen.query(TaskDetail):
                 detail.palette = palette
 
+    def keys_of(self, binding: Binding) -> str:
+        """The keys that trigger ``binding`` now (after ``[keys]``), as shown to people."""
+        keys = self.keymap.get(binding.id or "", binding.key)
+        if keys == UNBOUND_KEY:
+            return "unbound"
+        shown = (self.get_key_display(replace(binding, key=key)) for key in keys.split(","))
+        return " ".join(dict.fromkeys(shown))
+
+    def key_rows(self, screen: Screen[Any]) -> list[KeyRow]:
+        """Every action of ``screen`` and its widgets with its keys, whatever has focus."""
+        widgets: tuple[type, ...] = getattr(screen, "KEY_WIDGETS", ())
+        bindings = Binding.make_bindings([*screen.BINDINGS, *(b for w in widgets for b in w.BINDINGS)])
+        rows: dict[str, KeyRow] = {}
+        for binding in bindings:
+            if binding.id and binding.id not in rows:
+                rows[binding.id] = KeyRow(self.keys_of(binding), binding.tooltip or binding.description, binding.id)
+        return [*rows.values(), *BUILT_IN_KEYS]
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             seen = set()
-            for active in screen.active_bindings.values():
-                binding = active.binding
-                if not binding.id or binding.id in seen or binding.id.startswith("view."):
+            for binding in Binding.make_bindings(screen.BINDINGS):
+                if not binding.id or binding.id in seen or binding.id.startswith("view.") and binding.id[5:].isdigit():
                     continue
                 seen.add(binding.id)
-                key = "unbound" if is_unbound(binding) else self.get_key_display(binding)
-                yield SystemCommand(f"{binding.description}  ({key})", f"backdesk action {binding.id}",
+                yield SystemCommand(f"{binding.description}  ({self.keys_of(binding)})",
+                                    binding.tooltip or binding.description,
                                     lambda action=binding.action: self.run_action(action, screen))
             yield SystemCommand("Choose columns…", "Show or hide task-table columns (saved at once)",
                                 screen.action_choose_columns)

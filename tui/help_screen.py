@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, NamedTuple
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
@@ -25,6 +26,14 @@ MOVING = (
 )
 
 
+class KeyRow(NamedTuple):
+    """One line of the key table: the keys as bound now, what they do, the id for [keys]."""
+
+    keys: str
+    description: str
+    id: str = ""
+
+
 class HelpScreen(ModalScreen[None]):
     KEY_SCOPE: ClassVar[str] = "help"
     BINDINGS = [
@@ -35,9 +44,9 @@ class HelpScreen(ModalScreen[None]):
         Binding("G,end", "scroll('end')", "Bottom", show=False, id="help.bottom"),
     ]
 
-    def __init__(self, bindings: dict[str, ActiveBinding]) -> None:
+    def __init__(self, rows: Sequence[KeyRow]) -> None:
         super().__init__()
-        self.key_bindings = bindings
+        self.rows = rows
 
     def action_scroll(self, where: str) -> None:
         pane = self.query_one(VerticalScroll)
@@ -48,23 +57,18 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Key", no_wrap=True)
         table.add_column("Action")
         table.add_column(Text("Id (for [keys] in config.toml)"), style="dim")
-        keys: dict[str, list[str]] = {}
-        names: dict[str, str] = {}
-        for key, active in self.key_bindings.items():
-            binding = active.binding
-            if binding.id and binding.id != "help.close":
-                keys.setdefault(binding.id, []).append(self.app.get_key_display(binding))
-                names[binding.id] = binding.description or binding.action
-        numbered = sorted(k for k in keys if k.startswith("view.") and k[5:].isdigit())
-        for action_id in sorted(set(keys) - set(numbered[1:])):
-            if numbered and action_id == numbered[0]:
-                table.add_row("1…9", Text("Jump to view 1 to 9"), f"{numbered[0]} … {numbered[-1]}")
+        numbered = [row for row in self.rows if row.id.startswith("view.") and row.id[5:].isdigit()]
+        for row in self.rows:
+            if row in numbered[1:]:
                 continue
-            table.add_row(" ".join(dict.fromkeys(keys[action_id])), Text(names[action_id]), action_id)
+            if numbered and row is numbered[0]:
+                row = KeyRow(f"{numbered[0].keys}…{numbered[-1].keys}", "Jump to a saved view by its number",
+                             f"{numbered[0].id} … {numbered[-1].id}")
+            table.add_row(row.keys, Text(row.description), row.id)
         with VerticalScroll(classes="dialog wide-dialog"):
             yield Static(Text("Keys", style="bold"))
             yield Static(Text(INTRO))
-            yield Static(table)
+            yield Static(table, id="help-keys")
             yield Static(Text(MOVING))
             yield Static("[b]esc[/b] close", classes="hint")
         yield Footer()

@@ -5,7 +5,7 @@ string, so ``{"task.claim": ""}`` would leave the default key working. To unbind
 moves the binding to :data:`UNBOUND_KEY`, a key name no terminal sends: Textual then drops
 the binding's old keys in every screen and widget, and nothing can trigger it by key. The
 binding still lists in ``active_bindings`` under that key; :func:`is_unbound` tells the footer
-and help screen to hide it or show it as unbound.
+to hide it, and the help screen and palette show it as unbound.
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
 from .errors import Notice, report
+from .help_screen import HelpScreen
+from .keymap import is_unbound
 from .navigation import Navigation
 from .operations import TaskOps
 from .painter import Painter
@@ -53,29 +55,39 @@ class MainScreen(Screen):
     KEY_WIDGETS: ClassVar[tuple[type, ...]] = (TaskTable, TaskDetail, QueueList, Choice, HistoryInput)
 
     BINDINGS = [
-        Binding("c", "claim", "Claim", id="task.claim"),
-        Binding("C", "steal", "Steal", id="task.steal"),
-        Binding("u", "release", "Release", id="task.release"),
-        Binding("n", "note", "Note", id="task.note"),
-        Binding("t", "note_from_template", "Template note", show=False, id="task.template"),
-        Binding("x", "close_task", "Close", id="task.close"),
-        Binding("space", "next_task", "Next", id="play.next"),
-        Binding("greater_than_sign", "skip", "Skip", id="play.skip"),
-        Binding("slash", "filter", "Filter", key_display="/", id="queue.filter"),
-        Binding("s", "cycle_sort", "Sort", id="queue.sort"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False, id="queue.reverse"),
-        Binding("V", "save_view", "Save view", show=False, id="view.save"),
-        Binding("right_square_bracket", "cycle_view(1)", "Next view", show=False, id="view.next"),
-        Binding("left_square_bracket", "cycle_view(-1)", "Previous view", show=False, id="view.previous"),
+        Binding("c", "claim", "Claim", id="task.claim", tooltip="Take the task so nobody else works on it"),
+        Binding("C", "steal", "Steal", id="task.steal", tooltip="Take the task over from the operator who holds it"),
+        Binding("u", "release", "Release", id="task.release", tooltip="Give the task back to the queue"),
+        Binding("n", "note", "Note", id="task.note", tooltip="Add an internal note (never sent to the requester)"),
+        Binding("t", "note_from_template", "Template note", show=False, id="task.template",
+                tooltip="Start a note from one of your templates"),
+        Binding("x", "close_task", "Close", id="task.close", tooltip="Close the task with a resolution"),
+        Binding("space", "next_task", "Next", id="play.next",
+                tooltip="Play mode: claim the most urgent unclaimed task here and open it"),
+        Binding("greater_than_sign", "skip", "Skip", id="play.skip",
+                tooltip="Play mode: hand the task back with a reason and take the next"),
+        Binding("slash", "filter", "Filter", key_display="/", id="queue.filter",
+                tooltip="Filter the list: free text and tokens such as owner:me priority:>=high"),
+        Binding("s", "cycle_sort", "Sort", id="queue.sort", tooltip="Sort by priority, due, age or updated"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="queue.reverse", tooltip="Reverse the sort"),
+        Binding("V", "save_view", "Save view", show=False, id="view.save",
+                tooltip="Save the current filter and sort as a view"),
+        Binding("right_square_bracket", "cycle_view(1)", "Next view", show=False, id="view.next",
+                tooltip="Go to the next saved view"),
+        Binding("left_square_bracket", "cycle_view(-1)", "Previous view", show=False, id="view.previous",
+                tooltip="Go to the previous saved view"),
         *(Binding(str(n), f"jump_view({n - 1})", f"View {n}", show=False, id=f"view.{n}") for n in range(1, 10)),
-        Binding("o", "open_url", "Open in browser", show=False, id="task.open"),
-        Binding("y", "copy('id')", "Copy id", show=False, id="task.copy_id"),
-        Binding("Y", "copy('reference')", "Copy reference", show=False, id="task.copy_reference"),
-        Binding("b", "toggle_queues", "Queues", id="app.queues"),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("q", "app.quit", "Quit", id="app.quit"),
-        Binding("escape", "back", "Back", show=False, id="app.back"),
+        Binding("o", "open_url", "Open in browser", show=False, id="task.open",
+                tooltip="Open the task's web page (over SSH: copy its URL)"),
+        Binding("y", "copy('id')", "Copy id", show=False, id="task.copy_id", tooltip="Copy the task's id"),
+        Binding("Y", "copy('reference')", "Copy reference", show=False, id="task.copy_reference",
+                tooltip="Copy the task's reference"),
+        Binding("b", "toggle_queues", "Queues", id="app.queues", tooltip="Go to the views and queues"),
+        Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Reload the list, keeping your place"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help", tooltip="List every key"),
+        Binding("q", "app.quit", "Quit", id="app.quit", tooltip="Quit backdesk"),
+        Binding("escape", "back", "Back", show=False, id="app.back",
+                tooltip="Leave the filter, stop play mode or leave the detail pane"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -135,13 +147,16 @@ class MainScreen(Screen):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        """On a narrow terminal the footer keeps the most important keys, ? Help among them."""
+        """What the footer shows: never an unbound action; on a narrow terminal only the most
+        important keys, ? Help among them."""
         bindings = super().active_bindings
-        if self.size.width >= NARROW:
-            return bindings
-        keep = FOOTER_KEYS[:6] if self.size.width < TINY else FOOTER_KEYS
-        return {key: active if active.binding.id in keep else active._replace(binding=replace(active.binding, show=False))
-                for key, active in bindings.items()}
+        keep = None if self.size.width >= NARROW else FOOTER_KEYS[:6] if self.size.width < TINY else FOOTER_KEYS
+        return {
+            key: active._replace(binding=replace(active.binding, show=False))
+            if is_unbound(active.binding) or (keep is not None and active.binding.id not in keep)
+            else active
+            for key, active in bindings.items()
+        }
 
     # -- errors and background work ----------------------------------------------------------
 
@@ -383,7 +398,7 @@ class MainScreen(Screen):
         self.navigation.choose_columns()
 
     def action_help(self) -> None:
-        self.navigation.help()
+        self.app.push_screen(HelpScreen(self.app.key_rows(self)))
 
     def action_refresh(self) -> None:
         """r: sign in again if that failed, else reload keeping the operator's place."""

@@ -19,7 +19,6 @@ from backdesk.widgets.task_table import TaskTable
 
 from .columns_dialog import ColumnsDialog
 from .config import ConfigError, View
-from .help_screen import HelpScreen
 from .prompt import PromptDialog
 from .state_store import StateStore
 
@@ -230,6 +229,3 @@ class Navigation:
                 self.screen.report(err, "Saving the columns")
 
         self.screen.app.push_screen(ColumnsDialog(table.column_keys), chosen)
-
-    def help(self) -> None:
-        self.screen.app.push_screen(HelpScreen(self.screen.active_bindings))

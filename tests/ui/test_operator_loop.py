@@ -214,3 +214,22 @@ async def test_enter_opens_what_the_sidebar_search_found(wq_server, ben):
         await pilot.press("b", "slash", *"billing", "enter", "enter")
         await wait_for(lambda: app.screen.workspace.queue_id == "billing", "the Billing queue")
         assert app.focused is app.screen.query_one(TaskTable)
+
+
+async def test_help_and_palette_list_every_action_wherever_focus_is(wq_server, ben):
+    await make(ben, "Anything")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash")  # focus in the filter bar
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Claim  (c)"] == "Take the task so nobody else works on it"
+        assert "Close  (x)" in commands and "Skip  (>)" in commands
+        assert not any(help.startswith("backdesk action") for help in commands.values())
+        await pilot.press("escape", "question_mark")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen), "help")
+        rows = {row.keys: row for row in app.screen.rows}
+        assert {">", "enter", "tab shift+tab", "c", "j"} <= set(rows)
+        assert rows[">"].id == "play.skip"
+        shown = app.export_screenshot()
+        assert "1…9" in shown and "view.1&#160;…&#160;view.9" in shown
