@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser("demo", help="start a reference server with demo data and open the app on it")
     demo.add_argument("--tasks", type=int, default=400, help="how many demo tasks to seed (default: 400)")
-    demo.add_argument("--db", type=Path, help="keep the demo database in this file (default: a fresh temporary one)")
+    demo.add_argument("--db", type=Path, help="keep the demo database in this file (default: demo.sqlite3 in the "
+                      "data folder, kept between runs)")
+    demo.add_argument("--fresh", action="store_true", help="start from new demo data in a temporary database")
     commands.add_parser("serve", help="run the Work Queue API reference server (see backdesk serve --help)",
                         add_help=False)
     config = commands.add_parser("config", help="show the config path and effective settings (secrets masked)")
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return _stop_quietly_on_broken_pipe(lambda: config_command(args.edit))
     if args.command == "demo":
-        return run_demo(args.tasks, args.db)
+        return run_demo(args.tasks, args.db, args.fresh)
     settings = load_settings()
     try:
         backend, profile = backend_from(args, settings)
@@ -104,19 +106,43 @@ def backend_from(args: argparse.Namespace, settings: Settings) -> tuple[Backend 
 def run_app(backend: Backend, settings: Settings | None = None, profile: str | None = None, scope: str = "") -> int:
     from .app import BackdeskApp
 
-    BackdeskApp(backend, settings=settings, profile=profile, scope=scope).run()
+    app = BackdeskApp(backend, settings=settings, profile=profile, scope=scope)
+    app.run()
+    if not app.session.signed_in:
+        print(f"backdesk: never signed in to {backend.label}; check the URL, the backend kind and the "
+              "credentials (backdesk config shows the settings).", file=sys.stderr)
+        return 1
     return 0
 
 
-def run_demo(tasks: int, db: Path | None) -> int:
-    """Serve demo data on a free loopback port for as long as the app runs."""
+def run_demo(tasks: int, db: Path | None, fresh: bool) -> int:
+    """Serve demo data on a free loopback port for as long as the app runs.
+
+    The database is kept in the data folder (so drafts and work carry over between runs) unless
+    ``fresh`` asks for a new one; ``db`` names another file.
+    """
     from backdesk.server import ReferenceServer
 
+    from .settings_loader import load_settings
+    from .templates import DEMO_TEMPLATES
+
+    settings = load_settings()
+    if not settings.templates:
+        settings.templates = dict(DEMO_TEMPLATES)
     with tempfile.TemporaryDirectory(prefix="backdesk-demo-", ignore_cleanup_errors=True) as scratch:
-        server = ReferenceServer(db or Path(scratch) / "demo.sqlite3", demo_data=tasks)
-        with server:
+        path = Path(scratch) / "demo.sqlite3" if fresh else db or demo_database()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with ReferenceServer(path, demo_data=tasks) as server:
             user = "ana" if "ana" in server.tokens else next(iter(server.tokens))
-            return run_app(connect("workqueue", Credentials(server.url, token=server.tokens[user])), scope="demo")
+            backend = connect("workqueue", Credentials(server.url, token=server.tokens[user]))
+            return run_app(backend, settings, scope="demo")
+
+
+def demo_database() -> Path:
+    """Where ``backdesk demo`` keeps its data between runs."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("backdesk")) / "demo.sqlite3"
 
 
 if __name__ == "__main__":

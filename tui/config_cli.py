@@ -17,6 +17,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 import tomli_w
 
 from .config import CONFIG_FILE, Problem, Settings, declared_fields, key_path, toml_key
+from .drafts import DraftStore
 from .private_files import write_private_file
 from .secrets import mask
 from .settings_loader import config_dir, load_settings
@@ -41,6 +42,7 @@ def config_command(edit: bool) -> int:
         + ("" if settings.config_path.exists() else " (missing; `backdesk config --edit` creates it)")
     )
     print(f"App state:   {state}" + ("" if state.exists() else " (missing; made when you change something)"))
+    print(f"Drafts:      {DraftStore().directory} (unsent notes, one file per task)")
     problems = startup_problems(settings)
     for problem in problems:
         print(f"Problem: {problem}", file=sys.stderr)

@@ -14,9 +14,10 @@ import platformdirs
 from .private_files import write_private_file
 
 
-def draft_key(backend: str, task_id: str) -> str:
-    """The key of a task's draft; ``backend`` is its label or URL, so servers never mix."""
-    return f"{backend}\n{task_id}"
+def draft_key(scope: str, task_id: str) -> str:
+    """The key of a task's draft. ``scope`` names the backend stably (a profile, "demo", or the
+    backend's label), so drafts of different servers never mix and survive a new demo port."""
+    return f"{scope}\n{task_id}"
 
 
 class DraftStore:

@@ -193,6 +193,7 @@ class MainScreen(Screen):
             )
             return
         ws.signed_in(me)
+        self.session.signed_in = True
         self.paint.topbar()
         if queues is not None:
             ws.queues_arrived(queues)

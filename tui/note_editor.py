@@ -29,6 +29,7 @@ from backdesk.widgets.text import literal, one_line
 from .confirm import ConfirmDialog
 from .drafts import DraftStore
 from .prompt import ChoiceDialog
+from .templates import spaced
 
 SaveNote = Callable[[str, str], Awaitable[None]]
 #: Seconds between a keystroke and the draft reaching the disk.
@@ -179,7 +180,9 @@ class NoteEditor(ModalScreen[bool]):
         def picked(name: str | None) -> None:
             if name:
                 area = self.query_one(TextArea)
-                area.insert(self._fill(self._templates[name]))
+                row, column = area.cursor_location
+                line = area.document.get_line(row)
+                area.insert(spaced(line[:column], self._fill(self._templates[name]), line[column:]))
                 area.focus()
 
         choices = [(name, f"{name}: {' '.join(text.split())[:60]}") for name, text in self._templates.items()]

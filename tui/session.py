@@ -20,12 +20,11 @@ class Session:
     #: Whose queues these are (a profile name, "demo", or the backend's label), so sort and
     #: filter remembered for one backend's queue never leak into another's.
     scope: str = ""
+    #: Whether the backend has answered who we are: the command exits non-zero if it never did.
+    signed_in: bool = False
 
     def __post_init__(self) -> None:
         self.scope = self.scope or self.backend.label
-
-    def prefs_key(self, queue_key: str) -> str:
-        return f"{self.scope} / {queue_key}"
 
     @property
     def store(self) -> StateStore:

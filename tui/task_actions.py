@@ -129,7 +129,7 @@ class TaskActions:
                 self.screen.load_history(task)
 
         editor = NoteEditor(
-            task, save, drafts=session.drafts, draft_key=draft_key(session.backend.label, task.id),
+            task, save, drafts=session.drafts, draft_key=draft_key(session.scope, task.id),
             templates=session.settings.templates, render=lambda text: render_template(text, task, self.workspace.me),
             initial=initial,
         )
