@@ -108,6 +108,10 @@ def _unquote(value: str) -> str:
 
 
 def _term(token: str, negated: bool, key: str, raw: str) -> Term:
+    if raw.startswith('"') and (len(raw) == 1 or not raw.endswith('"')):
+        raise FilterError(token, 'the quote is not closed; end the phrase with "')
+    if not key and raw.endswith(":") and raw[:-1].lower() in KEYS:
+        raise FilterError(token, f"{raw[:-1].lower()}: needs a value")
     value = _unquote(raw)
     if not key:
         if raw.lower() in FLAGS and not raw.startswith('"'):

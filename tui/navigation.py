@@ -144,6 +144,9 @@ class Navigation:
         except FilterError as err:
             self.screen.paint.filter_error(str(err))
             return
+        if (unknown := self.workspace.unknown_queue(text)) is not None:
+            self.screen.paint.filter_error(str(unknown))
+            return
         self.screen.query_one("#filter-error", Static).update("")
         self.screen.query_one("#filter", HistoryInput).remember(text.strip())
         self.screen.query_one(TaskTable).focus()  # before painting, so the bar shows the new text

@@ -11,10 +11,11 @@ filter (a queue then brings back the sort and filter last used on it).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from backdesk.api_client import Person, Queue, Sort, Task, TaskPage, TaskQuery, parse_filter
+from backdesk.api_client import FilterError, Person, Queue, Sort, Task, TaskPage, TaskQuery, parse_filter
 from backdesk.api_client.models import Status
 
 from .config import QueuePrefs, Settings, View
@@ -141,6 +142,19 @@ class Workspace:
         free = [t for t in page.items if t.owner is None and not t.is_closed and t.id not in self.skipped]
         fresh = [t for t in free if t.id not in self.released]
         return (fresh, False) if fresh or not free else (free, True)
+
+    def unknown_queue(self, text: str) -> FilterError | None:
+        """A ``queue:`` token in ``text`` that names no queue (by name or id), with the closest
+        one suggested; None when all are known, or before the queues have arrived."""
+        if not self.queues:
+            return None
+        names = {q.name.lower(): q.name for q in self.queues.values()} | {q.id.lower(): q.name for q in self.queues.values()}
+        for term in parse_filter(text).terms:
+            if term.key == "queue" and term.values[0].lower() not in names:
+                close = difflib.get_close_matches(term.values[0].lower(), list(names), n=1, cutoff=0.4)
+                hint = f'did you mean queue:"{names[close[0]]}"?' if close else "press b to see the queues"
+                return FilterError(term.to_text(), f"no queue is called {term.values[0]!r}; {hint}")
+        return None
 
     def prefs_key(self, queue_id: str | None = None) -> str:
         return f"{self.scope} / {queue_id or ALL_QUEUES}"

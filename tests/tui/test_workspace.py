@@ -149,3 +149,11 @@ def test_play_mode_offers_a_released_task_again_only_when_nothing_else_is_left(w
     ws.stop_play()
     ws.start_play()  # a new play session forgets what was released
     assert ws.candidates(page(1, 2)) == ([task(1), task(2)], False)
+
+
+def test_an_unknown_queue_is_named_with_the_closest_one(ws: Workspace) -> None:
+    ws.queues_arrived([Queue("returns", "Returns & Refunds"), Queue("billing", "Billing & Collections")])
+    problem = ws.unknown_queue('refund queue:"Retrns & Refunds"')
+    assert problem is not None and 'did you mean queue:"Returns & Refunds"?' in str(problem)
+    assert ws.unknown_queue('queue:"No Such Queue"') is not None
+    assert ws.unknown_queue("queue:billing") is None and ws.unknown_queue('queue:"returns & refunds"') is None

@@ -233,3 +233,24 @@ async def test_help_and_palette_list_every_action_wherever_focus_is(wq_server, b
         assert rows[">"].id == "play.skip"
         shown = app.export_screenshot()
         assert "1…9" in shown and "view.1&#160;…&#160;view.9" in shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ('refund "unbalanced', "the quote is not closed"),
+        ("tag:", "tag: needs a value"),
+        ('queue:"Retrns & Refunds"', 'did you mean queue:"Returns & Refunds"?'),
+    ],
+)
+async def test_a_bad_filter_is_named_under_the_bar_and_nothing_is_sent(wq_server, ben, typed, named):
+    await make(ben, "Refund one")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot)
+        generation = app.screen.workspace.generation
+        await pilot.press("slash", *typed, "enter")
+        error = app.screen.query_one("#filter-error")
+        await wait_for(lambda: named in str(error.render()), "the problem under the filter bar")
+        assert app.screen.query_one("#filter").value == typed  # the typing survives
+        assert app.screen.workspace.generation == generation and table.row_count == 1
