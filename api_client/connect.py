@@ -1,4 +1,19 @@
-"""Pick and build a backend adapter by name, so the TUI never imports one directly."""
+"""Pick and build a backend adapter by name, so the TUI never imports one directly.
+
+``Credentials.options`` carries a profile's ``[profiles.NAME.options]`` table to the adapter.
+Redmine reads these (all optional; see :mod:`api_client.redmine_options`):
+
+* ``projects``: project identifiers, names or ids to show as queues (default: every project
+  you can see that tracks issues);
+* ``tracker``: a tracker name or id; lists show only its issues, new tasks use it;
+* ``waiting_statuses``: open statuses that mean waiting (default ``["Feedback"]``);
+* ``close_statuses``: the closed status per resolution (default ``{done = "Closed",
+  rejected = "Rejected", duplicate = "Closed"}``);
+* ``priorities``: Redmine priority name -> low/normal/high/urgent, over the default
+  (Low, Normal, High, Urgent by name, Immediate -> urgent, others by their place);
+* ``resolution_field``, ``tags_field``, ``reference_field``: custom field names (or ids)
+  holding the resolution (a list field), the tags (a multiple list field) and the reference.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +27,7 @@ from .protocol import Backend
 BACKENDS = {
     "workqueue": "backdesk's Work Queue API (the reference server or your own)",
     "rt": "Request Tracker 5 (REST 2.0)",
+    "redmine": "Redmine 5 (REST API; an API key or a login)",
 }
 
 
@@ -24,6 +40,7 @@ class Credentials:
     token: str | None = None
     password: str | None = None
     verify: bool | str = True
+    #: Backend-specific settings from the profile's ``options`` table (see the module docstring).
     options: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -43,4 +60,13 @@ def connect(kind: str, creds: Credentials) -> Backend:
         if not (creds.password or creds.token):
             raise AuthError("No secret for Request Tracker: set BACKDESK_PASSWORD, BACKDESK_TOKEN or token_command.")
         return RTBackend(creds.url, user=creds.user, password=creds.password, token=creds.token, verify=creds.verify)
+    if kind == "redmine":
+        from .redmine import RedmineBackend
+        from .redmine_options import RedmineOptions
+
+        if not (creds.token or (creds.user and creds.password)):
+            raise AuthError("No credentials for Redmine: set BACKDESK_TOKEN to your API key (My account > API "
+                            "access key), or pass --user with BACKDESK_PASSWORD.")
+        return RedmineBackend(creds.url, api_key=creds.token, user=creds.user, password=creds.password,
+                              options=RedmineOptions.parse(creds.options), verify=creds.verify)
     raise InvalidRequestError(f"Unknown backend {kind!r}; use one of {', '.join(BACKENDS)}.")

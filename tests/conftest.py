@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+import redmine_env  # tests/redmine_env.py: how the local Redmine is reached
 import rt_env  # tests/rt_env.py: how the local Request Tracker is reached
 
 from backdesk.api_client import Backend
@@ -95,17 +96,34 @@ def rt_queue_ids(rt_url) -> dict[str, str]:
     return rt_env.queue_ids(rt_url)
 
 
-@pytest.fixture(params=["reference", pytest.param("rt", marks=pytest.mark.rt)])
+@pytest.fixture(scope="session")
+def redmine_url() -> str:
+    """The local Redmine's URL; skips (or fails when CI=true) if it does not answer."""
+    return redmine_env.require_redmine()
+
+
+@pytest.fixture(scope="session")
+def redmine_project_ids(redmine_url) -> dict[str, str]:
+    """Redmine project identifier -> id."""
+    return redmine_env.project_ids(redmine_url)
+
+
+@pytest.fixture(params=["reference", pytest.param("rt", marks=pytest.mark.rt),
+                        pytest.param("redmine", marks=pytest.mark.redmine)])
 async def kit(request) -> AsyncIterator[Kit]:
-    """Each backend in turn: the reference server (fresh per test) and the local RT 5."""
+    """Each backend in turn: the reference server (fresh per test), the local RT 5 and Redmine 5."""
     if request.param == "reference":
         server = request.getfixturevalue("wq_server")
         tokens = dict(OPERATORS)
         made = Kit("reference", lambda who: WorkQueueBackend(server.url, tokens[who]), "returns")
-    else:
+    elif request.param == "rt":
         url = request.getfixturevalue("rt_url")
         queue = request.getfixturevalue("rt_queue_ids")[rt_env.QUEUE]
         made = Kit("rt", lambda who: rt_env.rt_backend(url, who), queue)
+    else:
+        url = request.getfixturevalue("redmine_url")
+        project = request.getfixturevalue("redmine_project_ids")[redmine_env.PROJECT]
+        made = Kit("redmine", lambda who: redmine_env.redmine_backend(url, who), project)
     try:
         yield made
     finally:
