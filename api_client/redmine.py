@@ -44,23 +44,19 @@ How Redmine's world maps onto backdesk's (settings: :mod:`api_client.redmine_opt
 from __future__ import annotations
 
 import asyncio
-import re
-from collections import OrderedDict
 from typing import Any
 
 import httpx
 
 from .errors import (
     AuthError,
-    BackendError,
     BadResponseError,
     ConflictError,
     InvalidRequestError,
     NotFoundError,
     StaleError,
-    UnavailableError,
 )
-from .http import HTTPAdapter
+from .http import task_page
 from .models import (
     Event,
     NewTask,
@@ -74,19 +70,17 @@ from .models import (
     TaskQuery,
     utcnow,
 )
-from .redmine_decode import Catalog, clean, due_date, last_day_before, number, user_ids
+from .redmine_decode import Catalog, due_date, last_day_before, number, user_ids
+from .redmine_http import PAGE, RedmineHTTP, issue_number, issues_of, list_of
 from .redmine_options import RedmineOptions
-from .redmine_query import Plan, plan, sort_param, to_params, words
+from .redmine_query import Plan, plan, sort_param, words
+from .sanitize import clean, clean_line
 
-PAGE = 100  # Redmine's largest limit
 CAS_TRIES = 4
-ETAG_CACHE = 256
-_LOCK_INPUT = re.compile(r'<input[^>]*name="issue\[lock_version\]"[^>]*>')
-_VALUE = re.compile(r'value="(\d+)"')
 
 
-class RedmineBackend(HTTPAdapter):
-    """Redmine's REST API as one user: an API key (``X-Redmine-API-Key``) or a login and password."""
+class RedmineBackend(RedmineHTTP):
+    """backdesk's Backend over Redmine's REST API (see the module docstring)."""
 
     def __init__(
         self,
@@ -100,22 +94,12 @@ class RedmineBackend(HTTPAdapter):
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        if not api_key and not (user and password):
-            raise AuthError("Redmine needs an API key (BACKDESK_TOKEN) or a login and password.")
-        super().__init__(
-            url,
-            headers={"X-Redmine-API-Key": api_key} if api_key else None,
-            auth=None if api_key else (user or "", password or ""),
-            timeout=timeout,
-            verify=verify,
-            transport=transport,
-        )
-        self.label = f"Redmine at {self.root}"
-        self.who = user or "this API key"
+        super().__init__(url, api_key=api_key, user=user, password=password, timeout=timeout, verify=verify,
+                         transport=transport)
         self.options = options or RedmineOptions()
         self.catalog = Catalog(self.options, self.root)
         self._me: Person | None = None
-        self._me_number = 0
+        self._me_id = 0
         self._admin = False
         self._people: dict[int, Person] = {}
         self._projects: list[dict] | None = None
@@ -123,10 +107,8 @@ class RedmineBackend(HTTPAdapter):
         self._private_ok: dict[int, bool] = {}
         self._roles: dict[int, set[str]] = {}
         self._memberships: dict[int, list[int]] = {}
-        self._etags: OrderedDict[str, tuple[str, Any]] = OrderedDict()
         self._notes: dict[tuple[str, str], Event] = {}
         self._baselines: dict[tuple[str, str], int] = {}
-        self._limit = asyncio.Semaphore(4)
         self._setup = asyncio.Lock()
         self._ready = False
 
@@ -142,8 +124,9 @@ class RedmineBackend(HTTPAdapter):
         self._projects = None  # pick up projects created since
         projects = await self._visible_projects()
         counts = await asyncio.gather(*(self._counts(number(p.get("id"))) for p in projects))
-        return [Queue(id=str(number(p.get("id"))), name=clean(p.get("name")), description=clean(p.get("description")),
-                      counts=c) for p, c in zip(projects, counts)]
+        return [Queue(id=str(number(p.get("id"))), name=clean_line(p.get("name")),
+                      description=clean(p.get("description")), counts=c)
+                for p, c in zip(projects, counts, strict=True)]
 
     async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
         await self._prepare()
@@ -160,7 +143,7 @@ class RedmineBackend(HTTPAdapter):
             if split:
                 wanted["due_date"] = ("*" if phase == "d" else "!*", [""])
             data = await self._list(wanted, offset, per_page, sort_param(query))
-            issues = _issues(data)
+            issues = issues_of(data)
             total = data.get("total_count")
             more = isinstance(total, int) and offset + len(issues) < total
             if split and phase == "d" and not issues and not more:
@@ -168,8 +151,8 @@ class RedmineBackend(HTTPAdapter):
                 continue
             next_cursor = f"{phase}{offset + per_page}" if more else "u0" if split and phase == "d" else None
             await self._know_people(issues)
-            return TaskPage(tuple(self.catalog.task(i, self._people) for i in issues),
-                            total if isinstance(total, int) and not split else None, next_cursor)
+            return task_page(issues, lambda issue: self.catalog.task(issue, self._people),
+                             total=total if isinstance(total, int) and not split else None, next_cursor=next_cursor)
 
     async def task(self, task_id: str) -> Task:
         issue = await self._issue(task_id)
@@ -227,7 +210,7 @@ class RedmineBackend(HTTPAdapter):
             if before.owner and not force:
                 raise _claimed(before.id, before.owner)
             try:
-                await self._put(before.id, {"assigned_to_id": self._me_number, "lock_version": lock})
+                await self._put(before.id, {"assigned_to_id": self._me_id, "lock_version": lock})
             except StaleError:
                 continue
             after = await self.task(task_id)
@@ -284,8 +267,8 @@ class RedmineBackend(HTTPAdapter):
         return event
 
     async def close(self, task_id: str, resolution: Resolution, *, note: str | None = None,
-                    version: str | None = None) -> Task:
-        await self._prepare()
+                    version: str | None = None, force: bool = False) -> Task:
+        me = await self.me()
         status = self.catalog.status_named(self.options.close_statuses[resolution])
         if not status.is_closed:
             raise InvalidRequestError(f"Redmine's status {status.name} is not a closed one; "
@@ -300,6 +283,9 @@ class RedmineBackend(HTTPAdapter):
             if before.is_closed:
                 raise ConflictError(f"#{before.id} is already {before.status_label}.", status=409)
             _check_version(before, version if baseline is None else None)
+            if before.owner and before.owner.id != me.id and not force:
+                raise ConflictError(f"{before.owner.name} holds #{before.id}; close it anyway only if you mean to.",
+                                    claimed_by=before.owner, status=409)
             change: dict[str, Any] = {"status_id": status.id}
             if resolution_field:
                 fields = await self._fields(int(before.queue), resolution=True)
@@ -333,6 +319,33 @@ class RedmineBackend(HTTPAdapter):
             return after
         raise _busy(task_id)
 
+    async def reopen(self, task_id: str, *, version: str | None = None) -> Task:
+        await self._prepare()
+        status = self.catalog.reopen_status()
+        for _ in range(CAS_TRIES):
+            lock, issue = await self._locked(task_id)
+            before = self.catalog.task(issue, self._people)
+            if not before.is_closed:
+                raise ConflictError(f"#{before.id} is not closed.", status=409)
+            _check_version(before, version)
+            change: dict[str, Any] = {"status_id": status.id, "lock_version": lock}
+            if self.options.resolution_field:
+                fields = await self._fields(int(before.queue), resolution=True)
+                change["custom_fields"] = [{"id": fields["resolution"], "value": ""}]
+            try:
+                await self._put(before.id, change)
+            except StaleError:
+                if version:
+                    raise
+                continue
+            after = await self.task(task_id)
+            if after.is_closed:
+                raise InvalidRequestError(
+                    f"Redmine kept #{after.id} {after.status_label}: the workflow of your role does not allow "
+                    f"{before.status_label} -> {status.name}. Ask a Redmine admin.", status=400)
+            return after
+        raise _busy(task_id)
+
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
         await self._prepare()
         change: dict[str, Any] = {}
@@ -362,7 +375,7 @@ class RedmineBackend(HTTPAdapter):
                 ("due date", changes.due_at is None or after.due_at is not None
                  and due_date(after.due_at) == change["due_date"]),
                 ("queue", changes.queue is None or after.queue == str(change["project_id"])),
-                ("title", changes.title is None or after.title == clean(changes.title)),
+                ("title", changes.title is None or after.title == clean_line(changes.title)),
             ) if not ok]
             if missed:
                 raise InvalidRequestError(f"Redmine did not change the {', '.join(missed)} of #{after.id}: your "
@@ -387,17 +400,17 @@ class RedmineBackend(HTTPAdapter):
             user = current.get("user") if isinstance(current, dict) else None
             if not isinstance(user, dict):
                 raise BadResponseError(f"{self.root} did not say who you are: is it a Redmine?")
-            self._me_number = number(user.get("id"))
+            self._me_id = number(user.get("id"))
             self._me = _person(user)
-            self._people[self._me_number] = self._me
+            self._people[self._me_id] = self._me
             self._admin = bool(user.get("admin"))
             for membership in user.get("memberships") or []:
                 if isinstance(membership, dict):
                     project = number((membership.get("project") or {}).get("id"))
                     self._memberships[project] = [number(r.get("id")) for r in membership.get("roles") or []
                                                   if isinstance(r, dict)]
-            self.catalog.learn_statuses(_list_of(statuses, "issue_statuses"))
-            self.catalog.learn_priorities(_list_of(priorities, "issue_priorities"))
+            self.catalog.learn_statuses(list_of(statuses, "issue_statuses"))
+            self.catalog.learn_priorities(list_of(priorities, "issue_priorities"))
             if self.options.tracker:
                 self._tracker = await self._tracker_id(self.options.tracker)
             await self._visible_projects()
@@ -409,7 +422,7 @@ class RedmineBackend(HTTPAdapter):
             while True:
                 data = await self._get("/projects.json", {"include": "enabled_modules", "limit": PAGE,
                                                           "offset": len(projects)})
-                batch = [p for p in _list_of(data, "projects") if isinstance(p, dict)]
+                batch = [p for p in list_of(data, "projects") if isinstance(p, dict)]
                 projects += batch
                 if not batch or len(projects) >= int(data.get("total_count") or 0):
                     break
@@ -433,8 +446,8 @@ class RedmineBackend(HTTPAdapter):
 
     async def _tracker_id(self, name: str) -> int:
         data = await self._get("/trackers.json")
-        for tracker in _list_of(data, "trackers"):
-            if isinstance(tracker, dict) and (clean(tracker.get("name")).casefold() == name.casefold()
+        for tracker in list_of(data, "trackers"):
+            if isinstance(tracker, dict) and (clean_line(tracker.get("name")).casefold() == name.casefold()
                                               or str(tracker.get("id")) == name):
                 return number(tracker.get("id"))
         raise InvalidRequestError(f"Redmine has no tracker {name!r}; check tracker in the profile's options.",
@@ -453,7 +466,7 @@ class RedmineBackend(HTTPAdapter):
         if any(self.catalog.field_id(c) is None for c in wanted.values()):
             for scope in ({"project_id": project} if project else {}, {}):
                 data = await self._get("/issues.json", {"status_id": "*", "limit": 1, **scope})
-                for issue in _issues(data):
+                for issue in issues_of(data):
                     self.catalog.learn_fields(issue)
         found = {name: self.catalog.field_id(c) for name, c in wanted.items()}
         for name, field_id in found.items():
@@ -475,7 +488,7 @@ class RedmineBackend(HTTPAdapter):
                 allowed = allowed or "set_notes_private" in self._roles[role]
             self._private_ok[project] = allowed
         if not self._private_ok[project]:
-            name = clean((issue.get("project") or {}).get("name"))
+            name = clean_line((issue.get("project") or {}).get("name"))
             raise AuthError(f"Your Redmine role in {name} cannot make notes private, so Redmine would publish this "
                             "note to everyone who can see the issue; backdesk did not send it. Ask a Redmine admin "
                             "for the \"Set notes as private\" permission.", status=403)
@@ -536,7 +549,7 @@ class RedmineBackend(HTTPAdapter):
         if int(data.get("total_count") or 0) > PAGE:
             raise InvalidRequestError(f"{word!r} matches more than {PAGE} tasks and references too; "
                                       "add a word or a filter to narrow it down.", status=400)
-        return {number(i.get("id")) for i in _issues(data)}
+        return {number(i.get("id")) for i in issues_of(data)}
 
     def _login_number(self, login: str) -> str:
         if login.isdigit():
@@ -546,13 +559,6 @@ class RedmineBackend(HTTPAdapter):
                 return str(user_id)
         raise InvalidRequestError(f"backdesk does not know a Redmine user {login!r} yet; use their number "
                                   "(from their Redmine page) or owner:me.", status=400)
-
-    async def _list(self, filters: dict, offset: int, limit: int, sort: str) -> dict:
-        params = to_params(filters) + [("sort", sort), ("offset", str(offset)), ("limit", str(limit))]
-        data = await self._get("/issues.json", params)
-        if not isinstance(data, dict) or not isinstance(data.get("issues"), list):
-            raise BadResponseError("Redmine's issue list has no 'issues' array.")
-        return data
 
     async def _counts(self, project: int) -> QueueCounts:
         base = {"project_id": ("=", [str(project)]), "status_id": ("o", [""])}
@@ -567,7 +573,7 @@ class RedmineBackend(HTTPAdapter):
 
     async def _issue(self, task_id: str) -> dict:
         await self._prepare()
-        data = await self._get(f"/issues/{_number(task_id)}.json", {"include": "journals"})
+        data = await self._get(f"/issues/{issue_number(task_id)}.json", {"include": "journals"})
         issue = data.get("issue") if isinstance(data, dict) else None
         if not isinstance(issue, dict):
             raise BadResponseError(f"Redmine sent issue {task_id} without its fields.")
@@ -576,15 +582,8 @@ class RedmineBackend(HTTPAdapter):
 
     async def _locked(self, task_id: str) -> tuple[int, dict]:
         """The lock_version, then the issue as it is at least that new (see the module docstring)."""
-        n = _number(task_id)
-        response = await self._send("GET", f"/issues/{n}", headers={"Accept": "text/html"})
-        self._client.cookies.clear()  # the page starts a session; the API needs none
-        tag = _LOCK_INPUT.search(response.text) if response.status_code == 200 else None
-        value = _VALUE.search(tag.group(0)) if tag else None
-        if value is None:
-            raise AuthError(f"Redmine shows you no edit form for #{n}: your role may not edit this issue. "
-                            "Ask a Redmine admin.", status=403)
-        return int(value.group(1)), await self._issue(n)
+        n = issue_number(task_id)
+        return await self._lock_version(n), await self._issue(n)
 
     async def _know_people(self, issues: list[dict]) -> None:
         """Look up (once) the login of every user these issues name."""
@@ -604,7 +603,7 @@ class RedmineBackend(HTTPAdapter):
         """Your journal with this note text: after ``after``, or your latest note when None."""
         text = _normal(body)
         mine = [j for j in issue.get("journals") or [] if isinstance(j, dict)
-                and (j.get("user") or {}).get("id") == self._me_number and clean(j.get("notes")).strip()]
+                and (j.get("user") or {}).get("id") == self._me_id and clean(j.get("notes")).strip()]
         if after is None:
             return mine[-1] if mine and _normal(clean(mine[-1].get("notes"))) == text else None
         return next((j for j in mine if number(j.get("id")) > after and _normal(clean(j.get("notes"))) == text), None)
@@ -615,75 +614,12 @@ class RedmineBackend(HTTPAdapter):
                             "private one: edit or delete it in Redmine now, and ask an admin to check your "
                             "role's private-notes permission.", status=403)
 
-    async def _get(self, path: str, params: Any = None) -> Any:
-        """A GET through the ETag cache, retrying a 500 (a busy SQLite) twice."""
-        key = str(httpx.URL(path, params=params))
-        cached = self._etags.get(key)
-        headers = {"If-None-Match": cached[0]} if cached else {}
-        for attempt in range(3):
-            try:
-                response = await self._send("GET", path, params=params, headers=headers)
-                break
-            except UnavailableError as exc:
-                if exc.status != 500 or attempt == 2:
-                    raise
-                await asyncio.sleep(0.2 * 2 ** attempt)
-        if response.status_code == 304 and cached:
-            self._etags.move_to_end(key)
-            return cached[1]
-        data = self._json(response)
-        if etag := response.headers.get("etag"):
-            self._etags[key] = (etag, data)
-            if len(self._etags) > ETAG_CACHE:
-                self._etags.popitem(last=False)
-        return data
-
-    async def _put(self, task_id: str, change: dict) -> None:
-        response = await self._send("PUT", f"/issues/{_number(task_id)}.json", json={"issue": change})
-        if response.status_code not in (200, 204):
-            raise BadResponseError(f"Redmine answered HTTP {response.status_code} to a change of #{task_id}.")
-
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        async with self._limit:
-            return await self._request(method, path, **kwargs)
-
-    def _error(self, response: httpx.Response) -> BackendError:
-        status = response.status_code
-        if status >= 500:
-            return UnavailableError(f"Redmine at {self.root} failed on its side (HTTP {status}; a busy database "
-                                    "does this). Try again in a moment.", status=status)
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        errors = payload.get("errors") if isinstance(payload, dict) else None
-        detail = "; ".join(clean(e) for e in errors) if isinstance(errors, list) else None
-        if status == 401:
-            return AuthError(f"Redmine at {self.root} did not accept {self.who}'s credentials: check the API key "
-                             "(BACKDESK_TOKEN) or the login and password, and that the REST API is enabled "
-                             "(Administration > Settings > API).", status=status)
-        if status == 403:
-            return AuthError("Redmine refused: your role there does not allow this. Ask a Redmine admin.",
-                             status=status)
-        if status == 404:
-            return NotFoundError("That issue or project does not exist in Redmine, or you cannot see it.",
-                                 status=status)
-        if status == 422 and errors == []:
-            return StaleError("Someone else changed this issue since it was read. Press r to reload, "
-                              "then try again.", status=status)
-        if status == 422:
-            return InvalidRequestError(f"Redmine rejected the change: {detail or 'no reason given'}.",
-                                       status=status, detail=detail)
-        return InvalidRequestError(f"Redmine could not take the request (HTTP {status}).", status=status,
-                                   detail=detail)
-
-
 # -- helpers ---------------------------------------------------------------------------------
 
 
 def _person(user: dict) -> Person:
-    login = clean(user.get("login")) or str(user.get("id"))
-    name = " ".join(p for p in (clean(user.get("firstname")), clean(user.get("lastname"))) if p)
+    login = clean_line(user.get("login")) or str(user.get("id"))
+    name = " ".join(p for p in (clean_line(user.get("firstname")), clean_line(user.get("lastname"))) if p)
     return Person(id=login, name=name or login)
 
 
@@ -692,7 +628,7 @@ def _name_in(issues: list[dict], user_id: int) -> str:
         for key in ("assigned_to", "author"):
             ref = issue.get(key)
             if isinstance(ref, dict) and ref.get("id") == user_id:
-                return clean(ref.get("name"))
+                return clean_line(ref.get("name"))
     return ""
 
 
@@ -725,26 +661,9 @@ def _read_cursor(cursor: str | None, split: bool) -> tuple[str, int]:
     return phase, int(rest)
 
 
-def _number(task_id: str) -> str:
-    text = str(task_id).lstrip("#")
-    if not text.isdigit():
-        raise NotFoundError(f"{task_id!r} is not a Redmine issue number.", status=404)
-    return text
-
-
-def _list_of(data: Any, key: str) -> list:
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise BadResponseError(f"Redmine's answer has no {key!r} list.")
-    return data[key]
-
-
-def _issues(data: Any) -> list[dict]:
-    return [i for i in _list_of(data, "issues") if isinstance(i, dict)]
-
-
 def _names_project(project: dict, name: str) -> bool:
-    return name in (str(project.get("id")), clean(project.get("identifier"))) or \
-        clean(project.get("name")).casefold() == name.casefold()
+    return name in (str(project.get("id")), clean_line(project.get("identifier"))) or \
+        clean_line(project.get("name")).casefold() == name.casefold()
 
 
 def _last_journal(issue: dict) -> int:

@@ -1,4 +1,5 @@
-"""Turning Redmine's JSON into backdesk's models, every server string made safe on the way in.
+"""Turning Redmine's JSON into backdesk's models, every server string made safe on the way in
+(:mod:`api_client.sanitize`: ``clean`` for bodies and notes, ``clean_line`` for the rest).
 
 :class:`Catalog` holds what Redmine says about itself (statuses, priorities, custom fields)
 and decodes issues and journals with it. Redmine's ids are numbers; backdesk's are strings.
@@ -6,35 +7,25 @@ and decodes issues and journals with it. Redmine's ids are numbers; backdesk's a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from .errors import BadResponseError, InvalidRequestError
 from .http import parse_time
 from .models import RESOLUTIONS, Event, Person, Priority, Resolution, Status, Task
 from .redmine_options import RedmineOptions
+from .sanitize import clean, clean_line
 
-# A private copy of widgets/text.py's patterns (api_client has no shared sanitiser yet):
-# CSI / OSC / other ESC sequences, then any remaining C0/C1 control except tab and newline.
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?|\x9b[0-?]*[ -/]*[@-~]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: Status words that say nothing beyond backdesk's own status or resolution.
 _PLAIN_STATUSES = {"new", "open", "closed", "rejected", "done"}
-
-
-def clean(value: Any) -> str:
-    """A server value as text without terminal escape sequences or control characters."""
-    text = "" if value is None else str(value)
-    return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
 
 
 def number(value: Any) -> int:
     """A Redmine id from JSON."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadResponseError(f"Redmine sent {clean(value)!r} where an id belongs.")
+        raise BadResponseError(f"Redmine sent {clean_line(value)!r} where an id belongs.")
     return value
 
 
@@ -44,25 +35,25 @@ def due_at(value: Any) -> datetime | None:
         return None
     try:
         day = date.fromisoformat(str(value))
-    except ValueError:
-        raise BadResponseError(f"Redmine sent the due date {clean(value)!r}.") from None
-    return datetime.combine(day, time(23, 59, 59), timezone.utc)
+    except ValueError as exc:
+        raise BadResponseError(f"Redmine sent the due date {clean_line(value)!r}.") from exc
+    return datetime.combine(day, time(23, 59, 59), UTC)
 
 
 def due_date(value: datetime) -> str:
     """The Redmine due date (a UTC day) for a backdesk due time."""
-    return value.astimezone(timezone.utc).date().isoformat()
+    return value.astimezone(UTC).date().isoformat()
 
 
 def last_day_before(moment: datetime) -> date:
     """The last day whose end (23:59:59 UTC) is before ``moment``."""
-    return moment.astimezone(timezone.utc).date() - timedelta(days=1)
+    return moment.astimezone(UTC).date() - timedelta(days=1)
 
 
 def stamp(value: Any) -> datetime:
     parsed = parse_time(value)
     if parsed is None:
-        raise BadResponseError(f"Redmine sent no timestamp where one was expected ({clean(value)!r}).")
+        raise BadResponseError(f"Redmine sent no timestamp where one was expected ({clean_line(value)!r}).")
     return parsed
 
 
@@ -91,7 +82,7 @@ class Catalog:
     def learn_statuses(self, items: list[Any]) -> None:
         for item in items:
             if isinstance(item, dict):
-                info = StatusInfo(number(item.get("id")), clean(item.get("name")), bool(item.get("is_closed")))
+                info = StatusInfo(number(item.get("id")), clean_line(item.get("name")), bool(item.get("is_closed")))
                 self.statuses[info.id] = info
 
     def learn_priorities(self, items: list[Any]) -> None:
@@ -99,7 +90,7 @@ class Catalog:
         active = [p for p in items if isinstance(p, dict) and p.get("active", True)]
         default = next((i for i, p in enumerate(active) if p.get("is_default")), 0)
         for index, item in enumerate(active):
-            name = clean(item.get("name"))
+            name = clean_line(item.get("name"))
             level = self.options.priorities.get(name.casefold())
             if level is None:
                 level = "low" if index < default else "normal" if index == default else \
@@ -111,7 +102,7 @@ class Catalog:
     def learn_fields(self, issue: dict) -> None:
         for item in issue.get("custom_fields") or []:
             if isinstance(item, dict) and isinstance(item.get("id"), int):
-                self.fields[clean(item.get("name")).casefold()] = item["id"]
+                self.fields[clean_line(item.get("name")).casefold()] = item["id"]
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -128,6 +119,19 @@ class Catalog:
         known = ", ".join(i.name for i in self.statuses.values())
         raise InvalidRequestError(f"Redmine has no status named {name!r} (it has {known}); "
                                   "check close_statuses in the profile's options.")
+
+    def reopen_status(self) -> StatusInfo:
+        """The status reopening sets: ``reopen_status``, or the first open status that is not waiting."""
+        if self.options.reopen_status:
+            info = self.status_named(self.options.reopen_status)
+            if info.is_closed:
+                raise InvalidRequestError(f"Redmine's status {info.name} is closed; check reopen_status in the "
+                                          "profile's options.")
+            return info
+        opened = [i for i in self.statuses.values() if self.bucket(i) == "open"]
+        if not opened:
+            raise InvalidRequestError("Redmine has no open status to reopen with; set reopen_status in the options.")
+        return opened[0]
 
     def priority_id(self, level: Priority) -> int:
         if level not in self.priority_ids:
@@ -154,7 +158,7 @@ class Catalog:
         issue_id = number(issue.get("id"))
         status = _ref(issue, "status")
         info = self.statuses.get(number(status.get("id"))) or StatusInfo(
-            number(status.get("id")), clean(status.get("name")), bool(status.get("is_closed")))
+            number(status.get("id")), clean_line(status.get("name")), bool(status.get("is_closed")))
         bucket = self.bucket(info)
         values = self.custom_values(issue)
         resolution = self.resolution(info, values) if bucket == "closed" else None
@@ -163,12 +167,12 @@ class Catalog:
         tags = values.pop(self.field_id(self.options.tags_field), ("", []))[1]
         values.pop(self.field_id(self.options.resolution_field), None)
         journals = [j for j in issue.get("journals") or [] if isinstance(j, dict)]
-        updated = clean(issue.get("updated_on"))
+        updated = clean_line(issue.get("updated_on"))
         owner = _ref(issue, "assigned_to")
         return Task(
             id=str(issue_id),
             queue=str(number(_ref(issue, "project").get("id"))),
-            title=clean(issue.get("subject")),
+            title=clean_line(issue.get("subject")),
             body=clean(issue.get("description")),
             status=bucket,
             priority=self.priority_levels.get(number(_ref(issue, "priority").get("id")), "normal"),
@@ -177,7 +181,7 @@ class Catalog:
             version=f"{updated}/{max((number(j.get('id')) for j in journals), default=0)}"
             if "journals" in issue else updated,
             resolution=resolution,
-            owner=people.get(number(owner["id"])) if owner else None,
+            owner=people.get(number(owner.get("id"))) if owner else None,
             due_at=due_at(issue.get("due_date")),
             reference=", ".join(reference) if reference else f"#{issue_id}",
             tags=tuple(tags or ()),
@@ -193,7 +197,8 @@ class Catalog:
             if isinstance(item, dict) and isinstance(item.get("id"), int):
                 raw = item.get("value")
                 listed = raw if isinstance(raw, list) else [raw]
-                values[item["id"]] = (clean(item.get("name")), [clean(v) for v in listed if v not in (None, "")])
+                chosen = [clean_line(v) for v in listed if v not in (None, "")]
+                values[item["id"]] = (clean_line(item.get("name")), chosen)
         return values
 
     def resolution(self, info: StatusInfo, values: dict[int | None, tuple[str, list[str]]]) -> Resolution:
@@ -209,7 +214,7 @@ class Catalog:
         task_id = str(number(issue.get("id")))
         author = _ref(issue, "author")
         events = [Event(task_id + "-0", task_id, "created", stamp(issue.get("created_on")),
-                        people.get(number(author["id"])) if author else None, clean(issue.get("description")))]
+                        people.get(number(author.get("id"))) if author else None, clean(issue.get("description")))]
         journals = sorted((j for j in issue.get("journals") or [] if isinstance(j, dict)),
                           key=lambda j: number(j.get("id")))
         for journal in journals:
@@ -226,7 +231,7 @@ class Catalog:
         actor = _actor(journal, people)
         at = stamp(journal.get("created_on"))
         details = [d for d in journal.get("details") or [] if isinstance(d, dict)]
-        resolution = next((clean(d.get("new_value")) for d in details if d.get("property") == "cf"
+        resolution = next((clean_line(d.get("new_value")) for d in details if d.get("property") == "cf"
                            and self.field_id(self.options.resolution_field) == _int(d.get("name"))), "")
         events = []
         for index, detail in enumerate(details, start=1):
@@ -237,7 +242,7 @@ class Catalog:
 
     def _change(self, detail: dict, actor: Person | None, people: Mapping[int, Person],
                 resolution: str) -> tuple[str, str]:
-        name, old, new = clean(detail.get("name")), detail.get("old_value"), detail.get("new_value")
+        name, old, new = clean_line(detail.get("name")), detail.get("old_value"), detail.get("new_value")
         if detail.get("property") == "attr" and name == "assigned_to_id":
             before, after = people.get(_int(old) or 0), people.get(_int(new) or 0)
             if after is None:
@@ -256,7 +261,7 @@ class Catalog:
             return "", ""
         label = name.removesuffix("_id").replace("_", " ").capitalize() if detail.get("property") == "attr" \
             else next((n for n, i in self.fields.items() if str(i) == name), name)
-        return "updated", f"{label} changed from {clean(old) or 'nothing'} to {clean(new) or 'nothing'}"
+        return "updated", f"{label} changed from {clean_line(old) or 'nothing'} to {clean_line(new) or 'nothing'}"
 
 
 def user_ids(issue: dict) -> set[int]:

@@ -17,7 +17,7 @@ DEFAULT_PRIORITIES: dict[str, Priority] = {
     "low": "low", "normal": "normal", "high": "high", "urgent": "urgent", "immediate": "urgent",
 }
 DEFAULT_CLOSE_STATUSES: dict[Resolution, str] = {"done": "Closed", "rejected": "Rejected", "duplicate": "Closed"}
-KNOWN = ("projects", "tracker", "waiting_statuses", "close_statuses", "priorities",
+KNOWN = ("projects", "tracker", "waiting_statuses", "close_statuses", "reopen_status", "priorities",
          "resolution_field", "tags_field", "reference_field")
 
 
@@ -33,6 +33,8 @@ class RedmineOptions:
     waiting_statuses: tuple[str, ...] = ("Feedback",)
     #: The closed status each resolution sets.
     close_statuses: Mapping[Resolution, str] = field(default_factory=lambda: dict(DEFAULT_CLOSE_STATUSES))
+    #: The open status reopening sets; default the first open status that is not waiting (New).
+    reopen_status: str | None = None
     #: Redmine priority name (lower case) -> level, over :data:`DEFAULT_PRIORITIES`.
     priorities: Mapping[str, Priority] = field(default_factory=lambda: dict(DEFAULT_PRIORITIES))
     #: A list custom field holding done/rejected/duplicate; without it, a duplicate says so in its note.
@@ -63,6 +65,7 @@ class RedmineOptions:
             tracker=_optional(options, "tracker"),
             waiting_statuses=_names(options, "waiting_statuses") or ("Feedback",),
             close_statuses=close,
+            reopen_status=_optional(options, "reopen_status"),
             priorities=priorities,
             resolution_field=_optional(options, "resolution_field"),
             tags_field=_optional(options, "tags_field"),
