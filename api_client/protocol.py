@@ -127,14 +127,27 @@ class Backend(Protocol):
         *,
         note: str | None = None,
         version: str | None = None,
+        force: bool = False,
     ) -> Task:
         """Close the task as ``resolution``, with ``note`` recorded first when given.
 
         With ``version`` (a Task's ``version``), raises StaleError if the task changed since
-        that version was read; without it, closes whatever the task holds now. Raises
+        that version was read; without it, closes whatever the task holds now. A task someone
+        else holds is closed only with ``force`` (the history records who closed it); without
+        it, raises ConflictError naming the holder in ``claimed_by``. Also raises
         ConflictError when it is already closed or the server will not let this person close
         it, NotFoundError when it does not exist, InvalidRequestError when the backend
         refuses the change.
+        """
+        ...
+
+    async def reopen(self, task_id: str, *, version: str | None = None, force: bool = False) -> Task:
+        """Open a closed task again (status open, no resolution, the owner kept).
+
+        ``version`` and ``force`` as in :meth:`close` (StaleError; ConflictError naming the
+        holder of a task someone else holds). Also raises ConflictError when the task is not
+        closed or the server will not let this person reopen it, NotFoundError when it does
+        not exist, InvalidRequestError when the backend refuses the change.
         """
         ...
 

@@ -70,6 +70,8 @@ from .sanitize import clean_line
 #: RT priority number written for each level (read back through rt_ticketsql.PRIORITY_FLOOR).
 PRIORITY_VALUE = {"low": 10, "normal": 30, "high": 60, "urgent": 90}
 CLOSE_STATUS = {"done": "resolved", "rejected": "rejected", "duplicate": "resolved"}
+#: The status reopening sets: an active status of the default lifecycle and of custom ones like it.
+REOPEN_STATUS = "open"
 NOTE_SUBJECT = "backdesk note "
 TICKET_FIELDS = "Subject,Status,Owner,Queue,Priority,Created,LastUpdated,Due,CustomFields"
 SUB_FIELDS = {"fields[Owner]": "Name,RealName", "fields[Queue]": "Name"}
@@ -240,6 +242,7 @@ class RTBackend(HTTPAdapter):
         *,
         note: str | None = None,
         version: str | None = None,
+        force: bool = False,
     ) -> Task:
         data, etag = await self._ticket(task_id)
         await self._learn_statuses([data])
@@ -247,6 +250,7 @@ class RTBackend(HTTPAdapter):
         if current.is_closed:
             raise ConflictError(f"Ticket {task_id} is already {current.status_label}.", status=409)
         _check_version(task_id, data, etag, version)
+        await self._check_holder(task_id, current, force, "close")
         if resolution == "duplicate":
             note = "Closed as a duplicate." + (f"\n\n{note}" if note else "")
         if note:
@@ -261,6 +265,34 @@ class RTBackend(HTTPAdapter):
                 status=400,
             )
         return after
+
+    async def reopen(self, task_id: str, *, version: str | None = None, force: bool = False) -> Task:
+        data, etag = await self._ticket(task_id)
+        await self._learn_statuses([data])
+        current = self._decode.task(data, version=etag)
+        if not current.is_closed:
+            raise ConflictError(f"Ticket {task_id} is not closed.", status=409)
+        _check_version(task_id, data, etag, version)
+        await self._check_holder(task_id, current, force, "reopen")
+        await self._put(task_id, {"Status": REOPEN_STATUS}, etag if version else None)
+        after = await self.task(task_id)
+        if after.is_closed:
+            raise InvalidRequestError(
+                f"Request Tracker kept ticket {task_id} {after.status_label}; its lifecycle may not allow "
+                f"{REOPEN_STATUS} from there.",
+                status=400,
+            )
+        return after
+
+    async def _check_holder(self, task_id: str, task: Task, force: bool, doing: str) -> None:
+        """Refuse to change a ticket someone else owns unless ``force`` (RT itself would let it)."""
+        me = await self.me()
+        if task.owner and task.owner.id != me.id and not force:
+            raise ConflictError(
+                f"{task.owner.name} holds ticket {task_id}; {doing} it only if you mean to take it from them.",
+                claimed_by=task.owner,
+                status=409,
+            )
 
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
         data, etag = await self._ticket(task_id)

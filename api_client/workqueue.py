@@ -135,11 +135,17 @@ class WorkQueueBackend(HTTPAdapter):
         *,
         note: str | None = None,
         version: str | None = None,
+        force: bool = False,
     ) -> Task:
-        body: dict[str, Any] = {"resolution": resolution}
+        body: dict[str, Any] = {"resolution": resolution, "force": force}
         if note:
             body["note"] = note
         response = await self._request("POST", f"/tasks/{task_id}/close", json=body, headers=if_match(version))
+        return _task(self._json(response))
+
+    async def reopen(self, task_id: str, *, version: str | None = None, force: bool = False) -> Task:
+        body = {"force": force}
+        response = await self._request("POST", f"/tasks/{task_id}/reopen", json=body, headers=if_match(version))
         return _task(self._json(response))
 
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
@@ -301,7 +307,7 @@ def _task(data: Any) -> Task:
         due_at=parse_time(data.get("due_at")),
         reference=_optional(data, "reference"),
         tags=tuple(clean_line(t) for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
-        url=_optional(data, "url"),
+        url=_optional(data, "web_url") or _optional(data, "url"),
     )
 
 

@@ -38,16 +38,20 @@ class CloseDialog(ModalScreen[Task | None]):
         Binding("k", "move(-1)", "Up", show=False, id="close.up"),
     ]
 
-    def __init__(self, task: Task, close: CloseTask) -> None:
+    def __init__(self, task: Task, close: CloseTask, *, holder: str = "") -> None:
+        """``holder`` says who holds the task, when it is not the operator closing it."""
         super().__init__()
         self.target = task
         self._close = close
+        self._holder = holder
         self._busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
             yield Static(literal(f"Close #{one_line(self.target.id)} · {one_line(self.target.title)}",
                                  style="bold"))
+            if self._holder:
+                yield Static(literal(self._holder, style="bold"), classes="warning", id="close-holder")
             yield OptionList(*(Option(EXPLAIN[r], id=r) for r in RESOLUTIONS), id="resolution")
             yield TextArea(id="close-note", soft_wrap=True)
             yield Static(id="close-error")

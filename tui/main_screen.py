@@ -8,13 +8,13 @@ in :mod:`tui.task_actions`; the errors every worker meets go through :mod:`tui.e
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from collections.abc import Awaitable, Coroutine
+from dataclasses import replace
 from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding
+from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -29,6 +29,7 @@ from backdesk.widgets.task_table import TaskTable
 from .errors import Notice, report
 from .help_screen import HelpScreen
 from .keymap import is_unbound
+from .main_keys import FOOTER_KEYS, MAIN_KEYS, TINY
 from .navigation import Navigation
 from .operations import TaskOps
 from .painter import Painter
@@ -41,10 +42,6 @@ T = TypeVar("T")
 WIDE = 180
 #: Terminal width below which the queue sidebar hides until asked for (b).
 NARROW = 100
-#: Terminal width below which the footer keeps only the most important keys (fewer below TINY).
-TINY = 70
-FOOTER_KEYS = ("task.claim", "task.close", "play.next", "queue.filter", "app.help", "app.quit",
-               "task.release", "task.note")
 #: Seconds between checks of the task on screen, so a claim or close by someone else shows at once.
 WATCH_INTERVAL = 5
 
@@ -54,41 +51,7 @@ class MainScreen(Screen):
     KEY_SCOPE: ClassVar[str] = "main screen"
     KEY_WIDGETS: ClassVar[tuple[type, ...]] = (TaskTable, TaskDetail, QueueList, Choice, HistoryInput)
 
-    BINDINGS = [
-        Binding("c", "claim", "Claim", id="task.claim", tooltip="Take the task so nobody else works on it"),
-        Binding("C", "steal", "Steal", id="task.steal", tooltip="Take the task over from the operator who holds it"),
-        Binding("u", "release", "Release", id="task.release", tooltip="Give the task back to the queue"),
-        Binding("n", "note", "Note", id="task.note", tooltip="Add an internal note (never sent to the requester)"),
-        Binding("t", "note_from_template", "Template note", show=False, id="task.template",
-                tooltip="Start a note from one of your templates"),
-        Binding("x", "close_task", "Close", id="task.close", tooltip="Close the task with a resolution"),
-        Binding("space", "next_task", "Next", id="play.next",
-                tooltip="Play mode: claim the most urgent unclaimed task here and open it"),
-        Binding("greater_than_sign", "skip", "Skip", id="play.skip",
-                tooltip="Play mode: hand the task back with a reason and take the next"),
-        Binding("slash", "filter", "Filter", key_display="/", id="queue.filter",
-                tooltip="Filter the list: free text and tokens such as owner:me priority:>=high"),
-        Binding("s", "cycle_sort", "Sort", id="queue.sort", tooltip="Sort by priority, due, age or updated"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False, id="queue.reverse", tooltip="Reverse the sort"),
-        Binding("V", "save_view", "Save view", show=False, id="view.save",
-                tooltip="Save the current filter and sort as a view"),
-        Binding("right_square_bracket", "cycle_view(1)", "Next view", show=False, id="view.next",
-                tooltip="Go to the next saved view"),
-        Binding("left_square_bracket", "cycle_view(-1)", "Previous view", show=False, id="view.previous",
-                tooltip="Go to the previous saved view"),
-        *(Binding(str(n), f"jump_view({n - 1})", f"View {n}", show=False, id=f"view.{n}") for n in range(1, 10)),
-        Binding("o", "open_url", "Open in browser", show=False, id="task.open",
-                tooltip="Open the task's web page (over SSH: copy its URL)"),
-        Binding("y", "copy('id')", "Copy id", show=False, id="task.copy_id", tooltip="Copy the task's id"),
-        Binding("Y", "copy('reference')", "Copy reference", show=False, id="task.copy_reference",
-                tooltip="Copy the task's reference"),
-        Binding("b", "toggle_queues", "Queues", id="app.queues", tooltip="Go to the views and queues"),
-        Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Reload the list, keeping your place"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help", tooltip="List every key"),
-        Binding("q", "app.quit", "Quit", id="app.quit", tooltip="Quit backdesk"),
-        Binding("escape", "back", "Back", show=False, id="app.back",
-                tooltip="Leave the filter, stop play mode or leave the detail pane"),
-    ]
+    BINDINGS = MAIN_KEYS
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -356,6 +319,9 @@ class MainScreen(Screen):
 
     def action_close_task(self) -> None:
         self.task_actions.close()
+
+    def action_reopen(self) -> None:
+        self.task_actions.reopen()
 
     def action_next_task(self) -> None:
         self.in_background(self.task_actions.play_next(), group="play")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backdesk.api_client import Backend, BackendError, ConflictError, Task
+from backdesk.api_client import Backend, BackendError, ConflictError, StaleError, Task
 from backdesk.api_client.models import Resolution
 from backdesk.widgets.text import one_line
 
@@ -70,9 +70,17 @@ class TaskOps:
         # The note bumps the version: keep ours current, so a close right after is not stale.
         return await self.reread(task.id)
 
-    async def close(self, task: Task, resolution: Resolution, note: str | None) -> Task:
-        """Close (raising on failure: the close dialog shows it), guarded by the task's version."""
-        return await self.backend.close(task.id, resolution, note=note, version=task.version)
+    async def close(self, task: Task, resolution: Resolution, note: str | None, *, force: bool = False) -> Task:
+        """Close (raising on failure: the close dialog shows it), guarded by the task's version;
+        ``force`` closes a task someone else holds."""
+        return await self.backend.close(task.id, resolution, note=note, version=task.version, force=force)
+
+    async def reopen(self, task: Task, *, force: bool = False) -> Outcome:
+        try:
+            reopened = await self.backend.reopen(task.id, version=task.version, force=force)
+        except BackendError as err:
+            return await self._failed(task, err, "Reopen")
+        return Outcome(reopened, f"Reopened #{one_line(task.id)}.")
 
     async def skip(self, task: Task, reason: str) -> Outcome:
         """Hand a task back with the reason recorded as a note."""
@@ -97,5 +105,5 @@ class TaskOps:
 
     async def _failed(self, task: Task, err: BackendError, doing: str) -> Outcome:
         """A failed write: re-read the task when what the screen shows may be stale."""
-        fresh = await self.reread(task.id) if isinstance(err, ConflictError) else None
+        fresh = await self.reread(task.id) if isinstance(err, ConflictError | StaleError) else None
         return Outcome(fresh, error=err, doing=doing)

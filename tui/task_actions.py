@@ -166,23 +166,62 @@ class TaskActions:
     # -- closing -----------------------------------------------------------------------------
 
     def close(self) -> None:
+        """Close with a resolution. A task someone else holds is closed only after asking."""
         if (task := self._target()) is None:
             return
         if task.is_closed:
-            self.screen.notify("This task is already closed.", severity="warning")
+            self.screen.notify("This task is already closed. Press R to reopen it.", severity="warning")
             return
+        someone_else = task.owner is not None and not self._mine(task)
 
         async def close(resolution: Resolution, note: str | None) -> Task:
-            return await self.ops.close(task, resolution, note)
+            return await self.ops.close(task, resolution, note, force=someone_else)
 
         def closed(result: Task | None) -> None:
             if result is not None:
                 self.screen.in_background(self._closed(task, result))
 
-        self.screen.app.push_screen(CloseDialog(task, close), closed)
+        if task.owner is None:
+            holder = "Nobody holds this task: you close it unclaimed."
+        elif someone_else:
+            holder = f"{task.owner.name} holds this task: closing takes it out of their hands."
+        else:
+            holder = ""
+        dialog = CloseDialog(task, close, holder=holder)
+        if not someone_else:
+            self.screen.app.push_screen(dialog, closed)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.screen.app.push_screen(dialog, closed)
+
+        self.screen.app.push_screen(ConfirmDialog(
+            f"Close #{task.id}? {task.owner.name if task.owner else ''} holds it.",
+            "They are working on it. The history records that you closed it."), answered)
+
+    def reopen(self) -> None:
+        if (task := self._target()) is None:
+            return
+        if not task.is_closed:
+            self.screen.notify("This task is open.", severity="warning")
+            return
+
+        someone_else = task.owner is not None and not self._mine(task)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.screen.in_background(self._reopen(task, someone_else))
+
+        held = f" {task.owner.name} still holds it." if someone_else and task.owner else ""
+        self.screen.app.push_screen(ConfirmDialog(f"Reopen #{task.id}?{held}",
+                                                  "It goes back to open, with no resolution."), answered)
+
+    async def _reopen(self, task: Task, force: bool) -> None:
+        await self._settle(await self.ops.reopen(task, force=force))
 
     async def _closed(self, task: Task, result: Task) -> None:
-        await self._settle(Outcome(result, f"Closed #{one_line(task.id)} as {result.resolution}."))
+        await self._settle(Outcome(result, f"Closed #{one_line(task.id)} as {result.resolution}. R reopens it."))
         if self.workspace.playing:
             await self.offer_next()
 

@@ -292,6 +292,38 @@ async def test_pagination_returns_every_task_once(kit):
     assert sorted(seen) == sorted(t.id for t in made) and len(set(seen)) == 7
 
 
+async def test_closing_a_task_someone_else_holds_needs_force_and_names_the_holder(kit):
+    ana, ben = kit.backend("ana"), kit.backend("ben")
+    task = await make(kit, ana)
+    await ben.claim(task.id)
+    with pytest.raises(ConflictError) as refused:
+        await ana.close(task.id, "done")
+    assert refused.value.claimed_by == await ben.me()
+    assert not (await ana.task(task.id)).is_closed
+    closed = await ana.close(task.id, "done", force=True)
+    assert closed.is_closed
+    last = (await ana.events(task.id))[-1]
+    assert (last.kind, last.actor.id if last.actor else None) == ("closed", (await ana.me()).id)
+
+
+async def test_reopen_undoes_a_close(kit):
+    ana = kit.backend("ana")
+    task = await make(kit, ana)
+    await ana.claim(task.id)
+    closed = await ana.close(task.id, "rejected")
+    reopened = await ana.reopen(task.id, version=closed.version)
+    assert (reopened.status, reopened.resolution, reopened.owner) == ("open", None, await ana.me())
+    assert "reopened" in [e.kind for e in await ana.events(task.id)]
+    with pytest.raises(ConflictError):
+        await ana.reopen(task.id)
+    ben = kit.backend("ben")
+    await ana.close(task.id, "done")
+    with pytest.raises(ConflictError) as refused:  # ana still holds it
+        await ben.reopen(task.id)
+    assert refused.value.claimed_by == await ana.me()
+    assert (await ben.reopen(task.id, force=True)).status == "open"
+
+
 # -- history and errors ----------------------------------------------------------------------
 
 

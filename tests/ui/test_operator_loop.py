@@ -13,6 +13,7 @@ from backdesk.api_client import NewTask
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
 from backdesk.tui.close_dialog import CloseDialog
+from backdesk.tui.confirm import ConfirmDialog
 from backdesk.tui.help_screen import HelpScreen
 from backdesk.tui.settings_loader import load_settings
 from backdesk.widgets.queue_list import QueueList
@@ -254,3 +255,43 @@ async def test_a_bad_filter_is_named_under_the_bar_and_nothing_is_sent(wq_server
         await wait_for(lambda: named in str(error.render()), "the problem under the filter bar")
         assert app.screen.query_one("#filter").value == typed  # the typing survives
         assert app.screen.workspace.generation == generation and table.row_count == 1
+
+
+async def test_closing_someone_elses_task_asks_first_and_reopen_undoes_a_close(wq_server, ben):
+    task = await make(ben, "Ben is on it")
+    await ben.claim(task.id)
+    app = make_app(wq_server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await ready(app, pilot)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("x")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        assert "Ben" in app.screen.question  # names the holder
+        await pilot.press("n")
+        await wait_for(lambda: not isinstance(app.screen, ConfirmDialog), "the question to go")
+        assert not (await ben.task(task.id)).is_closed  # no means nothing happens
+        await pilot.press("x", "y")
+        await wait_for(lambda: isinstance(app.screen, CloseDialog), "the close dialog")
+        assert "holds this task" in str(app.screen.query_one("#close-holder").render())
+        await pilot.press("ctrl+s")
+        await wait_for(lambda: table.current_task.is_closed, "the close")
+        events = await ben.events(task.id)
+        assert (events[-1].kind, events[-1].actor.id) == ("closed", "ana")
+        assert any("R reopens it" in n.message for n in app._notifications)
+        await pilot.press("R")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the reopen question")
+        await pilot.press("y")
+        await wait_for(lambda: not table.current_task.is_closed, "the reopen")
+        assert (await ben.task(task.id)).status == "open"
+        assert (await ben.events(task.id))[-1].kind == "reopened"
+
+
+async def test_the_close_dialog_says_when_a_task_is_unclaimed(wq_server, ben):
+    task = await make(ben, "Nobody's")
+    app = make_app(wq_server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await ready(app, pilot)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("x")
+        await wait_for(lambda: isinstance(app.screen, CloseDialog), "the close dialog")
+        assert "Nobody holds this task" in str(app.screen.query_one("#close-holder").render())

@@ -1,0 +1,48 @@
+"""The main screen's keys, as data: each with an id (for ``[keys]`` in config.toml), a footer
+label and a sentence for the help screen and the command palette."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+#: Terminal width below which the footer keeps only the most important keys (fewer below TINY).
+TINY = 70
+FOOTER_KEYS = ("task.claim", "task.close", "play.next", "queue.filter", "app.help", "app.quit",
+               "task.release", "task.note")
+
+MAIN_KEYS: list[BindingType] = [
+    Binding("c", "claim", "Claim", id="task.claim", tooltip="Take the task so nobody else works on it"),
+    Binding("C", "steal", "Steal", id="task.steal", tooltip="Take the task over from the operator who holds it"),
+    Binding("u", "release", "Release", id="task.release", tooltip="Give the task back to the queue"),
+    Binding("n", "note", "Note", id="task.note", tooltip="Add an internal note (never sent to the requester)"),
+    Binding("t", "note_from_template", "Template note", show=False, id="task.template",
+            tooltip="Start a note from one of your templates"),
+    Binding("x", "close_task", "Close", id="task.close", tooltip="Close the task with a resolution"),
+    Binding("R", "reopen", "Reopen", show=False, id="task.reopen", tooltip="Reopen a closed task (asks first)"),
+    Binding("space", "next_task", "Next", id="play.next",
+            tooltip="Play mode: claim the most urgent unclaimed task here and open it"),
+    Binding("greater_than_sign", "skip", "Skip", id="play.skip",
+            tooltip="Play mode: hand the task back with a reason and take the next"),
+    Binding("slash", "filter", "Filter", key_display="/", id="queue.filter",
+            tooltip="Filter the list: free text and tokens such as owner:me priority:>=high"),
+    Binding("s", "cycle_sort", "Sort", id="queue.sort", tooltip="Sort by priority, due, age or updated"),
+    Binding("S", "reverse_sort", "Reverse sort", show=False, id="queue.reverse", tooltip="Reverse the sort"),
+    Binding("V", "save_view", "Save view", show=False, id="view.save",
+            tooltip="Save the current filter and sort as a view"),
+    Binding("right_square_bracket", "cycle_view(1)", "Next view", show=False, id="view.next",
+            tooltip="Go to the next saved view"),
+    Binding("left_square_bracket", "cycle_view(-1)", "Previous view", show=False, id="view.previous",
+            tooltip="Go to the previous saved view"),
+    *(Binding(str(n), f"jump_view({n - 1})", f"View {n}", show=False, id=f"view.{n}") for n in range(1, 10)),
+    Binding("o", "open_url", "Open in browser", show=False, id="task.open",
+            tooltip="Open the task's web page (over SSH: copy its URL)"),
+    Binding("y", "copy('id')", "Copy id", show=False, id="task.copy_id", tooltip="Copy the task's id"),
+    Binding("Y", "copy('reference')", "Copy reference", show=False, id="task.copy_reference",
+            tooltip="Copy the task's reference"),
+    Binding("b", "toggle_queues", "Queues", id="app.queues", tooltip="Go to the views and queues"),
+    Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Reload the list, keeping your place"),
+    Binding("question_mark", "help", "Help", key_display="?", id="app.help", tooltip="List every key"),
+    Binding("q", "app.quit", "Quit", id="app.quit", tooltip="Quit backdesk"),
+    Binding("escape", "back", "Back", show=False, id="app.back",
+            tooltip="Leave the filter, stop play mode or leave the detail pane"),
+]
