@@ -175,6 +175,6 @@ def _priority_clause(term: Term, neg: bool) -> str:
 def _due_clause(term: Term, neg: bool) -> str:
     amount, unit = split_duration(term.values[0])
     when = f"'+{amount} {unit}'"
-    if term.op in ("<", "<="):
-        return f"Due > {when} OR {DUE_UNSET}" if neg else f"Due < {when} AND {DUE_SET}"
+    if term.op in ("<", "<="):  # due within the span from now: not yet late
+        return f"Due > {when} OR Due < 'now' OR {DUE_UNSET}" if neg else f"Due < {when} AND Due > 'now' AND {DUE_SET}"
     return f"Due < {when}" if neg else f"Due > {when}"

@@ -111,11 +111,11 @@ def test_priority(q, expected):
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("due:<2h", "(Due < '+2 hours' AND Due IS NOT NULL)"),
-        ("due:<=30m", "(Due < '+30 minutes' AND Due IS NOT NULL)"),
+        ("due:<2h", "(Due < '+2 hours' AND Due > 'now' AND Due IS NOT NULL)"),
+        ("due:<=30m", "(Due < '+30 minutes' AND Due > 'now' AND Due IS NOT NULL)"),
         ("due:>1d", "(Due > '+1 days')"),
         ("due:>=1w", "(Due > '+1 weeks')"),
-        ("-due:<2h", "(Due > '+2 hours' OR Due IS NULL)"),
+        ("-due:<2h", "(Due > '+2 hours' OR Due < 'now' OR Due IS NULL)"),
         ("-due:>1w", "(Due < '+1 weeks')"),
     ],
 )

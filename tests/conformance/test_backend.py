@@ -259,6 +259,17 @@ async def test_filters(kit):
     assert set(await search(ana, f"{u} -status:closed")) == every - {low.id}
 
 
+async def test_due_within_means_not_yet_late_and_breached_means_late(kit):
+    ana = kit.backend("ana")
+    now = utcnow()
+    soon = await make(kit, ana, "Soon", due_at=now + timedelta(minutes=30))
+    late = await make(kit, ana, "Late", due_at=now - timedelta(hours=1))
+    await make(kit, ana, "Later", due_at=now + timedelta(hours=3))
+    assert await search(ana, f"{kit.unique} due:<1h") == [soon.id]
+    assert await search(ana, f"{kit.unique} breached") == [late.id]
+    assert set(await search(ana, f"{kit.unique} -due:<1h")) == set(await search(ana, kit.unique)) - {soon.id}
+
+
 async def test_sort_by_priority_and_due(kit):
     ana = kit.backend("ana")
     now = utcnow()
