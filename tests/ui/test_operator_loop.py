@@ -4,6 +4,7 @@ reference server and checks the screen (and the server, where something is writt
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from textual.filter import NoColor
 from textual.widgets import Footer, OptionList
@@ -295,3 +296,20 @@ async def test_the_close_dialog_says_when_a_task_is_unclaimed(wq_server, ben):
         await pilot.press("x")
         await wait_for(lambda: isinstance(app.screen, CloseDialog), "the close dialog")
         assert "Nobody holds this task" in str(app.screen.query_one("#close-holder").render())
+
+
+async def test_o_gives_the_tasks_web_page_which_opens_without_a_token(wq_server, ben, monkeypatch):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)  # no browser here: the URL goes to the clipboard
+    task = await make(ben, "Show me in a browser")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("o")
+        url = app.clipboard
+    assert url and "/api/" not in url
+    async with httpx.AsyncClient() as client:  # a browser has no token: the link itself is enough
+        page = await client.get(url)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Show me in a browser" in page.text
