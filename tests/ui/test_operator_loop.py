@@ -14,6 +14,7 @@ from backdesk.api_client import NewTask
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
 from backdesk.tui.close_dialog import CloseDialog
+from backdesk.tui.columns_dialog import ColumnsDialog
 from backdesk.tui.confirm import ConfirmDialog
 from backdesk.tui.help_screen import HelpScreen
 from backdesk.tui.settings_loader import load_settings
@@ -313,3 +314,18 @@ async def test_o_gives_the_tasks_web_page_which_opens_without_a_token(wq_server,
         page = await client.get(url)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Show me in a browser" in page.text
+
+
+async def test_ticked_columns_read_without_colour(wq_server, ben, monkeypatch):
+    await make(ben, "Columns")
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(wq_server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        app.screen.action_choose_columns()
+        await wait_for(lambda: isinstance(app.screen, ColumnsDialog) and app.screen.query("SelectionList"),
+                       "the columns dialog")
+        selection = app.screen.query_one("SelectionList")
+        ticked = selection.get_component_rich_style("selection-list--button-selected")
+        unticked = selection.get_component_rich_style("selection-list--button")
+        assert (ticked.reverse, ticked.bold) == (True, True) and unticked.dim and not unticked.reverse
