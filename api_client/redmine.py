@@ -173,7 +173,9 @@ class RedmineBackend(RedmineHTTP):
         if self._tracker is not None:
             body["tracker_id"] = self._tracker
         if new.due_at:
+            # Redmine wants the start date (default: today) no later than the due date.
             body["due_date"] = due_date(new.due_at)
+            body["start_date"] = min(body["due_date"], utcnow().date().isoformat())
         custom = []
         if new.reference:
             custom.append({"id": fields["reference"], "value": new.reference})

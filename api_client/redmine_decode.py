@@ -211,6 +211,7 @@ class Catalog:
 
     def events(self, issue: dict, people: Mapping[int, Person]) -> list[Event]:
         """The issue's history, oldest first, from its creation and journals."""
+        self.learn_fields(issue)
         task_id = str(number(issue.get("id")))
         author = _ref(issue, "author")
         events = [Event(task_id + "-0", task_id, "created", stamp(issue.get("created_on")),
