@@ -133,7 +133,7 @@ class ConnectionServer:
         self.limits = limits
         self._make_exchange = make_exchange
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self._listener = socket.create_server(address, family=family, backlog=1024)
+        self._listener = socket.create_server(address, family=family, backlog=4096)
         self._listener.setblocking(False)
         self.server_address: tuple[str, int] = self._listener.getsockname()[:2]
         self._selector = selectors.DefaultSelector()
@@ -209,7 +209,7 @@ class ConnectionServer:
             pass
 
     def _accept(self) -> None:
-        for _ in range(256):
+        for _ in range(1024):  # drain the kernel's queue: an overflowing one stalls new clients for seconds
             try:
                 sock, address = self._listener.accept()
             except (BlockingIOError, InterruptedError):
@@ -245,12 +245,26 @@ class ConnectionServer:
         self._open -= 1
 
     def _evict(self) -> bool:
-        """Close the waiting connection nearest its deadline; False if none is waiting."""
+        """Close the idle connection nearest its deadline; False if none is idle.
+
+        A connection whose request has arrived but not been read yet is served, not dropped.
+        """
         while self._deadlines:
             _, seq, conn = heapq.heappop(self._deadlines)
-            if conn.waiting and conn.seq == seq:
+            if not (conn.waiting and conn.seq == seq):
+                continue
+            try:
+                pending = conn.sock.recv(1, socket.MSG_PEEK)
+            except (BlockingIOError, InterruptedError):
                 self._drop(conn)
                 return True
+            except OSError:
+                pending = b""
+            if pending:
+                self._readable(conn)
+                continue
+            self._drop(conn)  # the client hung up: that frees a slot too
+            return True
         return False
 
     def _expire(self) -> None:

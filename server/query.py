@@ -19,12 +19,13 @@ from backdesk.api_client.models import PRIORITIES, SORT_FIELDS
 from .problems import Problem
 from .times import iso
 
-#: Sort field -> (column, nullable)
-_COLUMNS = {
-    "priority": ("t.priority", False),
-    "due_at": ("t.due_at", True),
-    "created_at": ("t.created_at", False),
-    "updated_at": ("t.updated_at", False),
+#: Sort field -> its key column ascending, and descending. The descending ones, due_key and
+#: due_desc are generated columns (see ``schema``) that put nulls last either way.
+SORT_KEYS = {
+    "priority": ("priority", "prio_desc"),
+    "due_at": ("due_key", "due_desc"),
+    "created_at": ("created_at", "created_desc"),
+    "updated_at": ("updated_at", "updated_desc"),
 }
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "="}
 #: A filter's limits: more would make SQLite's expression tree too large.
@@ -100,6 +101,8 @@ def term_condition(term: Term, caller: str, now: datetime) -> tuple[str, list[An
             f"EXISTS (SELECT 1 FROM json_each(t.tags) WHERE lower(json_each.value) IN ({_placeholders(lowered)}))",
             lowered,
         )
+    if term.key == "due" and term.op in ("<", "<="):  # due within: not yet late, and before the span ends
+        return f"t.due_at >= ? AND t.due_at {_COMPARE[term.op]} ?", [iso(now), iso(now + term.duration)]
     if term.key == "due":
         return f"t.due_at IS NOT NULL AND t.due_at {_COMPARE[term.op]} ?", [iso(now + term.duration)]
     raise Problem("invalid-filter", f"Filter token {term.to_text()!r} is not supported.", token=term.to_text())
@@ -111,9 +114,20 @@ def filter_where(where: Where, flt: Filter, caller: str, now: datetime) -> None:
         where.add(f"NOT COALESCE(({clause}), 0)" if term.negated else clause, *args)
 
 
+def sort_columns(param: str) -> list[str]:
+    """The columns a sort (``priority``, ``-due_at``...) orders by: its key, then due_key (ties), then id."""
+    name = param.lstrip("-")
+    first = SORT_KEYS[name][param.startswith("-")]
+    return [first, *(["due_key"] if name != "due_at" else []), "id"]
+
+
 @dataclass(frozen=True)
 class Order:
-    """A sort order: the requested field, then due_at ascending, then id, nulls always last."""
+    """A sort order: the requested field, then due_at ascending, then id, nulls always last.
+
+    Every key is ascending (descending fields use negated generated columns), so a keyset
+    cursor is one row-value comparison that an index on the same columns can seek to.
+    """
 
     param: str
 
@@ -126,40 +140,22 @@ class Order:
             )
         return cls(param)
 
-    def keys(self) -> list[tuple[str, bool]]:
-        """(SQL expression, descending) for each sort key; none of them is ever NULL."""
-        name = self.param.lstrip("-")
-        wanted = [(name, self.param.startswith("-"))]
-        if name != "due_at":
-            wanted.append(("due_at", False))
-        result = []
-        for key, descending in wanted:
-            column, nullable = _COLUMNS[key]
-            if nullable:
-                # '~' sorts after and '' before every timestamp: nulls last either way.
-                column = f"COALESCE({column}, '{'' if descending else '~'}')"
-            result.append((column, descending))
-        result.append(("t.id", False))
-        return result
+    def keys(self) -> list[str]:
+        """The sort key columns, all ascending and never NULL, as an index on them has them."""
+        return [f"t.{column}" for column in sort_columns(self.param)]
 
     def order_by(self) -> str:
-        return ", ".join(f"{expr} {'DESC' if desc else 'ASC'}" for expr, desc in self.keys())
+        return ", ".join(self.keys())
 
     def select_keys(self) -> str:
-        return ", ".join(f"{expr} AS k{i}" for i, (expr, _) in enumerate(self.keys()))
+        return ", ".join(f"{key} AS k{i}" for i, key in enumerate(self.keys()))
 
     def after(self, where: Where, values: list[Any]) -> None:
-        """Restrict ``where`` to rows strictly after the row whose sort keys are ``values``."""
+        """Restrict ``where`` to rows after the row whose sort keys are ``values`` (a row value SQLite seeks on)."""
         keys = self.keys()
         if len(values) != len(keys):
             raise Problem("invalid-request", "The cursor does not fit this sort order; start from the first page.")
-        ors = []
-        args: list[Any] = []
-        for i, (expr, desc) in enumerate(keys):
-            equal = [f"{keys[j][0]} = ?" for j in range(i)]
-            ors.append(" AND ".join([*equal, f"{expr} {'<' if desc else '>'} ?"]))
-            args.extend(values[: i + 1])
-        where.add(" OR ".join(f"({o})" for o in ors), *args)
+        where.add(f"({', '.join(keys)}) > ({', '.join('?' * len(keys))})", *values)
 
     def encode_cursor(self, values: list[Any]) -> str:
         raw = json.dumps({"s": self.param, "k": values}, separators=(",", ":")).encode()

@@ -6,6 +6,8 @@ import hashlib
 import secrets
 import sqlite3
 
+from .query import SORT_KEYS, sort_columns
+
 #: The queues every server has: (id, name, description).
 QUEUES: tuple[tuple[str, str, str], ...] = (
     ("orders", "Orders & Fulfilment", "Orders that are stuck, late, short-shipped or need a manual touch."),
@@ -18,7 +20,17 @@ QUEUES: tuple[tuple[str, str, str], ...] = (
     ("compliance", "Compliance Review", "KYC checks, GDPR requests, sanctions hits and audit evidence."),
 )
 
-SCHEMA = """
+#: Generated sort keys: every sort is ascending over them, nulls last (see ``query.SORT_KEYS``).
+SORT_COLUMNS = {
+    "prio_desc": "INTEGER GENERATED ALWAYS AS (-priority) VIRTUAL",
+    "due_key": "TEXT GENERATED ALWAYS AS (COALESCE(due_at, '~')) VIRTUAL",
+    "due_desc": "REAL GENERATED ALWAYS AS (-COALESCE(julianday(due_at), -1e9)) VIRTUAL",
+    "created_desc": "REAL GENERATED ALWAYS AS (-julianday(created_at)) VIRTUAL",
+    "updated_desc": "REAL GENERATED ALWAYS AS (-julianday(updated_at)) VIRTUAL",
+}
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS people (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS queues (
@@ -32,11 +44,36 @@ CREATE TABLE IF NOT EXISTS tasks (
     priority INTEGER NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, due_at TEXT,
     reference TEXT, tags TEXT NOT NULL DEFAULT '[]',
-    version INTEGER NOT NULL DEFAULT 1);
-CREATE INDEX IF NOT EXISTS tasks_queue_status ON tasks(queue_id, status);
-CREATE INDEX IF NOT EXISTS tasks_priority_due ON tasks(priority DESC, COALESCE(due_at, '~'), id);
-CREATE INDEX IF NOT EXISTS tasks_due ON tasks(due_at);
-CREATE INDEX IF NOT EXISTS tasks_owner ON tasks(owner_id);
+    version INTEGER NOT NULL DEFAULT 1"""
+    + "".join(f",\n    {name} {kind}" for name, kind in SORT_COLUMNS.items())
+    + """);
+CREATE INDEX IF NOT EXISTS tasks_counting ON tasks(queue_id, status, priority, owner_id, due_at);
+CREATE INDEX IF NOT EXISTS tasks_open_due ON tasks(queue_id, due_at) WHERE status != 'closed';
+"""
+    + "".join(
+        f"CREATE INDEX IF NOT EXISTS tasks_{prefix}by_{sort.replace('-', 'desc_')}"
+        f" ON tasks({prefix and 'queue_id, '}{', '.join(sort_columns(sort))});\n"
+        for sort in (f"{sign}{name}" for name in SORT_KEYS for sign in ("", "-"))
+        for prefix in ("", "queue_")
+    )
+    + """
+CREATE TABLE IF NOT EXISTS task_counts (
+    queue_id TEXT NOT NULL, status TEXT NOT NULL, owner_id TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (queue_id, status, owner_id)) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS task_counts_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_counts VALUES (NEW.queue_id, NEW.status, COALESCE(NEW.owner_id, ''), 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS task_counts_update AFTER UPDATE OF queue_id, status, owner_id ON tasks BEGIN
+    UPDATE task_counts SET n = n - 1
+        WHERE queue_id = OLD.queue_id AND status = OLD.status AND owner_id = COALESCE(OLD.owner_id, '');
+    INSERT INTO task_counts VALUES (NEW.queue_id, NEW.status, COALESCE(NEW.owner_id, ''), 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS task_counts_delete AFTER DELETE ON tasks BEGIN
+    UPDATE task_counts SET n = n - 1
+        WHERE queue_id = OLD.queue_id AND status = OLD.status AND owner_id = COALESCE(OLD.owner_id, '');
+END;
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     task_id INTEGER NOT NULL REFERENCES tasks(id),
@@ -48,6 +85,22 @@ CREATE TABLE IF NOT EXISTS idempotency (
     actor_id TEXT NOT NULL, key TEXT NOT NULL, task_id INTEGER NOT NULL, body TEXT NOT NULL,
     event_id INTEGER NOT NULL, PRIMARY KEY (actor_id, key));
 """
+)
+#: Indexes of older versions that the sort and counting indexes replace.
+OLD_INDEXES = ("tasks_queue_status", "tasks_priority_due", "tasks_due", "tasks_owner")
+
+
+def _table_exists(con: sqlite3.Connection, name: str) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def _add_sort_columns(con: sqlite3.Connection) -> None:
+    """Databases from before the generated sort keys: add them (virtual columns cost no rewrite)."""
+    if _table_exists(con, "tasks"):
+        present = {row[1] for row in con.execute("PRAGMA table_xinfo(tasks)")}
+        for name, kind in SORT_COLUMNS.items():
+            if name not in present:
+                con.execute(f"ALTER TABLE tasks ADD COLUMN {name} {kind}")
 
 
 def _hash_old_tokens(con: sqlite3.Connection) -> None:
@@ -64,7 +117,15 @@ def _hash_old_tokens(con: sqlite3.Connection) -> None:
 def prepare(con: sqlite3.Connection) -> bytes:
     """Create what is missing; returns the server's secret (for signed task links)."""
     _hash_old_tokens(con)
+    _add_sort_columns(con)
+    counted = _table_exists(con, "task_counts")
     con.executescript(SCHEMA)
+    if not counted:  # a new database, or one from before the counters
+        con.execute(
+            "INSERT INTO task_counts SELECT queue_id, status, COALESCE(owner_id, ''), COUNT(*) FROM tasks GROUP BY 1, 2, 3"
+        )
+    for name in OLD_INDEXES:
+        con.execute(f"DROP INDEX IF EXISTS {name}")
     con.executemany(
         "INSERT OR IGNORE INTO queues (id, name, description, position) VALUES (?, ?, ?, ?)",
         [(qid, name, desc, i) for i, (qid, name, desc) in enumerate(QUEUES)],

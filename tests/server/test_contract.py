@@ -527,9 +527,9 @@ def names(board, client: httpx.Client, **params) -> str:
         ("tag:vip", "AC"),
         ("tag:vip,chargeback", "ABC"),
         ("-tag:vip", "BD"),
-        ("due:<2h", "AB"),
+        ("due:<2h", "B"),
         ("due:>1d", "D"),
-        ("-due:<2h", "CD"),
+        ("-due:<2h", "ACD"),
         ("breached", "A"),
         ("-breached", "BCD"),
         ("refund -breached owner:none", "B"),
@@ -666,7 +666,7 @@ def test_cursor_pagination_returns_every_task_once(demo_connect, sort, q, limit)
     while True:
         params = {"sort": sort, "q": q, "limit": limit} | ({"cursor": cursor} if cursor else {})
         page = client.get("/tasks", params=params).json()
-        assert page["total"] == everything["total"]
+        assert page["total"] == (None if cursor else everything["total"])
         assert len(page["items"]) <= limit
         seen += [t["id"] for t in page["items"]]
         cursor = page["next_cursor"]

@@ -10,6 +10,7 @@ import re
 import resource
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -20,7 +21,9 @@ import httpx
 from backdesk.server import ReferenceServer
 from backdesk.server.httpd import Limits
 
-IDLE = min(3000, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 200)
+IDLE = min(2000, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 200)
+#: close with a reset, not a FIN: thousands of sockets left in TIME_WAIT would use up the ephemeral ports
+ABORT = struct.pack("ii", 1, 0)
 
 
 def _flood(port: int, count: int) -> list[socket.socket]:
@@ -28,9 +31,11 @@ def _flood(port: int, count: int) -> list[socket.socket]:
     opened = []
     for _ in range(count):
         try:
-            opened.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
         except OSError:
-            pass
+            continue
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, ABORT)
+        opened.append(sock)
     return opened
 
 
