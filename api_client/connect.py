@@ -65,8 +65,16 @@ def connect(kind: str, creds: Credentials) -> Backend:
         from .redmine_options import RedmineOptions
 
         if not (creds.token or (creds.user and creds.password)):
-            raise AuthError("No credentials for Redmine: set BACKDESK_TOKEN to your API key (My account > API "
-                            "access key), or pass --user with BACKDESK_PASSWORD.")
-        return RedmineBackend(creds.url, api_key=creds.token, user=creds.user, password=creds.password,
-                              options=RedmineOptions.parse(creds.options), verify=creds.verify)
+            raise AuthError(
+                "No credentials for Redmine: set BACKDESK_TOKEN to your API key (My account > API "
+                "access key), or pass --user with BACKDESK_PASSWORD."
+            )
+        return RedmineBackend(
+            creds.url,
+            api_key=creds.token,
+            user=creds.user,
+            password=creds.password,
+            options=RedmineOptions.parse(creds.options),
+            verify=creds.verify,
+        )
     raise InvalidRequestError(f"Unknown backend {kind!r}; use one of {', '.join(BACKENDS)}.")

@@ -94,8 +94,9 @@ class RedmineBackend(RedmineHTTP):
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__(url, api_key=api_key, user=user, password=password, timeout=timeout, verify=verify,
-                         transport=transport)
+        super().__init__(
+            url, api_key=api_key, user=user, password=password, timeout=timeout, verify=verify, transport=transport
+        )
         self.options = options or RedmineOptions()
         self.catalog = Catalog(self.options, self.root)
         self._me: Person | None = None
@@ -124,9 +125,15 @@ class RedmineBackend(RedmineHTTP):
         self._projects = None  # pick up projects created since
         projects = await self._visible_projects()
         counts = await asyncio.gather(*(self._counts(number(p.get("id"))) for p in projects))
-        return [Queue(id=str(number(p.get("id"))), name=clean_line(p.get("name")),
-                      description=clean(p.get("description")), counts=c)
-                for p, c in zip(projects, counts, strict=True)]
+        return [
+            Queue(
+                id=str(number(p.get("id"))),
+                name=clean_line(p.get("name")),
+                description=clean(p.get("description")),
+                counts=c,
+            )
+            for p, c in zip(projects, counts, strict=True)
+        ]
 
     async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
         await self._prepare()
@@ -151,8 +158,12 @@ class RedmineBackend(RedmineHTTP):
                 continue
             next_cursor = f"{phase}{offset + per_page}" if more else "u0" if split and phase == "d" else None
             await self._know_people(issues)
-            return task_page(issues, lambda issue: self.catalog.task(issue, self._people),
-                             total=total if isinstance(total, int) and not split else None, next_cursor=next_cursor)
+            return task_page(
+                issues,
+                lambda issue: self.catalog.task(issue, self._people),
+                total=total if isinstance(total, int) and not split else None,
+                next_cursor=next_cursor,
+            )
 
     async def task(self, task_id: str) -> Task:
         issue = await self._issue(task_id)
@@ -168,8 +179,12 @@ class RedmineBackend(RedmineHTTP):
         await self._prepare()
         project = self._project_id(new.queue)
         fields = await self._fields(project, reference=bool(new.reference), tags=bool(new.tags))
-        body: dict[str, Any] = {"project_id": project, "subject": new.title, "description": new.body,
-                                "priority_id": self.catalog.priority_id(new.priority)}
+        body: dict[str, Any] = {
+            "project_id": project,
+            "subject": new.title,
+            "description": new.body,
+            "priority_id": self.catalog.priority_id(new.priority),
+        }
         if self._tracker is not None:
             body["tracker_id"] = self._tracker
         if new.due_at:
@@ -188,15 +203,25 @@ class RedmineBackend(RedmineHTTP):
         if not isinstance(issue, dict):
             raise BadResponseError("Redmine created no issue; check the project and tracker.")
         task = await self.task(str(number(issue.get("id"))))
-        missed = [name for name, ok in (
-            ("priority", task.priority == new.priority),
-            ("due date", new.due_at is None or task.due_at is not None and due_date(task.due_at) == body["due_date"]),
-            ("reference", not new.reference or task.reference == new.reference),
-            ("tags", sorted(task.tags) == sorted(new.tags)),
-        ) if not ok]
+        missed = [
+            name
+            for name, ok in (
+                ("priority", task.priority == new.priority),
+                (
+                    "due date",
+                    new.due_at is None or task.due_at is not None and due_date(task.due_at) == body["due_date"],
+                ),
+                ("reference", not new.reference or task.reference == new.reference),
+                ("tags", sorted(task.tags) == sorted(new.tags)),
+            )
+            if not ok
+        ]
         if missed:
-            raise InvalidRequestError(f"Redmine created #{task.id} but did not set its {', '.join(missed)}: "
-                                      "your role may not edit those fields here.", status=400)
+            raise InvalidRequestError(
+                f"Redmine created #{task.id} but did not set its {', '.join(missed)}: "
+                "your role may not edit those fields here.",
+                status=400,
+            )
         return task
 
     async def claim(self, task_id: str, *, force: bool = False) -> Task:
@@ -205,8 +230,9 @@ class RedmineBackend(RedmineHTTP):
             lock, issue = await self._locked(task_id)
             before = self.catalog.task(issue, self._people)
             if before.is_closed:
-                raise ConflictError(f"#{before.id} is {before.status_label}; reopen it in Redmine to claim it.",
-                                    status=409)
+                raise ConflictError(
+                    f"#{before.id} is {before.status_label}; reopen it in Redmine to claim it.", status=409
+                )
             if before.owner and before.owner.id == me.id:
                 return before
             if before.owner and not force:
@@ -221,7 +247,9 @@ class RedmineBackend(RedmineHTTP):
             if after.owner is None:
                 raise InvalidRequestError(
                     f"Redmine accepted the claim of #{after.id} but did not assign it to you: your role may not "
-                    "be assignable or may not change the assignee there. Ask a Redmine admin.", status=400)
+                    "be assignable or may not change the assignee there. Ask a Redmine admin.",
+                    status=400,
+                )
             return after
         raise _busy(task_id)
 
@@ -232,16 +260,20 @@ class RedmineBackend(RedmineHTTP):
             before = self.catalog.task(issue, self._people)
             if not (before.owner and before.owner.id == me.id):
                 holder = f" ({before.owner.name} holds it)" if before.owner else " (nobody holds it)"
-                raise ConflictError(f"You cannot release #{before.id}: it is not yours{holder}.",
-                                    claimed_by=before.owner, status=409)
+                raise ConflictError(
+                    f"You cannot release #{before.id}: it is not yours{holder}.", claimed_by=before.owner, status=409
+                )
             try:
                 await self._put(before.id, {"assigned_to_id": "", "lock_version": lock})
             except StaleError:
                 continue
             after = await self.task(task_id)
             if after.owner is not None:
-                raise InvalidRequestError(f"Redmine kept #{after.id} assigned to {after.owner.name}: your role may "
-                                          "not change the assignee there. Ask a Redmine admin.", status=400)
+                raise InvalidRequestError(
+                    f"Redmine kept #{after.id} assigned to {after.owner.name}: your role may "
+                    "not change the assignee there. Ask a Redmine admin.",
+                    status=400,
+                )
             return after
         raise _busy(task_id)
 
@@ -268,13 +300,22 @@ class RedmineBackend(RedmineHTTP):
         self._notes[key] = event
         return event
 
-    async def close(self, task_id: str, resolution: Resolution, *, note: str | None = None,
-                    version: str | None = None, force: bool = False) -> Task:
+    async def close(
+        self,
+        task_id: str,
+        resolution: Resolution,
+        *,
+        note: str | None = None,
+        version: str | None = None,
+        force: bool = False,
+    ) -> Task:
         me = await self.me()
         status = self.catalog.status_named(self.options.close_statuses[resolution])
         if not status.is_closed:
-            raise InvalidRequestError(f"Redmine's status {status.name} is not a closed one; "
-                                      "check close_statuses in the profile's options.", status=400)
+            raise InvalidRequestError(
+                f"Redmine's status {status.name} is not a closed one; check close_statuses in the profile's options.",
+                status=400,
+            )
         resolution_field = self.options.resolution_field
         if resolution == "duplicate" and not resolution_field:
             note = "Closed as a duplicate." + (f"\n\n{note}" if note else "")
@@ -286,8 +327,11 @@ class RedmineBackend(RedmineHTTP):
                 raise ConflictError(f"#{before.id} is already {before.status_label}.", status=409)
             _check_version(before, version if baseline is None else None)
             if before.owner and before.owner.id != me.id and not force:
-                raise ConflictError(f"{before.owner.name} holds #{before.id}; close it anyway only if you mean to.",
-                                    claimed_by=before.owner, status=409)
+                raise ConflictError(
+                    f"{before.owner.name} holds #{before.id}; close it anyway only if you mean to.",
+                    claimed_by=before.owner,
+                    status=409,
+                )
             change: dict[str, Any] = {"status_id": status.id}
             if resolution_field:
                 fields = await self._fields(int(before.queue), resolution=True)
@@ -309,10 +353,15 @@ class RedmineBackend(RedmineHTTP):
             if not after.is_closed:
                 raise InvalidRequestError(
                     f"Redmine kept #{after.id} {after.status_label}: the workflow of your role does not allow "
-                    f"{before.status_label} -> {status.name}. Ask a Redmine admin.", status=400)
+                    f"{before.status_label} -> {status.name}. Ask a Redmine admin.",
+                    status=400,
+                )
             if resolution_field and after.resolution != resolution:
-                raise InvalidRequestError(f"Redmine closed #{after.id} but did not set its {resolution_field} "
-                                          "field: your role may not edit it.", status=400)
+                raise InvalidRequestError(
+                    f"Redmine closed #{after.id} but did not set its {resolution_field} "
+                    "field: your role may not edit it.",
+                    status=400,
+                )
             if note:
                 written = self._my_note(issue, note, baseline)
                 if written is None:
@@ -321,8 +370,8 @@ class RedmineBackend(RedmineHTTP):
             return after
         raise _busy(task_id)
 
-    async def reopen(self, task_id: str, *, version: str | None = None) -> Task:
-        await self._prepare()
+    async def reopen(self, task_id: str, *, version: str | None = None, force: bool = False) -> Task:
+        me = await self.me()
         status = self.catalog.reopen_status()
         for _ in range(CAS_TRIES):
             lock, issue = await self._locked(task_id)
@@ -330,6 +379,12 @@ class RedmineBackend(RedmineHTTP):
             if not before.is_closed:
                 raise ConflictError(f"#{before.id} is not closed.", status=409)
             _check_version(before, version)
+            if before.owner and before.owner.id != me.id and not force:
+                raise ConflictError(
+                    f"{before.owner.name} holds #{before.id}; reopen it anyway only if you mean to.",
+                    claimed_by=before.owner,
+                    status=409,
+                )
             change: dict[str, Any] = {"status_id": status.id, "lock_version": lock}
             if self.options.resolution_field:
                 fields = await self._fields(int(before.queue), resolution=True)
@@ -344,7 +399,9 @@ class RedmineBackend(RedmineHTTP):
             if after.is_closed:
                 raise InvalidRequestError(
                     f"Redmine kept #{after.id} {after.status_label}: the workflow of your role does not allow "
-                    f"{before.status_label} -> {status.name}. Ask a Redmine admin.", status=400)
+                    f"{before.status_label} -> {status.name}. Ask a Redmine admin.",
+                    status=400,
+                )
             return after
         raise _busy(task_id)
 
@@ -372,16 +429,27 @@ class RedmineBackend(RedmineHTTP):
                     raise
                 continue
             after = await self.task(task_id)
-            missed = [name for name, ok in (
-                ("priority", changes.priority is None or after.priority == changes.priority),
-                ("due date", changes.due_at is None or after.due_at is not None
-                 and due_date(after.due_at) == change["due_date"]),
-                ("queue", changes.queue is None or after.queue == str(change["project_id"])),
-                ("title", changes.title is None or after.title == clean_line(changes.title)),
-            ) if not ok]
+            missed = [
+                name
+                for name, ok in (
+                    ("priority", changes.priority is None or after.priority == changes.priority),
+                    (
+                        "due date",
+                        changes.due_at is None
+                        or after.due_at is not None
+                        and due_date(after.due_at) == change["due_date"],
+                    ),
+                    ("queue", changes.queue is None or after.queue == str(change["project_id"])),
+                    ("title", changes.title is None or after.title == clean_line(changes.title)),
+                )
+                if not ok
+            ]
             if missed:
-                raise InvalidRequestError(f"Redmine did not change the {', '.join(missed)} of #{after.id}: your "
-                                          "role's workflow makes it read-only there. Ask a Redmine admin.", status=400)
+                raise InvalidRequestError(
+                    f"Redmine did not change the {', '.join(missed)} of #{after.id}: your "
+                    "role's workflow makes it read-only there. Ask a Redmine admin.",
+                    status=400,
+                )
             return after
         raise _busy(task_id)
 
@@ -409,8 +477,9 @@ class RedmineBackend(RedmineHTTP):
             for membership in user.get("memberships") or []:
                 if isinstance(membership, dict):
                     project = number((membership.get("project") or {}).get("id"))
-                    self._memberships[project] = [number(r.get("id")) for r in membership.get("roles") or []
-                                                  if isinstance(r, dict)]
+                    self._memberships[project] = [
+                        number(r.get("id")) for r in membership.get("roles") or [] if isinstance(r, dict)
+                    ]
             self.catalog.learn_statuses(list_of(statuses, "issue_statuses"))
             self.catalog.learn_priorities(list_of(priorities, "issue_priorities"))
             if self.options.tracker:
@@ -422,20 +491,29 @@ class RedmineBackend(RedmineHTTP):
         if self._projects is None:
             projects: list[dict] = []
             while True:
-                data = await self._get("/projects.json", {"include": "enabled_modules", "limit": PAGE,
-                                                          "offset": len(projects)})
+                data = await self._get(
+                    "/projects.json", {"include": "enabled_modules", "limit": PAGE, "offset": len(projects)}
+                )
                 batch = [p for p in list_of(data, "projects") if isinstance(p, dict)]
                 projects += batch
                 if not batch or len(projects) >= int(data.get("total_count") or 0):
                     break
-            tracking = [p for p in projects if any(isinstance(m, dict) and m.get("name") == "issue_tracking"
-                                                   for m in p.get("enabled_modules") or [])]
+            tracking = [
+                p
+                for p in projects
+                if any(
+                    isinstance(m, dict) and m.get("name") == "issue_tracking" for m in p.get("enabled_modules") or []
+                )
+            ]
             wanted = self.options.projects
             if wanted:
                 missing = [w for w in wanted if not any(_names_project(p, w) for p in tracking)]
                 if missing:
-                    raise InvalidRequestError(f"Redmine shows you no project {missing[0]!r} with issue tracking; "
-                                              "check projects in the profile's options.", status=400)
+                    raise InvalidRequestError(
+                        f"Redmine shows you no project {missing[0]!r} with issue tracking; "
+                        "check projects in the profile's options.",
+                        status=400,
+                    )
                 tracking = [p for p in tracking if any(_names_project(p, w) for w in wanted)]
             self._projects = tracking
         return self._projects
@@ -449,22 +527,32 @@ class RedmineBackend(RedmineHTTP):
     async def _tracker_id(self, name: str) -> int:
         data = await self._get("/trackers.json")
         for tracker in list_of(data, "trackers"):
-            if isinstance(tracker, dict) and (clean_line(tracker.get("name")).casefold() == name.casefold()
-                                              or str(tracker.get("id")) == name):
+            if isinstance(tracker, dict) and (
+                clean_line(tracker.get("name")).casefold() == name.casefold() or str(tracker.get("id")) == name
+            ):
                 return number(tracker.get("id"))
-        raise InvalidRequestError(f"Redmine has no tracker {name!r}; check tracker in the profile's options.",
-                                  status=400)
+        raise InvalidRequestError(
+            f"Redmine has no tracker {name!r}; check tracker in the profile's options.", status=400
+        )
 
-    async def _fields(self, project: int, *, reference: bool = False, tags: bool = False,
-                      resolution: bool = False) -> dict[str, int]:
+    async def _fields(
+        self, project: int, *, reference: bool = False, tags: bool = False, resolution: bool = False
+    ) -> dict[str, int]:
         """Ids of the configured custom fields needed for a write, learnt from an issue if need be."""
-        wanted = {name: configured for name, configured, needed in (
-            ("reference", self.options.reference_field, reference), ("tags", self.options.tags_field, tags),
-            ("resolution", self.options.resolution_field, resolution)) if needed}
+        wanted = {
+            name: configured
+            for name, configured, needed in (
+                ("reference", self.options.reference_field, reference),
+                ("tags", self.options.tags_field, tags),
+                ("resolution", self.options.resolution_field, resolution),
+            )
+            if needed
+        }
         for name, configured in wanted.items():
             if configured is None:
-                raise InvalidRequestError(f"This Redmine profile keeps no {name}: set {name}_field in its options.",
-                                          status=400)
+                raise InvalidRequestError(
+                    f"This Redmine profile keeps no {name}: set {name}_field in its options.", status=400
+                )
         if any(self.catalog.field_id(c) is None for c in wanted.values()):
             for scope in ({"project_id": project} if project else {}, {}):
                 data = await self._get("/issues.json", {"status_id": "*", "limit": 1, **scope})
@@ -473,8 +561,11 @@ class RedmineBackend(RedmineHTTP):
         found = {name: self.catalog.field_id(c) for name, c in wanted.items()}
         for name, field_id in found.items():
             if field_id is None:
-                raise InvalidRequestError(f"Redmine shows no custom field {wanted[name]!r} on issues; check "
-                                          f"{name}_field in the profile's options (a name or a number).", status=400)
+                raise InvalidRequestError(
+                    f"Redmine shows no custom field {wanted[name]!r} on issues; check "
+                    f"{name}_field in the profile's options (a name or a number).",
+                    status=400,
+                )
         return {name: field_id for name, field_id in found.items() if field_id is not None}
 
     async def _require_private_notes(self, issue: dict) -> None:
@@ -491,9 +582,12 @@ class RedmineBackend(RedmineHTTP):
             self._private_ok[project] = allowed
         if not self._private_ok[project]:
             name = clean_line((issue.get("project") or {}).get("name"))
-            raise AuthError(f"Your Redmine role in {name} cannot make notes private, so Redmine would publish this "
-                            "note to everyone who can see the issue; backdesk did not send it. Ask a Redmine admin "
-                            "for the \"Set notes as private\" permission.", status=403)
+            raise AuthError(
+                f"Your Redmine role in {name} cannot make notes private, so Redmine would publish this "
+                "note to everyone who can see the issue; backdesk did not send it. Ask a Redmine admin "
+                'for the "Set notes as private" permission.',
+                status=403,
+            )
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -502,8 +596,15 @@ class RedmineBackend(RedmineHTTP):
         allowed = [number(p.get("id")) for p in projects] if self.options.projects else None
         if self.options.tags_field and self.catalog.field_id(self.options.tags_field) is None and "tag:" in query.q:
             await self._fields(0, tags=True)
-        found = plan(query, self.catalog, projects=self._project_id, people=self._login_number,
-                     allowed_projects=allowed, tracker=self._tracker, now=utcnow())
+        found = plan(
+            query,
+            self.catalog,
+            projects=self._project_id,
+            people=self._login_number,
+            allowed_projects=allowed,
+            tracker=self._tracker,
+            now=utcnow(),
+        )
         if not found.empty and (found.words or found.not_words):
             await self._text(found)
         return found
@@ -537,8 +638,10 @@ class RedmineBackend(RedmineHTTP):
         for word in found.not_words if reference is not None else []:
             excluded = await self._ids(filters, f"cf_{reference}", word)
             if excluded and ids is None:
-                raise InvalidRequestError(f"Redmine cannot leave out {word!r} here, as references contain it; "
-                                          "add a word to search for.", status=400)
+                raise InvalidRequestError(
+                    f"Redmine cannot leave out {word!r} here, as references contain it; add a word to search for.",
+                    status=400,
+                )
             ids = ids - excluded if ids is not None else None
         if found.not_words:
             filters["subject"] = ("!~", [words(found.not_words)])
@@ -549,8 +652,11 @@ class RedmineBackend(RedmineHTTP):
     async def _ids(self, filters: dict, name: str, word: str) -> set[int]:
         data = await self._list({**filters, name: ("~", [words([word])])}, 0, PAGE, "id")
         if int(data.get("total_count") or 0) > PAGE:
-            raise InvalidRequestError(f"{word!r} matches more than {PAGE} tasks and references too; "
-                                      "add a word or a filter to narrow it down.", status=400)
+            raise InvalidRequestError(
+                f"{word!r} matches more than {PAGE} tasks and references too; "
+                "add a word or a filter to narrow it down.",
+                status=400,
+            )
         return {number(i.get("id")) for i in issues_of(data)}
 
     def _login_number(self, login: str) -> str:
@@ -559,16 +665,23 @@ class RedmineBackend(RedmineHTTP):
         for user_id, person in self._people.items():
             if person.id == login:
                 return str(user_id)
-        raise InvalidRequestError(f"backdesk does not know a Redmine user {login!r} yet; use their number "
-                                  "(from their Redmine page) or owner:me.", status=400)
+        raise InvalidRequestError(
+            f"backdesk does not know a Redmine user {login!r} yet; use their number "
+            "(from their Redmine page) or owner:me.",
+            status=400,
+        )
 
     async def _counts(self, project: int) -> QueueCounts:
         base = {"project_id": ("=", [str(project)]), "status_id": ("o", [""])}
         if self._tracker is not None:
             base["tracker_id"] = ("=", [str(self._tracker)])
         yesterday = last_day_before(utcnow())
-        variants = [{}, {"assigned_to_id": ("!*", [""])}, {"assigned_to_id": ("=", ["me"])},
-                    {"due_date": ("<=", [yesterday.isoformat()])}]
+        variants = [
+            {},
+            {"assigned_to_id": ("!*", [""])},
+            {"assigned_to_id": ("=", ["me"])},
+            {"due_date": ("<=", [yesterday.isoformat()])},
+        ]
         totals = await asyncio.gather(*(self._list(base | v, 0, 1, "id") for v in variants))
         open_, unclaimed, mine, breached = (int(t.get("total_count") or 0) for t in totals)
         return QueueCounts(open=open_, unclaimed=unclaimed, mine=mine, breached=breached)
@@ -604,17 +717,24 @@ class RedmineBackend(RedmineHTTP):
     def _my_note(self, issue: dict, body: str, after: int | None) -> dict | None:
         """Your journal with this note text: after ``after``, or your latest note when None."""
         text = _normal(body)
-        mine = [j for j in issue.get("journals") or [] if isinstance(j, dict)
-                and (j.get("user") or {}).get("id") == self._me_id and clean(j.get("notes")).strip()]
+        mine = [
+            j
+            for j in issue.get("journals") or []
+            if isinstance(j, dict) and (j.get("user") or {}).get("id") == self._me_id and clean(j.get("notes")).strip()
+        ]
         if after is None:
             return mine[-1] if mine and _normal(clean(mine[-1].get("notes"))) == text else None
         return next((j for j in mine if number(j.get("id")) > after and _normal(clean(j.get("notes"))) == text), None)
 
     def _check_private(self, task_id: str, journal: dict) -> None:
         if journal.get("private_notes") is not True:
-            raise AuthError(f"Redmine stored your note on #{task_id} as PUBLIC although backdesk asked for a "
-                            "private one: edit or delete it in Redmine now, and ask an admin to check your "
-                            "role's private-notes permission.", status=403)
+            raise AuthError(
+                f"Redmine stored your note on #{task_id} as PUBLIC although backdesk asked for a "
+                "private one: edit or delete it in Redmine now, and ask an admin to check your "
+                "role's private-notes permission.",
+                status=403,
+            )
+
 
 # -- helpers ---------------------------------------------------------------------------------
 
@@ -635,13 +755,15 @@ def _name_in(issues: list[dict], user_id: int) -> str:
 
 
 def _claimed(task_id: str, owner: Person) -> ConflictError:
-    return ConflictError(f"{owner.name} has already claimed #{task_id}. Press C to take it over.",
-                         claimed_by=owner, status=409)
+    return ConflictError(
+        f"{owner.name} has already claimed #{task_id}. Press C to take it over.", claimed_by=owner, status=409
+    )
 
 
 def _busy(task_id: str) -> StaleError:
-    return StaleError(f"#{task_id} kept changing while backdesk wrote to it. Press r to reload, then try again.",
-                      status=422)
+    return StaleError(
+        f"#{task_id} kept changing while backdesk wrote to it. Press r to reload, then try again.", status=422
+    )
 
 
 def _check_version(task: Task, version: str | None) -> None:
@@ -650,22 +772,27 @@ def _check_version(task: Task, version: str | None) -> None:
         return
     current = task.version if "/" in version else task.version.split("/")[0]
     if version != current:
-        raise StaleError(f"#{task.id} changed since you loaded it. Press r to reload, then try again.",
-                         status=412, detail=f"current version {task.version}")
+        raise StaleError(
+            f"#{task.id} changed since you loaded it. Press r to reload, then try again.",
+            status=412,
+            detail=f"current version {task.version}",
+        )
 
 
 def _read_cursor(cursor: str | None, split: bool) -> tuple[str, int]:
     text = cursor or ("d0" if split else "0")
     phase = text[0] if split and text[:1] in ("d", "u") else ""
-    rest = text[len(phase):]
+    rest = text[len(phase) :]
     if not rest.isdigit() or (split and not phase):
         raise InvalidRequestError("That page cursor is not from this Redmine list; reload the list.", status=400)
     return phase, int(rest)
 
 
 def _names_project(project: dict, name: str) -> bool:
-    return name in (str(project.get("id")), clean_line(project.get("identifier"))) or \
-        clean_line(project.get("name")).casefold() == name.casefold()
+    return (
+        name in (str(project.get("id")), clean_line(project.get("identifier")))
+        or clean_line(project.get("name")).casefold() == name.casefold()
+    )
 
 
 def _last_journal(issue: dict) -> int:

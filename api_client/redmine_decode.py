@@ -8,6 +8,7 @@ and decodes issues and journals with it. Redmine's ids are numbers; backdesk's a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -93,8 +94,15 @@ class Catalog:
             name = clean_line(item.get("name"))
             level = self.options.priorities.get(name.casefold())
             if level is None:
-                level = "low" if index < default else "normal" if index == default else \
-                    "high" if index == default + 1 else "urgent"
+                level = (
+                    "low"
+                    if index < default
+                    else "normal"
+                    if index == default
+                    else "high"
+                    if index == default + 1
+                    else "urgent"
+                )
             self.priority_levels[number(item.get("id"))] = level
             if level not in self.priority_ids or name.casefold() == level:
                 self.priority_ids[level] = number(item.get("id"))
@@ -117,16 +125,18 @@ class Catalog:
             if info.name.casefold() == name.casefold() or str(info.id) == name:
                 return info
         known = ", ".join(i.name for i in self.statuses.values())
-        raise InvalidRequestError(f"Redmine has no status named {name!r} (it has {known}); "
-                                  "check close_statuses in the profile's options.")
+        raise InvalidRequestError(
+            f"Redmine has no status named {name!r} (it has {known}); check close_statuses in the profile's options."
+        )
 
     def reopen_status(self) -> StatusInfo:
         """The status reopening sets: ``reopen_status``, or the first open status that is not waiting."""
         if self.options.reopen_status:
             info = self.status_named(self.options.reopen_status)
             if info.is_closed:
-                raise InvalidRequestError(f"Redmine's status {info.name} is closed; check reopen_status in the "
-                                          "profile's options.")
+                raise InvalidRequestError(
+                    f"Redmine's status {info.name} is closed; check reopen_status in the profile's options."
+                )
             return info
         opened = [i for i in self.statuses.values() if self.bucket(i) == "open"]
         if not opened:
@@ -138,7 +148,7 @@ class Catalog:
             raise InvalidRequestError(f"No Redmine priority maps to {level}; set priorities in the profile's options.")
         return self.priority_ids[level]
 
-    def level_ids(self, levels: set[str]) -> list[int]:
+    def level_ids(self, levels: AbstractSet[str]) -> list[int]:
         return sorted(i for i, level in self.priority_levels.items() if level in levels)
 
     def bucket(self, info: StatusInfo) -> Status:
@@ -147,7 +157,7 @@ class Catalog:
         waiting = {name.casefold() for name in self.options.waiting_statuses}
         return "waiting" if info.name.casefold() in waiting else "open"
 
-    def status_ids(self, buckets: set[str]) -> list[int]:
+    def status_ids(self, buckets: AbstractSet[str]) -> list[int]:
         return sorted(i for i, info in self.statuses.items() if self.bucket(info) in buckets)
 
     # -- decoding ----------------------------------------------------------------------------
@@ -158,7 +168,8 @@ class Catalog:
         issue_id = number(issue.get("id"))
         status = _ref(issue, "status")
         info = self.statuses.get(number(status.get("id"))) or StatusInfo(
-            number(status.get("id")), clean_line(status.get("name")), bool(status.get("is_closed")))
+            number(status.get("id")), clean_line(status.get("name")), bool(status.get("is_closed"))
+        )
         bucket = self.bucket(info)
         values = self.custom_values(issue)
         resolution = self.resolution(info, values) if bucket == "closed" else None
@@ -179,7 +190,8 @@ class Catalog:
             created_at=stamp(issue.get("created_on")),
             updated_at=stamp(issue.get("updated_on")),
             version=f"{updated}/{max((number(j.get('id')) for j in journals), default=0)}"
-            if "journals" in issue else updated,
+            if "journals" in issue
+            else updated,
             resolution=resolution,
             owner=people.get(number(owner.get("id"))) if owner else None,
             due_at=due_at(issue.get("due_date")),
@@ -204,7 +216,7 @@ class Catalog:
     def resolution(self, info: StatusInfo, values: dict[int | None, tuple[str, list[str]]]) -> Resolution:
         chosen = values.get(self.field_id(self.options.resolution_field), ("", []))[1]
         if chosen and chosen[0] in RESOLUTIONS:
-            return chosen[0]  # type: ignore[return-value]
+            return chosen[0]
         close = self.options.close_statuses
         rejected = info.name.casefold() == close["rejected"].casefold() != close["done"].casefold()
         return "rejected" if rejected else "done"
@@ -214,10 +226,19 @@ class Catalog:
         self.learn_fields(issue)
         task_id = str(number(issue.get("id")))
         author = _ref(issue, "author")
-        events = [Event(task_id + "-0", task_id, "created", stamp(issue.get("created_on")),
-                        people.get(number(author.get("id"))) if author else None, clean(issue.get("description")))]
-        journals = sorted((j for j in issue.get("journals") or [] if isinstance(j, dict)),
-                          key=lambda j: number(j.get("id")))
+        events = [
+            Event(
+                task_id + "-0",
+                task_id,
+                "created",
+                stamp(issue.get("created_on")),
+                people.get(number(author.get("id"))) if author else None,
+                clean(issue.get("description")),
+            )
+        ]
+        journals = sorted(
+            (j for j in issue.get("journals") or [] if isinstance(j, dict)), key=lambda j: number(j.get("id"))
+        )
         for journal in journals:
             if clean(journal.get("notes")).strip():
                 events.append(self._note(task_id, journal, people))
@@ -225,15 +246,27 @@ class Catalog:
         return events
 
     def _note(self, task_id: str, journal: dict, people: Mapping[int, Person]) -> Event:
-        return Event(str(number(journal.get("id"))), task_id, "note", stamp(journal.get("created_on")),
-                     _actor(journal, people), clean(journal.get("notes")))
+        return Event(
+            str(number(journal.get("id"))),
+            task_id,
+            "note",
+            stamp(journal.get("created_on")),
+            _actor(journal, people),
+            clean(journal.get("notes")),
+        )
 
     def _changes(self, task_id: str, journal: dict, people: Mapping[int, Person]) -> list[Event]:
         actor = _actor(journal, people)
         at = stamp(journal.get("created_on"))
         details = [d for d in journal.get("details") or [] if isinstance(d, dict)]
-        resolution = next((clean_line(d.get("new_value")) for d in details if d.get("property") == "cf"
-                           and self.field_id(self.options.resolution_field) == _int(d.get("name"))), "")
+        resolution = next(
+            (
+                clean_line(d.get("new_value"))
+                for d in details
+                if d.get("property") == "cf" and self.field_id(self.options.resolution_field) == _int(d.get("name"))
+            ),
+            "",
+        )
         events = []
         for index, detail in enumerate(details, start=1):
             kind, body = self._change(detail, actor, people, resolution)
@@ -241,8 +274,9 @@ class Catalog:
                 events.append(Event(f"{number(journal.get('id'))}-{index}", task_id, kind, at, actor, body))
         return events
 
-    def _change(self, detail: dict, actor: Person | None, people: Mapping[int, Person],
-                resolution: str) -> tuple[str, str]:
+    def _change(
+        self, detail: dict, actor: Person | None, people: Mapping[int, Person], resolution: str
+    ) -> tuple[str, str]:
         name, old, new = clean_line(detail.get("name")), detail.get("old_value"), detail.get("new_value")
         if detail.get("property") == "attr" and name == "assigned_to_id":
             before, after = people.get(_int(old) or 0), people.get(_int(new) or 0)
@@ -260,8 +294,11 @@ class Catalog:
             return "updated", f"Status changed from {was.name if was else old} to {now.name if now else new}"
         if detail.get("property") == "cf" and self.field_id(self.options.resolution_field) == _int(name):
             return "", ""
-        label = name.removesuffix("_id").replace("_", " ").capitalize() if detail.get("property") == "attr" \
+        label = (
+            name.removesuffix("_id").replace("_", " ").capitalize()
+            if detail.get("property") == "attr"
             else next((n for n, i in self.fields.items() if str(i) == name), name)
+        )
         return "updated", f"{label} changed from {clean_line(old) or 'nothing'} to {clean_line(new) or 'nothing'}"
 
 
@@ -290,4 +327,3 @@ def _int(value: Any) -> int | None:
 def _actor(journal: dict, people: Mapping[int, Person]) -> Person | None:
     user = _ref(journal, "user")
     return people.get(_int(user.get("id")) or 0)
-

@@ -74,7 +74,7 @@ class RedmineHTTP(HTTPAdapter):
             except UnavailableError as exc:
                 if exc.status != 500 or attempt == 2:
                     raise
-                await asyncio.sleep(0.2 * 2 ** attempt)
+                await asyncio.sleep(0.2 * 2**attempt)
         if response.status_code == 304 and cached:
             self._etags.move_to_end(key)
             return cached[1]
@@ -97,8 +97,11 @@ class RedmineHTTP(HTTPAdapter):
     def _error(self, response: httpx.Response) -> BackendError:
         status = response.status_code
         if status >= 500:
-            return UnavailableError(f"Redmine at {self.root} failed on its side (HTTP {status}; a busy database "
-                                    "does this). Try again in a moment.", status=status)
+            return UnavailableError(
+                f"Redmine at {self.root} failed on its side (HTTP {status}; a busy database "
+                "does this). Try again in a moment.",
+                status=status,
+            )
         try:
             payload = response.json()
         except ValueError:
@@ -106,23 +109,29 @@ class RedmineHTTP(HTTPAdapter):
         errors = payload.get("errors") if isinstance(payload, dict) else None
         detail = "; ".join(clean_line(e) for e in errors) if isinstance(errors, list) else None
         if status == 401:
-            return AuthError(f"Redmine at {self.root} did not accept {self.who}'s credentials: check the API key "
-                             "(BACKDESK_TOKEN) or the login and password, and that the REST API is enabled "
-                             "(Administration > Settings > API).", status=status)
+            return AuthError(
+                f"Redmine at {self.root} did not accept {self.who}'s credentials: check the API key "
+                "(BACKDESK_TOKEN) or the login and password, and that the REST API is enabled "
+                "(Administration > Settings > API).",
+                status=status,
+            )
         if status == 403:
-            return AuthError("Redmine refused: your role there does not allow this. Ask a Redmine admin.",
-                             status=status)
+            return AuthError(
+                "Redmine refused: your role there does not allow this. Ask a Redmine admin.", status=status
+            )
         if status == 404:
-            return NotFoundError("That issue or project does not exist in Redmine, or you cannot see it.",
-                                 status=status)
+            return NotFoundError(
+                "That issue or project does not exist in Redmine, or you cannot see it.", status=status
+            )
         if status == 422 and errors == []:
-            return StaleError("Someone else changed this issue since it was read. Press r to reload, "
-                              "then try again.", status=status)
+            return StaleError(
+                "Someone else changed this issue since it was read. Press r to reload, then try again.", status=status
+            )
         if status == 422:
-            return InvalidRequestError(f"Redmine rejected the change: {detail or 'no reason given'}.",
-                                       status=status, detail=detail)
-        return InvalidRequestError(f"Redmine could not take the request (HTTP {status}).", status=status,
-                                   detail=detail)
+            return InvalidRequestError(
+                f"Redmine rejected the change: {detail or 'no reason given'}.", status=status, detail=detail
+            )
+        return InvalidRequestError(f"Redmine could not take the request (HTTP {status}).", status=status, detail=detail)
 
     async def _list(self, filters: dict, offset: int, limit: int, sort: str) -> dict:
         params = to_params(filters) + [("sort", sort), ("offset", str(offset)), ("limit", str(limit))]
@@ -138,8 +147,10 @@ class RedmineHTTP(HTTPAdapter):
         tag = _LOCK_INPUT.search(response.text) if response.status_code == 200 else None
         value = _VALUE.search(tag.group(0)) if tag else None
         if value is None:
-            raise AuthError(f"Redmine shows you no edit form for #{issue}: your role may not edit this issue. "
-                            "Ask a Redmine admin.", status=403)
+            raise AuthError(
+                f"Redmine shows you no edit form for #{issue}: your role may not edit this issue. Ask a Redmine admin.",
+                status=403,
+            )
         return int(value.group(1))
 
 

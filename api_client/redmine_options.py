@@ -14,11 +14,24 @@ from .models import PRIORITIES, RESOLUTIONS, Priority, Resolution
 
 #: Redmine's default priorities (and common extra names) as backdesk levels.
 DEFAULT_PRIORITIES: dict[str, Priority] = {
-    "low": "low", "normal": "normal", "high": "high", "urgent": "urgent", "immediate": "urgent",
+    "low": "low",
+    "normal": "normal",
+    "high": "high",
+    "urgent": "urgent",
+    "immediate": "urgent",
 }
 DEFAULT_CLOSE_STATUSES: dict[Resolution, str] = {"done": "Closed", "rejected": "Rejected", "duplicate": "Closed"}
-KNOWN = ("projects", "tracker", "waiting_statuses", "close_statuses", "reopen_status", "priorities",
-         "resolution_field", "tags_field", "reference_field")
+KNOWN = (
+    "projects",
+    "tracker",
+    "waiting_statuses",
+    "close_statuses",
+    "reopen_status",
+    "priorities",
+    "resolution_field",
+    "tags_field",
+    "reference_field",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +67,12 @@ class RedmineOptions:
         for resolution, status in _table(options, "close_statuses").items():
             if resolution not in RESOLUTIONS:
                 raise _bad("close_statuses", f"keys are {', '.join(RESOLUTIONS)}")
-            close[resolution] = _text(status, "close_statuses")  # type: ignore[index]
+            close[resolution] = _text(status, "close_statuses")
         priorities = dict(DEFAULT_PRIORITIES)
         for name, level in _table(options, "priorities").items():
             if level not in PRIORITIES:
                 raise _bad("priorities", f"values are {', '.join(PRIORITIES)}")
-            priorities[name.casefold()] = level  # type: ignore[assignment]
+            priorities[name.casefold()] = level
         return cls(
             projects=_names(options, "projects") or (),
             tracker=_optional(options, "tracker"),

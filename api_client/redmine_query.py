@@ -39,8 +39,16 @@ def refuse(token: str, why: str) -> InvalidRequestError:
     return InvalidRequestError(f"Redmine cannot filter by {token!r}: {why}", status=400)
 
 
-def plan(query: TaskQuery, catalog: Catalog, *, projects: Callable[[str], int], people: Callable[[str], str],
-         allowed_projects: list[int] | None, tracker: int | None, now: datetime) -> Plan:
+def plan(
+    query: TaskQuery,
+    catalog: Catalog,
+    *,
+    projects: Callable[[str], int],
+    people: Callable[[str], str],
+    allowed_projects: list[int] | None,
+    tracker: int | None,
+    now: datetime,
+) -> Plan:
     """The conditions for ``query``. ``projects`` and ``people`` resolve names to Redmine ids
     (``people`` gives ``me`` back as is) and raise InvalidRequestError for unknown ones."""
     terms = parse_filter(query.q).terms
@@ -82,16 +90,15 @@ def plan(query: TaskQuery, catalog: Catalog, *, projects: Callable[[str], int], 
             tags = ("!" if term.negated else "=", list(term.values))
         elif term.key in ("due", "breached"):
             if term.negated:
-                raise refuse(text, "Redmine cannot include tasks without a due date here; "
-                                   "use due:> or due:< instead.")
+                raise refuse(text, "Redmine cannot include tasks without a due date here; use due:> or due:< instead.")
             if term.key == "breached":
                 statuses &= {"open", "waiting"}
                 latest = _min(latest, last_day_before(now))
-            elif term.op in ("<", "<="):
+            elif term.op in ("<", "<="):  # due within the span and not yet late
                 latest = _min(latest, last_day_before(now + parse_duration(term.values[0])))
+                earliest = _max(earliest, now.date())
             else:
-                day = (now + parse_duration(term.values[0])).date()
-                earliest = day if earliest is None else max(earliest, day)
+                earliest = _max(earliest, (now + parse_duration(term.values[0])).date())
     if len(result.words) > MAX_WORDS or len(result.not_words) > MAX_WORDS:
         raise InvalidRequestError(f"Redmine matches at most {MAX_WORDS} words at a time; leave some out.", status=400)
 
@@ -124,8 +131,11 @@ def plan(query: TaskQuery, catalog: Catalog, *, projects: Callable[[str], int], 
         result.empty = earliest > latest
     elif latest or earliest:
         filters["due_date"] = ("<=" if latest else ">=", [(latest or earliest).isoformat()])  # type: ignore[union-attr]
-    result.empty = result.empty or owners.empty or any(
-        op in ("=", "><") and not [v for v in values if v] for op, values in filters.values())
+    result.empty = (
+        result.empty
+        or owners.empty
+        or any(op in ("=", "><") and not [v for v in values if v] for op, values in filters.values())
+    )
     return result
 
 
@@ -151,7 +161,7 @@ def sort_param(query: TaskQuery) -> str:
 
 
 def _levels(term: Term) -> set[str]:
-    ranks = {level: i for i, level in enumerate(PRIORITIES)}
+    ranks: dict[str, int] = {level: i for i, level in enumerate(PRIORITIES)}
     if term.op == "=":
         return set(term.values)
     pivot = ranks[term.values[0]]
@@ -161,6 +171,10 @@ def _levels(term: Term) -> set[str]:
 
 def _min(current: date | None, day: date) -> date:
     return day if current is None else min(current, day)
+
+
+def _max(current: date | None, day: date) -> date:
+    return day if current is None else max(current, day)
 
 
 class _Owners:
@@ -196,7 +210,8 @@ class _Owners:
         if allowed == {"none"}:
             return "!*", [""]
         if "none" in allowed:
-            raise refuse(self.text, "Redmine cannot list unowned tasks together with someone's; "
-                                    "filter by owner:none or by the operators.")
+            raise refuse(
+                self.text,
+                "Redmine cannot list unowned tasks together with someone's; filter by owner:none or by the operators.",
+            )
         return ("=", sorted(allowed)) if allowed else None
-

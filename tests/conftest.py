@@ -108,8 +108,9 @@ def redmine_project_ids(redmine_url) -> dict[str, str]:
     return redmine_env.project_ids(redmine_url)
 
 
-@pytest.fixture(params=["reference", pytest.param("rt", marks=pytest.mark.rt),
-                        pytest.param("redmine", marks=pytest.mark.redmine)])
+@pytest.fixture(
+    params=["reference", pytest.param("rt", marks=pytest.mark.rt), pytest.param("redmine", marks=pytest.mark.redmine)]
+)
 async def kit(request) -> AsyncIterator[Kit]:
     """Each backend in turn: the reference server (fresh per test), the local RT 5 and Redmine 5."""
     if request.param == "reference":

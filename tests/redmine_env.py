@@ -66,8 +66,9 @@ def project_ids(url: str = REDMINE_URL) -> dict[str, str]:
     return {item["identifier"]: str(item["id"]) for item in response.json()["projects"]}
 
 
-def redmine_backend(url: str, user: str, *, password: bool = False,
-                    transport: httpx.AsyncBaseTransport | None = None, **options: object) -> RedmineBackend:
+def redmine_backend(
+    url: str, user: str, *, password: bool = False, transport: httpx.AsyncBaseTransport | None = None, **options: object
+) -> RedmineBackend:
     """A RedmineBackend as one of the test users (API key, or login and password), with OPTIONS
     overridden by ``options`` (None removes one)."""
     chosen = RedmineOptions.parse({k: v for k, v in (OPTIONS | options).items() if v is not None})

@@ -260,6 +260,8 @@ async def test_filters(kit):
 
 
 async def test_due_within_means_not_yet_late_and_breached_means_late(kit):
+    if kit.name == "redmine":
+        pytest.skip("Redmine's due dates are whole days (tests/redmine checks due: and breached by day)")
     ana = kit.backend("ana")
     now = utcnow()
     soon = await make(kit, ana, "Soon", due_at=now + timedelta(minutes=30))

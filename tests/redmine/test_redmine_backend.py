@@ -37,8 +37,11 @@ pytestmark = [pytest.mark.redmine, pytest.mark.anyio]
 class Hooked(httpx.AsyncBaseTransport):
     """The real transport, with a hook before each request and one that may replace the answer."""
 
-    def __init__(self, before: Callable[[httpx.Request], Awaitable[None]] | None = None,
-                 after: Callable[[httpx.Request, httpx.Response], Awaitable[httpx.Response]] | None = None) -> None:
+    def __init__(
+        self,
+        before: Callable[[httpx.Request], Awaitable[None]] | None = None,
+        after: Callable[[httpx.Request, httpx.Response], Awaitable[httpx.Response]] | None = None,
+    ) -> None:
         self.inner = httpx.AsyncHTTPTransport()
         self.before, self.after = before, after
         self.seen: list[tuple[str, str, int]] = []
@@ -146,8 +149,9 @@ async def test_lock_version_comes_from_the_issue_page_and_a_stale_one_is_refused
     lock = await ana._lock_version(task.id)
     await ana.claim(task.id)
     assert await ana._lock_version(task.id) == lock + 1
-    stale = await raw("ana").put(f"/issues/{task.id}.json",
-                                 json={"issue": {"assigned_to_id": "", "lock_version": lock}})
+    stale = await raw("ana").put(
+        f"/issues/{task.id}.json", json={"issue": {"assigned_to_id": "", "lock_version": lock}}
+    )
     assert (stale.status_code, stale.json()) == (422, {"errors": []})
     assert (await ana.task(task.id)).owner == await ana.me()
 
@@ -250,8 +254,9 @@ async def test_errors_map_to_backend_errors(ana, vic, redmine_url, new_issue):
         await new_issue(tags=("no-such-tag",))
     task = await new_issue()
     with pytest.raises(InvalidRequestError, match="HTTP 400"):
-        await ana._send("PUT", f"/issues/{task.id}.json", content=b"{not json",
-                        headers={"Content-Type": "application/json"})
+        await ana._send(
+            "PUT", f"/issues/{task.id}.json", content=b"{not json", headers={"Content-Type": "application/json"}
+        )
     nowhere = redmine_backend("http://127.0.0.1:9", "ana")
     try:
         with pytest.raises(Exception, match="127.0.0.1:9") as caught:
@@ -306,8 +311,10 @@ async def test_login_and_password_work_as_well_as_an_api_key(connect, new_issue)
 
 
 def test_connect_builds_the_adapter_and_checks_its_options(redmine_url):
-    backend = connect("redmine", Credentials(url=redmine_url, token=USERS["ana"][1],
-                                             options={"waiting_statuses": ["Feedback", "On hold"]}))
+    backend = connect(
+        "redmine",
+        Credentials(url=redmine_url, token=USERS["ana"][1], options={"waiting_statuses": ["Feedback", "On hold"]}),
+    )
     assert backend.label == f"Redmine at {redmine_url}"
     with pytest.raises(AuthError, match="API key"):
         connect("redmine", Credentials(url=redmine_url))
@@ -369,16 +376,44 @@ async def test_queues_are_the_configured_projects_with_counts(connect, redmine_p
     mine = await ana.create_task(NewTask(billing.id, f"Dunning {marker}"))
     await ana.claim(mine.id)
     [after] = await ana.queues()
-    assert (after.counts.open - before.open, after.counts.unclaimed - before.unclaimed,
-            after.counts.mine - before.mine, after.counts.breached - before.breached) == (2, 1, 1, 1)
+    assert (
+        after.counts.open - before.open,
+        after.counts.unclaimed - before.unclaimed,
+        after.counts.mine - before.mine,
+        after.counts.breached - before.breached,
+    ) == (2, 1, 1, 1)
     with pytest.raises(InvalidRequestError, match="no queue"):
         await ana.create_task(NewTask(redmine_project_ids[PROJECT], f"Elsewhere {marker}"))
 
 
 async def test_server_text_is_made_safe(ana, new_issue, raw):
     task = await new_issue()
-    await raw("ana").put(f"/issues/{task.id}.json", json={"issue": {
-        "subject": "Refund \x1b]52;c;ZXZpbA==\x07now\x1b[2J", "description": "Line one\n\x1b[31mred\x1b[0m\x9b2J"}})
+    await raw("ana").put(
+        f"/issues/{task.id}.json",
+        json={
+            "issue": {
+                "subject": "Refund \x1b]52;c;ZXZpbA==\x07now\x1b[2J",
+                "description": "Line one\n\x1b[31mred\x1b[0m\x9b2J",
+            }
+        },
+    )
     shown = await ana.task(task.id)
     assert (shown.title, shown.body) == ("Refund now", "Line one\nred")
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", shown.title + shown.body)
+
+
+async def test_due_and_breached_by_day(ana, new_issue, marker):
+    now = utcnow()
+    late = await new_issue("Late", due_at=now - timedelta(days=1))
+    today = await new_issue("Today", due_at=now)
+    later = await new_issue("Later", due_at=now + timedelta(days=3))
+
+    async def ids(q: str) -> set[str]:
+        return {t.id for t in (await ana.tasks(TaskQuery(q=f"{marker} {q}"))).items}
+
+    assert not late.is_breached(now - timedelta(days=2)) and late.is_breached(now)
+    assert not today.is_breached(now)
+    assert await ids("breached") == {late.id}
+    assert await ids("due:<1d") == {today.id}  # due within a day, not yet late
+    assert await ids("due:<5d") == {today.id, later.id}
+    assert await ids("due:>1d") == {later.id}
