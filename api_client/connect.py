@@ -7,10 +7,12 @@ Redmine reads these (all optional; see :mod:`api_client.redmine_options`):
   you can see that tracks issues);
 * ``tracker``: a tracker name or id; lists show only its issues, new tasks use it;
 * ``waiting_statuses``: open statuses that mean waiting (default ``["Feedback"]``);
-* ``close_statuses``: the closed status per resolution (default ``{done = "Closed",
-  rejected = "Rejected", duplicate = "Closed"}``);
-* ``priorities``: Redmine priority name -> low/normal/high/urgent, over the default
-  (Low, Normal, High, Urgent by name, Immediate -> urgent, others by their place);
+* ``done_status``, ``rejected_status``, ``duplicate_status``: the closed status each
+  resolution sets (default Closed, Rejected, Closed); ``reopen_status``: the open status
+  reopening sets (default the first open status that is not waiting, New);
+* ``low_priorities``, ``normal_priorities``, ``high_priorities``, ``urgent_priorities``:
+  Redmine priority names per level, over the default (Low, Normal, High, Urgent by name,
+  Immediate -> urgent, others by their place around the default priority);
 * ``resolution_field``, ``tags_field``, ``reference_field``: custom field names (or ids)
   holding the resolution (a list field), the tags (a multiple list field) and the reference.
 """

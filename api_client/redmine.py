@@ -9,13 +9,13 @@ How Redmine's world maps onto backdesk's (settings: :mod:`api_client.redmine_opt
   Redmine counts as open) is kept in ``Task.backend_status``.
 * **Priority.** Low, Normal, High, Urgent by name, Immediate -> urgent; other names by
   their place: below the default low, the default normal, the next high, above urgent.
-  ``priorities`` overrides by name.
+  ``low_priorities`` ... ``urgent_priorities`` override by name.
 * **Due** is Redmine's ``due_date``, a day: the task is due at its last second (UTC).
 * **Tags, reference, resolution** are custom fields named in the options; the reference
   is ``#<issue number>`` when unset, and free text also finds ``#123`` by number.
 * **Claim** sets ``assigned_to_id`` to you (steal: the same over another operator),
   **release** clears it (``""``: Redmine ignores ``null``). **Close** sets the resolution's
-  closed status (``close_statuses``) and the resolution field, or, without one, says
+  closed status (``done_status`` and so on) and the resolution field, or, without one, says
   "Closed as a duplicate." in the note for duplicates.
 * **Notes** are always private (``private_notes``). Before the first note in a project
   the adapter checks that your roles there may set notes private and refuses otherwise,
@@ -313,7 +313,7 @@ class RedmineBackend(RedmineHTTP):
         status = self.catalog.status_named(self.options.close_statuses[resolution])
         if not status.is_closed:
             raise InvalidRequestError(
-                f"Redmine's status {status.name} is not a closed one; check close_statuses in the profile's options.",
+                f"Redmine's status {status.name} is not closed; check {resolution}_status in the profile's options.",
                 status=400,
             )
         resolution_field = self.options.resolution_field

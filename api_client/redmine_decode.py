@@ -126,7 +126,7 @@ class Catalog:
                 return info
         known = ", ".join(i.name for i in self.statuses.values())
         raise InvalidRequestError(
-            f"Redmine has no status named {name!r} (it has {known}); check close_statuses in the profile's options."
+            f"Redmine has no status named {name!r} (it has {known}); check the profile's *_status options."
         )
 
     def reopen_status(self) -> StatusInfo:
@@ -145,7 +145,9 @@ class Catalog:
 
     def priority_id(self, level: Priority) -> int:
         if level not in self.priority_ids:
-            raise InvalidRequestError(f"No Redmine priority maps to {level}; set priorities in the profile's options.")
+            raise InvalidRequestError(
+                f"No Redmine priority maps to {level}; set {level}_priorities in the profile's options."
+            )
         return self.priority_ids[level]
 
     def level_ids(self, levels: AbstractSet[str]) -> list[int]:

@@ -1,7 +1,7 @@
 """The Redmine profile options (``[profiles.NAME.options]``), checked once when connecting.
 
-Every option is optional; see :class:`RedmineOptions` for the defaults and the README's
-"Connect to Redmine" section for examples.
+Every option is optional and flat (a name, a number or a list of names); see
+:class:`RedmineOptions` for the defaults and the README's "Connect to Redmine" section.
 """
 
 from __future__ import annotations
@@ -21,13 +21,15 @@ DEFAULT_PRIORITIES: dict[str, Priority] = {
     "immediate": "urgent",
 }
 DEFAULT_CLOSE_STATUSES: dict[Resolution, str] = {"done": "Closed", "rejected": "Rejected", "duplicate": "Closed"}
+LEVEL_KEYS = {f"{level}_priorities": level for level in PRIORITIES}
+STATUS_KEYS = {f"{resolution}_status": resolution for resolution in RESOLUTIONS}
 KNOWN = (
     "projects",
     "tracker",
     "waiting_statuses",
-    "close_statuses",
+    *STATUS_KEYS,
     "reopen_status",
-    "priorities",
+    *LEVEL_KEYS,
     "resolution_field",
     "tags_field",
     "reference_field",
@@ -44,11 +46,13 @@ class RedmineOptions:
     tracker: str | None = None
     #: Open statuses that mean "waiting" (compared case-insensitively).
     waiting_statuses: tuple[str, ...] = ("Feedback",)
-    #: The closed status each resolution sets.
+    #: The closed status each resolution sets (options ``done_status``, ``rejected_status``,
+    #: ``duplicate_status``).
     close_statuses: Mapping[Resolution, str] = field(default_factory=lambda: dict(DEFAULT_CLOSE_STATUSES))
     #: The open status reopening sets; default the first open status that is not waiting (New).
     reopen_status: str | None = None
-    #: Redmine priority name (lower case) -> level, over :data:`DEFAULT_PRIORITIES`.
+    #: Redmine priority name (lower case) -> level: :data:`DEFAULT_PRIORITIES` with the options
+    #: ``low_priorities``, ``normal_priorities``, ``high_priorities``, ``urgent_priorities`` over it.
     priorities: Mapping[str, Priority] = field(default_factory=lambda: dict(DEFAULT_PRIORITIES))
     #: A list custom field holding done/rejected/duplicate; without it, a duplicate says so in its note.
     resolution_field: str | None = None
@@ -59,20 +63,17 @@ class RedmineOptions:
 
     @classmethod
     def parse(cls, options: Mapping[str, object]) -> RedmineOptions:
-        """Options from a profile table; a wrong key or type raises InvalidRequestError naming it."""
+        """Options from a profile table (flat: names, numbers and lists of names); a wrong key or
+        type raises InvalidRequestError naming it."""
         unknown = sorted(set(options) - set(KNOWN))
         if unknown:
             raise InvalidRequestError(f"Unknown Redmine option {unknown[0]!r}; use {', '.join(KNOWN)}.")
         close = dict(DEFAULT_CLOSE_STATUSES)
-        for resolution, status in _table(options, "close_statuses").items():
-            if resolution not in RESOLUTIONS:
-                raise _bad("close_statuses", f"keys are {', '.join(RESOLUTIONS)}")
-            close[resolution] = _text(status, "close_statuses")
+        for key, resolution in STATUS_KEYS.items():
+            close[resolution] = _optional(options, key) or close[resolution]
         priorities = dict(DEFAULT_PRIORITIES)
-        for name, level in _table(options, "priorities").items():
-            if level not in PRIORITIES:
-                raise _bad("priorities", f"values are {', '.join(PRIORITIES)}")
-            priorities[name.casefold()] = level
+        for key, level in LEVEL_KEYS.items():
+            priorities |= {name.casefold(): level for name in _names(options, key) or ()}
         return cls(
             projects=_names(options, "projects") or (),
             tracker=_optional(options, "tracker"),
@@ -109,10 +110,3 @@ def _names(options: Mapping[str, object], key: str) -> tuple[str, ...] | None:
     if not isinstance(value, (list, tuple)):
         raise _bad(key, "expected a list of names")
     return tuple(_text(item, key) for item in value)
-
-
-def _table(options: Mapping[str, object], key: str) -> Mapping[str, object]:
-    value = options.get(key, {})
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise _bad(key, "expected a table of name = value")
-    return value

@@ -82,7 +82,7 @@ async def test_unknown_status_is_refused_before_sending(connect, new_issue, raw)
     task = await new_issue()
     answer = await raw("ana").put(f"/issues/{task.id}.json", json={"issue": {"status_id": 9999}})
     assert answer.status_code == 204
-    odd = connect("ana", close_statuses={"done": "Finished"})
+    odd = connect("ana", done_status="Finished")
     with pytest.raises(InvalidRequestError, match="no status named 'Finished'"):
         await odd.close(task.id, "done")
     assert not (await odd.task(task.id)).is_closed
@@ -320,8 +320,10 @@ def test_connect_builds_the_adapter_and_checks_its_options(redmine_url):
         connect("redmine", Credentials(url=redmine_url))
     with pytest.raises(InvalidRequestError, match="colour"):
         connect("redmine", Credentials(url=redmine_url, token="k", options={"colour": "red"}))
-    with pytest.raises(InvalidRequestError, match="priorities"):
-        RedmineOptions.parse({"priorities": {"Immediate": "critical"}})
+    with pytest.raises(InvalidRequestError, match="urgent_priorities"):
+        RedmineOptions.parse({"urgent_priorities": {"Immediate": True}})
+    chosen = RedmineOptions.parse({"high_priorities": ["Immediate"], "rejected_status": "Closed"})
+    assert chosen.priorities["immediate"] == "high" and chosen.close_statuses["rejected"] == "Closed"
 
 
 # -- mapping ---------------------------------------------------------------------------------
