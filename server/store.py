@@ -1,6 +1,6 @@
 """The reference server's SQLite store: schema, people and reads (the writes are in ``writes``).
 
-Each call opens its own connection. Every write runs in one ``BEGIN IMMEDIATE``
+Each thread keeps one connection. Every write runs in one ``BEGIN IMMEDIATE``
 transaction, so of two operators claiming the same task at once exactly one wins.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import threading
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +51,7 @@ class Store(Writes):
     def __init__(self, path: str | os.PathLike[str], *, operators_may_create: bool = False) -> None:
         self.path = os.fspath(path)
         self.operators_may_create = operators_may_create
+        self._local = threading.local()
         try:  # owner-only from the start; SQLite gives its -wal and -shm files the same mode
             os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         except FileExistsError:
@@ -70,30 +72,36 @@ class Store(Writes):
         return con
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """A connection reading one consistent snapshot."""
-        con = self._connect()
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+        """This thread's connection (opening one costs more than most queries) inside ``begin``.
+
+        A nested transaction gets a connection of its own, closed afterwards.
+        """
+        cached: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if cached is None:
+            cached = self._local.con = self._connect()
+        con = self._connect() if cached.in_transaction else cached
         try:
-            con.execute("BEGIN")
+            con.execute(begin)
             yield con
         finally:
-            con.rollback()
-            con.close()
+            if con.in_transaction:
+                con.rollback()
+            if con is not cached:
+                con.close()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A connection reading one consistent snapshot."""
+        with self._transaction("BEGIN") as con:
+            yield con
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A connection inside one ``BEGIN IMMEDIATE`` transaction, committed on success."""
-        con = self._connect()
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.rollback()
-                raise
+        with self._transaction("BEGIN IMMEDIATE") as con:
+            yield con
             con.commit()
-        finally:
-            con.close()
 
     @contextmanager
     def bulk(self) -> Iterator[sqlite3.Connection]:
