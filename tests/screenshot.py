@@ -7,8 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from backdesk.server import ReferenceServer
 from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.server import ReferenceServer
 from backdesk.tui.app import BackdeskApp
 from backdesk.tui.settings_loader import load_settings
 from backdesk.widgets.task_table import TaskTable
@@ -17,9 +17,10 @@ OUT = Path(__file__).resolve().parent.parent / "themes" / "screenshots"
 
 
 async def shoot(theme: str, size: tuple[int, int]) -> Path:
-    with tempfile.TemporaryDirectory() as scratch, ReferenceServer(
-        Path(scratch) / "demo.sqlite3", operators=[("ana", "demo")], demo_data=400
-    ) as server:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        ReferenceServer(Path(scratch) / "demo.sqlite3", operators=[("ana", "demo")], demo_data=400) as server,
+    ):
         settings = load_settings()
         settings.theme = theme
         app = BackdeskApp(WorkQueueBackend(server.url, "demo"), settings=settings, scope="demo")

@@ -20,15 +20,15 @@ from backdesk.widgets.task_table import TaskTable
 
 from .close_dialog import CloseDialog
 from .columns_dialog import ColumnsDialog
-from .confirm import ConfirmDialog
 from .config import ConfigError, Settings
+from .confirm import ConfirmDialog
 from .drafts import DraftStore
+from .help_screen import HelpScreen, KeyRow
 from .keymap import UNBOUND_KEY, build_keymap
 from .main_screen import MainScreen
-from .help_screen import HelpScreen, KeyRow
 from .note_editor import NoteEditor
-from .secrets import resolve_credentials
 from .prompt import ChoiceDialog, PromptDialog
+from .secrets import resolve_credentials
 from .session import Session
 from .settings_loader import load_settings
 
@@ -41,7 +41,14 @@ BUILT_IN_KEYS = (
 
 #: Every screen of the app. Each is a key scope: its bindings and its widgets' are active together.
 SCREENS: tuple[type[Screen[Any]], ...] = (
-    MainScreen, NoteEditor, CloseDialog, ConfirmDialog, PromptDialog, ChoiceDialog, ColumnsDialog, HelpScreen,
+    MainScreen,
+    NoteEditor,
+    CloseDialog,
+    ConfirmDialog,
+    PromptDialog,
+    ChoiceDialog,
+    ColumnsDialog,
+    HelpScreen,
 )
 
 
@@ -51,7 +58,8 @@ def key_scopes() -> dict[str, list[BindingType]]:
     for screen in SCREENS:
         widgets: tuple[type, ...] = getattr(screen, "KEY_WIDGETS", ())
         scopes[getattr(screen, "KEY_SCOPE", screen.__name__)] = [
-            *screen.BINDINGS, *(binding for widget in widgets for binding in widget.BINDINGS)
+            *screen.BINDINGS,
+            *(binding for widget in widgets for binding in widget.BINDINGS),
         ]
     return scopes
 
@@ -147,22 +155,32 @@ class BackdeskApp(App):
                 if not binding.id or binding.id in seen or binding.id.startswith("view.") and binding.id[5:].isdigit():
                     continue
                 seen.add(binding.id)
-                yield SystemCommand(f"{binding.description}  ({self.keys_of(binding)})",
-                                    binding.tooltip or binding.description,
-                                    lambda action=binding.action: self.run_action(action, screen))
-            yield SystemCommand("Choose columns…", "Show or hide task-table columns (saved at once)",
-                                screen.action_choose_columns)
+                yield SystemCommand(
+                    f"{binding.description}  ({self.keys_of(binding)})",
+                    binding.tooltip or binding.description,
+                    lambda action=binding.action: self.run_action(action, screen),
+                )
+            yield SystemCommand(
+                "Choose columns…", "Show or hide task-table columns (saved at once)", screen.action_choose_columns
+            )
             for index, view in enumerate(self.settings.views):
                 key = f" ({index + 1})" if index < 9 else ""
-                yield SystemCommand(f"View: {view.name}{key}", "Show this saved view",
-                                    lambda i=index: screen.navigation.jump_view(i))
+                yield SystemCommand(
+                    f"View: {view.name}{key}", "Show this saved view", lambda i=index: screen.navigation.jump_view(i)
+                )
             for view in self.settings.app_views:
-                yield SystemCommand(f"Delete view: {view.name}", "Forget a view saved with V",
-                                    lambda name=view.name: screen.navigation.delete_view(name))
+                yield SystemCommand(
+                    f"Delete view: {view.name}",
+                    "Forget a view saved with V",
+                    lambda name=view.name: screen.navigation.delete_view(name),
+                )
         for name in self.settings.profiles:
             if name != self.profile:
-                yield SystemCommand(f"Switch profile: {name}", "Connect to this profile without restarting",
-                                    lambda n=name: self.run_worker(self.switch_profile(n), exclusive=True))
+                yield SystemCommand(
+                    f"Switch profile: {name}",
+                    "Connect to this profile without restarting",
+                    lambda n=name: self.run_worker(self.switch_profile(n), exclusive=True),
+                )
 
     async def switch_profile(self, name: str) -> None:
         """Connect to another profile and replace the workspace, keeping the app running."""

@@ -25,18 +25,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--profile", help="connect with [profiles.NAME] from config.toml")
     parser.add_argument("--url", help="the backend's root URL (instead of a profile)")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default=None,
-                        help="which kind of backend --url points at (default: workqueue)")
+    parser.add_argument(
+        "--backend",
+        choices=sorted(BACKENDS),
+        default=None,
+        help="which kind of backend --url points at (default: workqueue)",
+    )
     parser.add_argument("--user", help="user name (Request Tracker)")
     parser.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser("demo", help="start a reference server with demo data and open the app on it")
     demo.add_argument("--tasks", type=int, default=400, help="how many demo tasks to seed (default: 400)")
-    demo.add_argument("--db", type=Path, help="keep the demo database in this file (default: demo.sqlite3 in the "
-                      "data folder, kept between runs)")
+    demo.add_argument(
+        "--db",
+        type=Path,
+        help="keep the demo database in this file (default: demo.sqlite3 in the data folder, kept between runs)",
+    )
     demo.add_argument("--fresh", action="store_true", help="start from new demo data in a temporary database")
-    commands.add_parser("serve", help="run the Work Queue API reference server (see backdesk serve --help)",
-                        add_help=False)
+    commands.add_parser(
+        "serve", help="run the Work Queue API reference server (see backdesk serve --help)", add_help=False
+    )
     config = commands.add_parser("config", help="show the config path and effective settings (secrets masked)")
     config.add_argument("--edit", action="store_true", help="open config.toml in $EDITOR")
     return parser
@@ -109,8 +117,11 @@ def run_app(backend: Backend, settings: Settings | None = None, profile: str | N
     app = BackdeskApp(backend, settings=settings, profile=profile, scope=scope)
     app.run()
     if not app.session.signed_in:
-        print(f"backdesk: never signed in to {backend.label}; check the URL, the backend kind and the "
-              "credentials (backdesk config shows the settings).", file=sys.stderr)
+        print(
+            f"backdesk: never signed in to {backend.label}; check the URL, the backend kind and the "
+            "credentials (backdesk config shows the settings).",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -48,15 +47,17 @@ class CloseDialog(ModalScreen[Task | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
-            yield Static(literal(f"Close #{one_line(self.target.id)} · {one_line(self.target.title)}",
-                                 style="bold"))
+            yield Static(literal(f"Close #{one_line(self.target.id)} · {one_line(self.target.title)}", style="bold"))
             if self._holder:
                 yield Static(literal(self._holder, style="bold"), classes="warning", id="close-holder")
             yield OptionList(*(Option(EXPLAIN[r], id=r) for r in RESOLUTIONS), id="resolution")
             yield TextArea(id="close-note", soft_wrap=True)
             yield Static(id="close-error")
-            yield Static("[b]enter[/b] close with the highlighted resolution   [b]tab[/b] add a note   "
-                         "[b]ctrl+s[/b] close   [b]esc[/b] cancel", classes="hint")
+            yield Static(
+                "[b]enter[/b] close with the highlighted resolution   [b]tab[/b] add a note   "
+                "[b]ctrl+s[/b] close   [b]esc[/b] cancel",
+                classes="hint",
+            )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from collections.abc import Sequence
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,11 +34,17 @@ class ColumnsDialog(ModalScreen[tuple[str, ...] | None]):
         with Vertical(classes="dialog"):
             yield Static("[b]Columns[/b]")
             yield SelectionList[str](
-                *((COLUMNS[key].label if key != "id" else "# (id)", key, key in self.shown)
-                  for key in self.order if key != "title")
+                *(
+                    (COLUMNS[key].label if key != "id" else "# (id)", key, key in self.shown)
+                    for key in self.order
+                    if key != "title"
+                )
             )
-            yield Static("[b]space[/b] show/hide   [b]enter[/b] apply   [b]esc[/b] cancel   "
-                         "(order and widths: [b]columns[/b] in config.toml)", classes="hint")
+            yield Static(
+                "[b]space[/b] show/hide   [b]enter[/b] apply   [b]esc[/b] cancel   "
+                "(order and widths: [b]columns[/b] in config.toml)",
+                classes="hint",
+            )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -77,8 +77,9 @@ def is_expected(err: BaseException) -> bool:
 
 
 class Notifier(Protocol):
-    def notify(self, message: str, *, severity: Severity = ..., timeout: float | None = ...,
-               markup: bool = ...) -> None: ...
+    def notify(
+        self, message: str, *, severity: Severity = ..., timeout: float | None = ..., markup: bool = ...
+    ) -> None: ...
 
 
 def report(where: Notifier, err: BaseException, doing: str) -> Notice:

@@ -62,8 +62,11 @@ class HelpScreen(ModalScreen[None]):
             if row in numbered[1:]:
                 continue
             if numbered and row is numbered[0]:
-                row = KeyRow(f"{numbered[0].keys}…{numbered[-1].keys}", "Jump to a saved view by its number",
-                             f"{numbered[0].id} … {numbered[-1].id}")
+                row = KeyRow(
+                    f"{numbered[0].keys}…{numbered[-1].keys}",
+                    "Jump to a saved view by its number",
+                    f"{numbered[0].id} … {numbered[-1].id}",
+                )
             table.add_row(row.keys, Text(row.description), row.id)
         with VerticalScroll(classes="dialog wide-dialog"):
             yield Static(Text("Keys", style="bold"))

@@ -60,8 +60,9 @@ def build_keymap(
         elif not keystring.strip():
             result.keymap[action] = UNBOUND_KEY
         elif (normal := _normalize(keystring)) is None:
-            result.problems.append(Problem(
-                file, f"{where} = {keystring!r} is not a key list like \"ctrl+k\" or \"k,ctrl+k\".", key=where))
+            result.problems.append(
+                Problem(file, f'{where} = {keystring!r} is not a key list like "ctrl+k" or "k,ctrl+k".', key=where)
+            )
         else:
             result.keymap[action] = normal
     for scope, scope_bindings in bindings.items():
@@ -100,9 +101,14 @@ def _clashes(scope: str, bindings: list[Binding], keymap: Mapping[str, str], fil
         first = remapped[0]
         others = " and ".join(repr(i) for i in ids if i != first)
         where = key_path("keys", first)
-        problems.append(Problem(
-            file, f"{where} puts {first!r} on {key!r}, which {others} also uses{_in(scope)}; "
-            f"{first!r} gets the key. Pick another key or move the other action too.", key=where))
+        problems.append(
+            Problem(
+                file,
+                f"{where} puts {first!r} on {key!r}, which {others} also uses{_in(scope)}; "
+                f"{first!r} gets the key. Pick another key or move the other action too.",
+                key=where,
+            )
+        )
     return problems
 
 

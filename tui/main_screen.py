@@ -214,7 +214,7 @@ class MainScreen(Screen):
                 return None  # shown as "…": a count is not worth a notice
 
         counts = await asyncio.gather(*(count(ws.count_query(v)) for v in views))
-        ws.view_counts_arrived({v.name: n for v, n in zip(views, counts)})
+        ws.view_counts_arrived({v.name: n for v, n in zip(views, counts, strict=True)})
         self.paint.sidebar()
 
     @work(exclusive=True, group="refresh", exit_on_error=False)

@@ -67,8 +67,9 @@ class Navigation:
     def jump_view(self, index: int) -> None:
         views = self.screen.settings.views
         if not 0 <= index < len(views):
-            self.screen.notify(f"There is no view {index + 1}. Press V to save the current filter as a view.",
-                               severity="warning")
+            self.screen.notify(
+                f"There is no view {index + 1}. Press V to save the current filter as a view.", severity="warning"
+            )
             return
         self.workspace.choose_view(views[index])
         self._start_list()
@@ -76,8 +77,7 @@ class Navigation:
     def cycle_view(self, step: int) -> None:
         views = self.screen.settings.views
         if not views:
-            self.screen.notify("No views yet. Press V to save the current filter and sort as one.",
-                               severity="warning")
+            self.screen.notify("No views yet. Press V to save the current filter and sort as one.", severity="warning")
             return
         current = self.workspace.view_index()
         if current is None:
@@ -102,8 +102,9 @@ class Navigation:
             self.screen.load_sidebar()
 
         default = ws.filter_text or (ws.queues[ws.queue_id].name if ws.queue_id in ws.queues else "")
-        self.screen.app.push_screen(PromptDialog("Save the current filter and sort as a view named:",
-                                                 "e.g. Unclaimed urgent", default), named)
+        self.screen.app.push_screen(
+            PromptDialog("Save the current filter and sort as a view named:", "e.g. Unclaimed urgent", default), named
+        )
 
     def delete_view(self, name: str) -> None:
         try:
@@ -199,8 +200,9 @@ class Navigation:
             self.screen.notify("This task has no web page.", severity="warning")
             return
         remote = bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
-        headless = sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
-                                                             or os.environ.get("WAYLAND_DISPLAY"))
+        headless = sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        )
         if remote or headless:
             self.screen.app.copy_to_clipboard(task.url)
             self.screen.notify(f"No browser here; the URL is copied (OSC 52): {task.url}", timeout=15, markup=False)

@@ -6,8 +6,6 @@ crash or a closed terminal and comes back the next time you open a note on that 
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import os
 import shlex
 import subprocess
@@ -15,6 +13,7 @@ import tempfile
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
@@ -76,14 +75,17 @@ class NoteEditor(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
-            yield Static(literal(f"Internal note on #{one_line(self.target.id)} · {one_line(self.target.title)}",
-                                 style="bold"))
+            yield Static(
+                literal(f"Internal note on #{one_line(self.target.id)} · {one_line(self.target.title)}", style="bold")
+            )
             yield Static(id="note-warning", classes="warning")
             yield TextArea(id="note-text", soft_wrap=True, tab_behavior="indent")
             yield Static(id="note-error")
-            yield Static("[b]ctrl+s[/b] save   [b]esc[/b] cancel   [b]ctrl+t[/b] template   "
-                         "[b]ctrl+e[/b] $EDITOR   Notes are internal: the customer never sees them.",
-                         classes="hint")
+            yield Static(
+                "[b]ctrl+s[/b] save   [b]esc[/b] cancel   [b]ctrl+t[/b] template   "
+                "[b]ctrl+e[/b] $EDITOR   Notes are internal: the customer never sees them.",
+                classes="hint",
+            )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -56,14 +56,15 @@ class Painter:
         banner = self.screen.query_one("#play-banner", Static)
         banner.set_class(ws.playing, "visible")
         if ws.playing:
-            banner.update(Text("▶ Play mode · space next task · x close · u release · > skip · esc stop",
-                               style="bold"))
+            banner.update(Text("▶ Play mode · space next task · x close · u release · > skip · esc stop", style="bold"))
 
     def sidebar(self) -> None:
         ws = self.screen.workspace
         sidebar = self.screen.query_one(QueueList)
-        sidebar.show(list(ws.queues.values()), [ViewEntry(v.name, ws.view_counts.get(v.name))
-                                                for v in self.screen.settings.views])
+        sidebar.show(
+            list(ws.queues.values()),
+            [ViewEntry(v.name, ws.view_counts.get(v.name)) for v in self.screen.settings.views],
+        )
         index = ws.view_index()
         if ws.view is not None:
             sidebar.select(f"v:{index}" if index is not None else "")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from collections.abc import Sequence
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,8 +38,9 @@ class PromptDialog(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if not event.value.strip():
-            self.query_one("#prompt-error", Static).update(literal("Type something, or esc to cancel.",
-                                                                   style="bold red"))
+            self.query_one("#prompt-error", Static).update(
+                literal("Type something, or esc to cancel.", style="bold red")
+            )
             return
         self.dismiss(event.value.strip())
 

@@ -72,11 +72,13 @@ class TaskActions:
         owner_changed = (before.owner and before.owner.id) != (after.owner and after.owner.id)
         by = f" by {one_line(after.owner.name)}" if after.owner is not None and not self._mine(after) else ""
         if after.is_closed and not before.is_closed:
-            self.screen.notify(f"#{one_line(after.id)} was just closed{by}.", severity="warning", timeout=10,
-                               markup=False)
+            self.screen.notify(
+                f"#{one_line(after.id)} was just closed{by}.", severity="warning", timeout=10, markup=False
+            )
         elif owner_changed and by:
-            self.screen.notify(f"#{one_line(after.id)} was just claimed{by}.", severity="warning", timeout=10,
-                               markup=False)
+            self.screen.notify(
+                f"#{one_line(after.id)} was just claimed{by}.", severity="warning", timeout=10, markup=False
+            )
 
     # -- claim, steal, release ---------------------------------------------------------------
 
@@ -95,9 +97,13 @@ class TaskActions:
             if yes:
                 self.screen.in_background(self._steal(task))
 
-        self.screen.app.push_screen(ConfirmDialog(
-            f"Take #{task.id} over from {task.owner.name}?",
-            "They will no longer hold it, and the history records that you took it over."), answered)
+        self.screen.app.push_screen(
+            ConfirmDialog(
+                f"Take #{task.id} over from {task.owner.name}?",
+                "They will no longer hold it, and the history records that you took it over.",
+            ),
+            answered,
+        )
 
     async def _steal(self, task: Task) -> None:
         await self._settle(await self.ops.steal(task))
@@ -129,8 +135,12 @@ class TaskActions:
                 self.screen.load_history(task)
 
         editor = NoteEditor(
-            task, save, drafts=session.drafts, draft_key=draft_key(session.scope, task.id),
-            templates=session.settings.templates, render=lambda text: render_template(text, task, self.workspace.me),
+            task,
+            save,
+            drafts=session.drafts,
+            draft_key=draft_key(session.scope, task.id),
+            templates=session.settings.templates,
+            render=lambda text: render_template(text, task, self.workspace.me),
             initial=initial,
         )
         self.screen.app.push_screen(editor, saved)
@@ -152,8 +162,12 @@ class TaskActions:
             return
         templates = self.screen.session.settings.templates
         if not templates:
-            self.screen.notify("No templates yet: add a [templates] table to config.toml (backdesk config --edit).",
-                               severity="warning", timeout=8, markup=False)
+            self.screen.notify(
+                "No templates yet: add a [templates] table to config.toml (backdesk config --edit).",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
             return
 
         def picked(name: str | None) -> None:
@@ -196,9 +210,13 @@ class TaskActions:
             if yes:
                 self.screen.app.push_screen(dialog, closed)
 
-        self.screen.app.push_screen(ConfirmDialog(
-            f"Close #{task.id}? {task.owner.name if task.owner else ''} holds it.",
-            "They are working on it. The history records that you closed it."), answered)
+        self.screen.app.push_screen(
+            ConfirmDialog(
+                f"Close #{task.id}? {task.owner.name if task.owner else ''} holds it.",
+                "They are working on it. The history records that you closed it.",
+            ),
+            answered,
+        )
 
     def reopen(self) -> None:
         if (task := self._target()) is None:
@@ -214,8 +232,9 @@ class TaskActions:
                 self.screen.in_background(self._reopen(task, someone_else))
 
         held = f" {task.owner.name} still holds it." if someone_else and task.owner else ""
-        self.screen.app.push_screen(ConfirmDialog(f"Reopen #{task.id}?{held}",
-                                                  "It goes back to open, with no resolution."), answered)
+        self.screen.app.push_screen(
+            ConfirmDialog(f"Reopen #{task.id}?{held}", "It goes back to open, with no resolution."), answered
+        )
 
     async def _reopen(self, task: Task, force: bool) -> None:
         await self._settle(await self.ops.reopen(task, force=force))
@@ -258,11 +277,14 @@ class TaskActions:
         self.screen.paint.task_list()
         self.screen.query_one(TaskTable).focus()
         again = " (only tasks you released are left)" if only_released else ""
-        self.screen.notify(f"Next up{again}: #{one_line(nxt.id)} {one_line(nxt.title)} — space to take it.",
-                           timeout=8, markup=False)
+        self.screen.notify(
+            f"Next up{again}: #{one_line(nxt.id)} {one_line(nxt.title)} — space to take it.", timeout=8, markup=False
+        )
 
     async def _candidates(self) -> tuple[list[Task], bool] | None:
-        page = await self.screen.attempt(self.screen.backend.tasks(self.workspace.play_query()), "Finding the next task")
+        page = await self.screen.attempt(
+            self.screen.backend.tasks(self.workspace.play_query()), "Finding the next task"
+        )
         return None if page is None else self.workspace.candidates(page)
 
     def skip(self) -> None:
@@ -270,16 +292,18 @@ class TaskActions:
         if (task := self._target()) is None:
             return
         if not self._mine(task):
-            self.screen.notify("You can only skip a task you hold. Press space to take the next one.",
-                               severity="warning")
+            self.screen.notify(
+                "You can only skip a task you hold. Press space to take the next one.", severity="warning"
+            )
             return
 
         def answered(reason: str | None) -> None:
             if reason:
                 self.screen.in_background(self._skip(task, reason))
 
-        self.screen.app.push_screen(PromptDialog(f"Skip #{task.id}: why? (recorded as a note)",
-                                                 "e.g. needs a Spanish speaker"), answered)
+        self.screen.app.push_screen(
+            PromptDialog(f"Skip #{task.id}: why? (recorded as a note)", "e.g. needs a Spanish speaker"), answered
+        )
 
     async def _skip(self, task: Task, reason: str) -> None:
         outcome = await self.ops.skip(task, reason)

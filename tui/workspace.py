@@ -148,7 +148,9 @@ class Workspace:
         one suggested; None when all are known, or before the queues have arrived."""
         if not self.queues:
             return None
-        names = {q.name.lower(): q.name for q in self.queues.values()} | {q.id.lower(): q.name for q in self.queues.values()}
+        names = {q.name.lower(): q.name for q in self.queues.values()} | {
+            q.id.lower(): q.name for q in self.queues.values()
+        }
         for term in parse_filter(text).terms:
             if term.key == "queue" and term.values[0].lower() not in names:
                 close = difflib.get_close_matches(term.values[0].lower(), list(names), n=1, cutoff=0.4)
@@ -253,7 +255,7 @@ class Workspace:
         before = {t.id: t for t in self.tasks}
         fresh = list(page.items)
         ids = {t.id for t in fresh}
-        tail = [t for t in self.tasks[len(fresh) if page.next_cursor else len(self.tasks):] if t.id not in ids]
+        tail = [t for t in self.tasks[len(fresh) if page.next_cursor else len(self.tasks) :] if t.id not in ids]
         if before:
             self.changed |= {t.id for t in fresh if t.id not in before or before[t.id].version != t.version}
         self.tasks = fresh + tail

@@ -65,8 +65,10 @@ class TaskDetail(VerticalScroll, can_focus=True):
         meta.add_row("Owner", Text(owner))
         if task.due_at:
             late = task.is_breached(now)
-            due = Text(f"{task.due_at:%Y-%m-%d %H:%M} UTC ({relative(task.due_at, now)})",
-                       style=self.palette.late if late else "")
+            due = Text(
+                f"{task.due_at:%Y-%m-%d %H:%M} UTC ({relative(task.due_at, now)})",
+                style=self.palette.late if late else "",
+            )
             if late:
                 due.append("  ⚠ SLA breached")
             meta.add_row("SLA due", due)

@@ -23,7 +23,7 @@ class Column:
     label: str
     #: Preferred width; None for the title, which takes what the others leave.
     width: int | None
-    render: Callable[[Task, "RowContext"], Text]
+    render: Callable[[Task, RowContext], Text]
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ class TaskTable(DataTable):
         return Text("●", style=ctx.palette.soon) if marked else Text(" ")
 
     def _fill_row(self, task: Task, ctx: RowContext) -> None:
-        for key, cell in zip(self._shown_keys, self._cells(task, ctx)):
+        for key, cell in zip(self._shown_keys, self._cells(task, ctx), strict=True):
             self.update_cell(task.id, key, cell)
 
     def _row_context(self) -> RowContext:
@@ -248,9 +248,9 @@ class TaskTable(DataTable):
 
     def _cells(self, task: Task, ctx: RowContext) -> list[Text]:
         cells = [COLUMNS[key].render(task, ctx) for key in self._column_keys]
-        for key, cell in zip(self._column_keys, cells):
+        for key, cell in zip(self._column_keys, cells, strict=True):
             self._natural[key] = max(self._natural.get(key, 0), cell.cell_len)
-        return [cell for key, cell in zip(self._column_keys, cells) if key not in self._dropped]
+        return [cell for key, cell in zip(self._column_keys, cells, strict=True) if key not in self._dropped]
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from backdesk.api_client import TaskQuery
-from backdesk.server import ReferenceServer
 from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.server import ReferenceServer
 from backdesk.tui.app import BackdeskApp
 from backdesk.tui.settings_loader import load_settings
 from backdesk.widgets.task_table import TaskTable

@@ -54,7 +54,8 @@ def test_without_files_shows_defaults(capsys):
 def test_edit_creates_the_example_and_opens_the_editor(monkeypatch, tmp_path):
     seen = tmp_path / "seen"
     editor = f"{shlex.quote(sys.executable)} -c " + shlex.quote(
-        f"import sys, shutil; shutil.copy(sys.argv[1], {str(seen)!r})")
+        f"import sys, shutil; shutil.copy(sys.argv[1], {str(seen)!r})"
+    )
     monkeypatch.setenv("EDITOR", editor)
     assert config_command(edit=True) == 0
     assert seen.read_text() == example() == (config_dir() / "config.toml").read_text()
@@ -84,14 +85,15 @@ def test_the_example_is_valid_both_commented_and_uncommented(tmp_path):
     assert settings.default_profile == "reference"
 
 
-
 def test_config_reports_the_keys_problems_the_app_reports_at_start(capsys):
     config_dir().mkdir(parents=True)
     (config_dir() / "config.toml").write_text('[keys]\n"task.clam" = "k"\n')
     assert config_command(edit=False) == 1
     err = capsys.readouterr().err
-    assert (f"Problem: {config_dir() / 'config.toml'}, line 2: keys.\"task.clam\": no action has the id "
-            "'task.clam'; did you mean 'task.claim'?") in err
+    assert (
+        f'Problem: {config_dir() / "config.toml"}, line 2: keys."task.clam": no action has the id '
+        "'task.clam'; did you mean 'task.claim'?"
+    ) in err
 
 
 NO_TEXTUAL = """\
@@ -121,8 +123,9 @@ def test_config_piped_into_head_stops_quietly():
     assert done.stdout == f"Config file: {config_dir() / 'config.toml'}\n"
     assert done.stderr == ""
 
-    reader = subprocess.Popen([sys.executable, "-m", "backdesk.tui.cli", "config"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "backdesk.tui.cli", "config"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert reader.stdout.readline().startswith("Config file:")
     reader.stdout.close()
     assert reader.wait(timeout=60) == 1

@@ -33,8 +33,9 @@ def test_missing_token_env_is_a_clear_error():
 
 
 def test_without_token_settings_the_cli_variables_are_used():
-    creds = resolve_credentials(Profile("rt", "https://rt", backend="rt", user="ana"),
-                                {"BACKDESK_TOKEN": "t", "BACKDESK_PASSWORD": "p"})
+    creds = resolve_credentials(
+        Profile("rt", "https://rt", backend="rt", user="ana"), {"BACKDESK_TOKEN": "t", "BACKDESK_PASSWORD": "p"}
+    )
     assert (creds.user, creds.token, creds.password) == ("ana", "t", "p")
 
 
@@ -57,13 +58,18 @@ def test_token_command_runs_without_a_shell(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(("token_command", "message"), [
-    (command("import sys; sys.stderr.write('vault is locked\\n'); sys.exit(3)"),
-     "failed with exit status 3: vault is locked"),
-    (command("pass"), "printed nothing"),
-    ("no-such-program-for-backdesk --flag", "program 'no-such-program-for-backdesk' was not found"),
-    ("pass 'unclosed", "cannot be split into words"),
-])
+@pytest.mark.parametrize(
+    ("token_command", "message"),
+    [
+        (
+            command("import sys; sys.stderr.write('vault is locked\\n'); sys.exit(3)"),
+            "failed with exit status 3: vault is locked",
+        ),
+        (command("pass"), "printed nothing"),
+        ("no-such-program-for-backdesk --flag", "program 'no-such-program-for-backdesk' was not found"),
+        ("pass 'unclosed", "cannot be split into words"),
+    ],
+)
 def test_failing_token_command_is_a_clear_error(token_command, message):
     with pytest.raises(ConfigError, match="The token_command of profile 'prod'") as caught:
         resolve_credentials(Profile("prod", "https://q", token_command=token_command), {})
@@ -87,9 +93,18 @@ def test_ca_bundle_becomes_verify(tmp_path):
         resolve_credentials(Profile("p", "https://q", ca_bundle="/nope.pem"), {})
 
 
-TASK = Task(id="42", queue="returns", title="Refund {odd}", body="", status="open", priority="high",
-            created_at=datetime(2024, 1, 1, tzinfo=UTC), updated_at=datetime(2024, 1, 1, tzinfo=UTC),
-            version="1", reference="ORD-7")
+TASK = Task(
+    id="42",
+    queue="returns",
+    title="Refund {odd}",
+    body="",
+    status="open",
+    priority="high",
+    created_at=datetime(2024, 1, 1, tzinfo=UTC),
+    updated_at=datetime(2024, 1, 1, tzinfo=UTC),
+    version="1",
+    reference="ORD-7",
+)
 
 
 def test_render_template_fills_known_placeholders():

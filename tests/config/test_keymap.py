@@ -51,8 +51,11 @@ SCOPES = {"main screen": [*Work.BINDINGS, *Tiny.BINDINGS]}
 def test_remap_and_unbind_make_a_clean_keymap():
     result = build_keymap({"task.claim": "ctrl+k,!", "task.release": "", "app.quit": " "}, SCOPES, CONFIG)
     assert result.problems == []
-    assert result.keymap == {"task.claim": "ctrl+k,exclamation_mark", "task.release": UNBOUND_KEY,
-                             "app.quit": UNBOUND_KEY}
+    assert result.keymap == {
+        "task.claim": "ctrl+k,exclamation_mark",
+        "task.release": UNBOUND_KEY,
+        "app.quit": UNBOUND_KEY,
+    }
 
 
 @pytest.mark.anyio
@@ -79,9 +82,8 @@ def test_unknown_action_ids_are_reported_with_a_suggestion():
     result = build_keymap({"task.clam": "k", "nothing.like.it": "z"}, SCOPES, CONFIG)
     assert result.keymap == {}
     first, second = (str(p) for p in result.problems)
-    assert first == (f"{CONFIG}: keys.\"task.clam\": no action has the id 'task.clam'; "
-                     "did you mean 'task.claim'?")
-    assert second.startswith(f"{CONFIG}: keys.\"nothing.like.it\": no action has the id")
+    assert first == (f"{CONFIG}: keys.\"task.clam\": no action has the id 'task.clam'; did you mean 'task.claim'?")
+    assert second.startswith(f'{CONFIG}: keys."nothing.like.it": no action has the id')
     assert "app.help, app.quit, task.claim, task.release" in second
 
 
@@ -94,9 +96,11 @@ def test_conflicts_name_the_file_the_key_and_both_actions():
     result = build_keymap({"task.claim": "u"}, SCOPES, CONFIG)
     [problem] = result.problems
     assert problem.file == CONFIG
-    assert str(problem) == (f"{CONFIG}: keys.\"task.claim\" puts 'task.claim' on 'u', which 'task.release' "
-                            "also uses in the main screen; 'task.claim' gets the key. Pick another key or move "
-                            "the other action too.")
+    assert str(problem) == (
+        f"{CONFIG}: keys.\"task.claim\" puts 'task.claim' on 'u', which 'task.release' "
+        "also uses in the main screen; 'task.claim' gets the key. Pick another key or move "
+        "the other action too."
+    )
 
 
 def test_swapping_keys_or_moving_both_is_no_conflict():
@@ -127,12 +131,13 @@ async def test_a_clash_names_the_binding_that_gets_the_key_and_textual_agrees(tm
         assert app.hits == ["help"]
 
 
-
 @pytest.mark.anyio
 async def test_the_remapped_binding_gets_the_key_even_from_a_priority_binding():
     class Editor(Screen):
-        BINDINGS = [Binding("ctrl+s", "hit('save')", "Save", priority=True, id="note.save"),
-                    Binding("ctrl+t", "hit('template')", "Template", id="note.template")]
+        BINDINGS = [
+            Binding("ctrl+s", "hit('save')", "Save", priority=True, id="note.save"),
+            Binding("ctrl+t", "hit('template')", "Template", id="note.template"),
+        ]
 
         def compose(self) -> ComposeResult:
             yield Footer()

@@ -101,8 +101,13 @@ def test_reads_every_setting(home):
     assert settings.templates == {"refund": "Refund for {task.reference}"}
     assert settings.keys == {"task.claim": "ctrl+k", "app.quit": ""}
     assert settings.profiles["prod"] == Profile(
-        name="prod", backend="rt", url="https://rt.example.com", user="ana",
-        token_command="pass show rt", ca_bundle="~/ca.pem", verify=False,
+        name="prod",
+        backend="rt",
+        url="https://rt.example.com",
+        user="ana",
+        token_command="pass show rt",
+        ca_bundle="~/ca.pem",
+        verify=False,
     )
     assert settings.views == (
         View("My open", "owner:me"),
@@ -169,7 +174,9 @@ def test_config_toml_is_never_written(home):
 
 
 def test_unknown_keys_survive_in_app_state(home):
-    state = write(home / "app-state.toml", """\
+    state = write(
+        home / "app-state.toml",
+        """\
 theme = "backdesk-16"
 window = { x = 3 }
 [columns]
@@ -182,7 +189,8 @@ pinned = true
 name = "Old"
 filter = "breached"
 colour = "red"
-""")
+""",
+    )
     store = StateStore(load_settings())
     store.save_theme("backdesk-dark")
     store.save_columns(["id", "title"], {"title": 30})
@@ -218,7 +226,9 @@ def test_broken_toml_names_file_and_line_and_uses_defaults(home):
 
 
 def test_wrong_types_name_the_key_and_fall_back(home):
-    write(home / "config.toml", """\
+    write(
+        home / "config.toml",
+        """\
 theme = 7
 refresh_interval = "often"
 [columns]
@@ -241,7 +251,8 @@ filter = "owner:me"
 name = "Bad"
 filter = "owner:me"
 queue = 3
-""")
+""",
+    )
     settings = load_settings()
     messages = [p.message for p in settings.problems]
     for expected in (
@@ -249,13 +260,13 @@ queue = 3
         "refresh_interval must be a whole number.",
         "columns.visible: unknown column 'colour'",
         "columns.widths.title must be a positive whole number.",
-        "keys.\"task.claim\" must be a string in quotes.",
+        'keys."task.claim" must be a string in quotes.',
         "profiles.prod.verify must be true or false.",
         "profiles.prod.token: backdesk does not read secrets from this file",
         "queues.returns.sort: Cannot sort by 'colour'",
         "queues.returns.filter: Filter token 'priority:>=bogus'",
         "views #1 (a [[views]] table) needs a name",
-        'views.Bad.queue must be a string in quotes.',
+        "views.Bad.queue must be a string in quotes.",
     ):
         assert any(m.startswith(expected) for m in messages), (expected, messages)
     assert all("hunter2" not in m for m in messages)
@@ -305,7 +316,9 @@ def test_bad_sort_is_refused_before_saving(home):
 
 
 def test_profile_options_are_a_table_of_simple_values(home):
-    write(home / "config.toml", """\
+    write(
+        home / "config.toml",
+        """\
 [profiles.redmine]
 url = "https://rm.example.com"
 [profiles.redmine.options]
@@ -321,10 +334,15 @@ options = { nested = { no = 1 }, mixed = [1, "a"] }
 [profiles.worse]
 url = "https://rm.example.com"
 options = "project=ops"
-""")
+""",
+    )
     settings = load_settings()
     assert settings.profiles["redmine"].options == {
-        "project": "ops", "page_size": 50, "closed_as_rejected": True, "trackers": ["bug", "task"]}
+        "project": "ops",
+        "page_size": 50,
+        "closed_as_rejected": True,
+        "trackers": ["bug", "task"],
+    }
     assert list(settings.profiles) == ["redmine"]
     messages = [str(p) for p in settings.problems]
     kinds = "must be a string in quotes, a whole number, true or false, or a list of strings in quotes."
@@ -334,7 +352,9 @@ options = "project=ops"
 
 
 def test_wrong_types_name_file_line_and_key(home):
-    config = write(home / "config.toml", """\
+    config = write(
+        home / "config.toml",
+        """\
 theme = "backdesk-16"
 refresh_interval = "often"
 
@@ -360,7 +380,8 @@ queue = 3
 
 [[views]]
 filter = "owner:me"
-""")
+""",
+    )
     lines = {p.key: p.line for p in load_settings().problems}
     assert lines["refresh_interval"] == 2
     assert lines["columns.widths.title"] == 5

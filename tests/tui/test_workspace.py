@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,13 +12,22 @@ from backdesk.api_client import Person, Queue, Sort, Task, TaskPage
 from backdesk.tui.config import QueuePrefs, Settings, View
 from backdesk.tui.workspace import OPEN_STATUSES, Workspace
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 ANA = Person("ana", "Ana Ruiz")
 
 
 def task(n: int, **kw) -> Task:
-    fields = dict(id=str(n), queue="returns", title=f"Task {n}", body="", status="open", priority="normal",
-                  created_at=T0, updated_at=T0, version="v1")
+    fields = dict(
+        id=str(n),
+        queue="returns",
+        title=f"Task {n}",
+        body="",
+        status="open",
+        priority="normal",
+        created_at=T0,
+        updated_at=T0,
+        version="v1",
+    )
     fields.update(kw)
     return Task(**fields)
 

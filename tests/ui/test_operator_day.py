@@ -12,11 +12,11 @@ from backdesk.api_client import NewTask
 from backdesk.api_client.models import utcnow
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
-from backdesk.tui.settings_loader import config_dir, load_settings
 from backdesk.tui.confirm import ConfirmDialog
 from backdesk.tui.main_screen import MainScreen
 from backdesk.tui.note_editor import NoteEditor
 from backdesk.tui.prompt import PromptDialog
+from backdesk.tui.settings_loader import config_dir, load_settings
 from backdesk.widgets.task_table import TaskTable
 
 from .helpers import wait_for
@@ -111,7 +111,9 @@ async def test_a_view_is_saved_with_V_and_jumped_to_with_its_number(wq_server, b
         await pilot.press(str(len(app.settings.views)))  # the new view is the last one
         await wait_for(lambda: [t.id for t in table.tasks] == [mine.id], "the view's tasks")
         await pilot.press("right_square_bracket")  # cycles round to view 1, "My open"
-        await wait_for(lambda: app.screen.workspace.view and app.screen.workspace.view.name == "My open", "the next view")
+        await wait_for(
+            lambda: app.screen.workspace.view and app.screen.workspace.view.name == "My open", "the next view"
+        )
 
 
 async def test_play_mode_takes_the_most_urgent_then_skips_with_a_reason(wq_server, ben):
@@ -179,14 +181,17 @@ async def test_release_and_a_claim_lost_to_someone_else(wq_server, ben):
         await ben.claim(theirs.id)  # Ben is quicker
         await focus_on(pilot, table, theirs.id)
         await pilot.press("c")
-        await wait_for(lambda: table.current_task.owner and table.current_task.owner.id == "ben",
-                       "the row to show Ben as owner")
+        await wait_for(
+            lambda: table.current_task.owner and table.current_task.owner.id == "ben", "the row to show Ben as owner"
+        )
     assert (await ben.task(theirs.id)).owner.id == "ben"
 
 
 async def test_template_note_fills_placeholders(wq_server, ben):
     (config_dir()).mkdir(parents=True, exist_ok=True)
-    (config_dir() / "config.toml").write_text('[templates]\nrefund = "Refund issued for {task.reference} by {me.name}."\n')
+    (config_dir() / "config.toml").write_text(
+        '[templates]\nrefund = "Refund issued for {task.reference} by {me.name}."\n'
+    )
     task = await make(ben, "Refund please", reference="ORD-77")
     app = make_app(wq_server)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -368,8 +373,12 @@ async def test_switching_profile_reconnects_without_a_restart(wq_server, monkeyp
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "Switch profile: ana" not in commands
         commands["Switch profile: ben"].callback()
-        await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.workspace.me and app.screen.workspace.me.id == "ben",
-                       "ben signed in on the new profile")
+        await wait_for(
+            lambda: (
+                isinstance(app.screen, MainScreen) and app.screen.workspace.me and app.screen.workspace.me.id == "ben"
+            ),
+            "ben signed in on the new profile",
+        )
         assert app.profile == "ben"
 
 

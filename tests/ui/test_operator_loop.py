@@ -54,15 +54,20 @@ async def test_auto_refresh_updates_rows_counts_and_marks_keeping_the_cursor(wq_
         def row(task_id: str):
             return next(t for t in table.tasks if t.id == task_id)
 
-        await wait_for(lambda: table.has_task(added.id) and row(tasks[0].id).owner is not None,
-                       "the refresh to bring the claim and the new task", timeout=15)
+        await wait_for(
+            lambda: table.has_task(added.id) and row(tasks[0].id).owner is not None,
+            "the refresh to bring the claim and the new task",
+            timeout=15,
+        )
         assert table.current_task.id == tasks[2].id  # the operator's place is kept
         assert {tasks[0].id, added.id} <= app.screen.workspace.changed
         assert str(table.rows[RowKey(added.id)].label) == "●"
         assert str(table.rows[RowKey(tasks[1].id)].label) == " "
         ws = app.screen.workspace
-        await wait_for(lambda: ws.queues["returns"].counts.open == 4 and ws.queues["returns"].counts.unclaimed == 3,
-                       "the sidebar counts")
+        await wait_for(
+            lambda: ws.queues["returns"].counts.open == 4 and ws.queues["returns"].counts.unclaimed == 3,
+            "the sidebar counts",
+        )
         assert str(table.border_title).startswith("All queues · 4 tasks")
 
 
@@ -323,8 +328,9 @@ async def test_ticked_columns_read_without_colour(wq_server, ben, monkeypatch):
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         app.screen.action_choose_columns()
-        await wait_for(lambda: isinstance(app.screen, ColumnsDialog) and app.screen.query("SelectionList"),
-                       "the columns dialog")
+        await wait_for(
+            lambda: isinstance(app.screen, ColumnsDialog) and app.screen.query("SelectionList"), "the columns dialog"
+        )
         selection = app.screen.query_one("SelectionList")
         ticked = selection.get_component_rich_style("selection-list--button-selected")
         unticked = selection.get_component_rich_style("selection-list--button")

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from backdesk.server import ReferenceServer
 from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.server import ReferenceServer
 from backdesk.tui.app import BackdeskApp
-from backdesk.tui.settings_loader import load_settings
 from backdesk.tui.main_screen import MainScreen
+from backdesk.tui.settings_loader import load_settings
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
-NOW = datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 PORT = 47311
 
 
@@ -35,8 +35,9 @@ def server(tmp_path, monkeypatch):
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", PORT)) == 0:
             pytest.skip(f"port {PORT} is taken; the snapshots show the server's URL")
-    with ReferenceServer(tmp_path / "snap.sqlite3", port=PORT, operators=[("ana", "ana-token")],
-                         demo_data=60) as server:
+    with ReferenceServer(
+        tmp_path / "snap.sqlite3", port=PORT, operators=[("ana", "ana-token")], demo_data=60
+    ) as server:
         yield server
 
 

@@ -16,8 +16,15 @@ pytestmark = pytest.mark.anyio
 
 async def test_claim_note_close_through_the_keys(kit):
     checker = kit.backend("ben")
-    task = await checker.create_task(NewTask(kit.queue_id, "Refund for damaged kettle", "Customer sent photos.",
-                                             priority="urgent", reference=f"REF-{kit.unique}"))
+    task = await checker.create_task(
+        NewTask(
+            kit.queue_id,
+            "Refund for damaged kettle",
+            "Customer sent photos.",
+            priority="urgent",
+            reference=f"REF-{kit.unique}",
+        )
+    )
     app = BackdeskApp(kit.backend("ana"))
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.screen.query_one(TaskTable)
@@ -33,8 +40,10 @@ async def test_claim_note_close_through_the_keys(kit):
         await wait_for(lambda: isinstance(app.screen, NoteEditor), "the note editor to open")
         await pilot.press(*"Called the customer; [b]refund[/b] approved.")
         await pilot.press("ctrl+s")
-        await wait_for(lambda: _has_note(checker, task.id, "Called the customer; [b]refund[/b] approved."),
-                       "the note on the server")
+        await wait_for(
+            lambda: _has_note(checker, task.id, "Called the customer; [b]refund[/b] approved."),
+            "the note on the server",
+        )
         # The note changed the task's version; closing with the one from before would be stale.
         fresh = await checker.task(task.id)
         await wait_for(lambda: table.current_task.version == fresh.version, "the table to reload the task")
