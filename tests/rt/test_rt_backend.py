@@ -112,8 +112,8 @@ async def test_filters_sort_and_pages(ana, new_ticket, marker):
     assert set(await search("priority:>=high")) == {ids["urgent"], ids["high"], ids["high2"]}
     assert set(await search("-priority:>=high")) == {ids["low"], ids["normal"]}
     assert set(await search("priority:low,normal")) == {ids["low"], ids["normal"]}
-    assert set(await search("due:<2h")) == {ids["urgent"], ids["high"]}
-    assert set(await search("-due:<2h")) == {ids["low"], ids["normal"], ids["high2"]}
+    assert set(await search("due:<2h")) == {ids["high"]}  # due within 2h and not yet late
+    assert set(await search("-due:<2h")) == {ids["low"], ids["normal"], ids["high2"], ids["urgent"]}
     assert set(await search("breached")) == {ids["urgent"]}
     assert set(await search("tag:vip")) == {ids["high"]}
     assert set(await search(f"ORD-77{marker}")) == {ids["high2"]}
