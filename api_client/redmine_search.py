@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from .errors import InvalidRequestError
+from .filters import parse_filter
 from .models import QueueCounts, TaskQuery, utcnow
 from .redmine_decode import last_day_before, number
 from .redmine_http import PAGE, issues_of
@@ -22,6 +23,11 @@ class RedmineSearch(RedmineSession):
         allowed = [number(p.get("id")) for p in projects] if self.options.projects else None
         if self.options.tags_field and self.catalog.field_id(self.options.tags_field) is None and "tag:" in query.q:
             await self._fields(0, tags=True)
+        owners = {v for t in parse_filter(query.q).terms if t.key == "owner" for v in t.values}
+        owners |= {query.owner} if query.owner else set()
+        known = {p.id for p in self._people.values()}
+        if any(not (o in ("me", "none") or o.isdigit() or o in known) for o in owners):
+            await self._know_members()
         found = plan(
             query,
             self.catalog,
@@ -92,8 +98,7 @@ class RedmineSearch(RedmineSession):
             if person.id == login:
                 return str(user_id)
         raise InvalidRequestError(
-            f"backdesk does not know a Redmine user {login!r} yet; use their number "
-            "(from their Redmine page) or owner:me.",
+            f"No member of these Redmine projects has the login {login!r}; use a login, a user number or me.",
             status=400,
         )
 

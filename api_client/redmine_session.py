@@ -211,6 +211,17 @@ class RedmineSession(RedmineHTTP):
         n = issue_number(task_id)
         return await self._lock_version(n), await self._issue(n)
 
+    async def _know_members(self) -> None:
+        """Look up the login of every member of the visible projects (for ``owner:LOGIN``)."""
+        ids: set[int] = set()
+        for project in await self._visible_projects():
+            data = await self._get(f"/projects/{number(project.get('id'))}/memberships.json", {"limit": PAGE})
+            for membership in list_of(data, "memberships"):
+                user = membership.get("user") if isinstance(membership, dict) else None
+                if isinstance(user, dict) and isinstance(user.get("id"), int):
+                    ids.add(user["id"])
+        await self._know_people([{"assigned_to": {"id": i}} for i in ids])
+
     async def _know_people(self, issues: list[dict]) -> None:
         """Look up (once) the login of every user these issues name."""
         unknown = set().union(*(user_ids(i) for i in issues)) - set(self._people) if issues else set()

@@ -370,6 +370,16 @@ async def test_free_text_finds_title_reference_and_number(ana, new_issue, marker
     assert await ids(f'"Parcel lost {marker}"') == {second.id}
 
 
+async def test_owner_filter_takes_a_login_from_a_fresh_client(connect, ben, new_issue, marker):
+    task = await new_issue()
+    await new_issue()
+    await ben.claim(task.id)
+    fresh = connect("ana")
+    assert [t.id for t in (await fresh.tasks(TaskQuery(q=f"{marker} owner:ben"))).items] == [task.id]
+    with pytest.raises(InvalidRequestError, match="nobody"):
+        await fresh.tasks(TaskQuery(q=f"{marker} owner:nobody"))
+
+
 async def test_queues_are_the_configured_projects_with_counts(connect, redmine_project_ids, marker):
     ana = connect("ana", projects=["billing"])
     [billing] = await ana.queues()
