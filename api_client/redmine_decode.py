@@ -77,6 +77,9 @@ class Catalog:
     priority_ids: dict[Priority, int] = field(default_factory=dict)
     #: Custom field name (case-folded) -> id, learnt from issues.
     fields: dict[str, int] = field(default_factory=dict)
+    #: Names to show in the history: custom fields and priorities by id.
+    field_names: dict[int, str] = field(default_factory=dict)
+    priority_names: dict[int, str] = field(default_factory=dict)
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -104,6 +107,7 @@ class Catalog:
                     else "urgent"
                 )
             self.priority_levels[number(item.get("id"))] = level
+            self.priority_names[number(item.get("id"))] = name
             if level not in self.priority_ids or name.casefold() == level:
                 self.priority_ids[level] = number(item.get("id"))
 
@@ -111,6 +115,7 @@ class Catalog:
         for item in issue.get("custom_fields") or []:
             if isinstance(item, dict) and isinstance(item.get("id"), int):
                 self.fields[clean_line(item.get("name")).casefold()] = item["id"]
+                self.field_names[item["id"]] = clean_line(item.get("name"))
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -296,11 +301,12 @@ class Catalog:
             return "updated", f"Status changed from {was.name if was else old} to {now.name if now else new}"
         if detail.get("property") == "cf" and self.field_id(self.options.resolution_field) == _int(name):
             return "", ""
-        label = (
-            name.removesuffix("_id").replace("_", " ").capitalize()
-            if detail.get("property") == "attr"
-            else next((n for n, i in self.fields.items() if str(i) == name), name)
-        )
+        if detail.get("property") == "attr":
+            label = name.removesuffix("_id").replace("_", " ").capitalize()
+        else:
+            label = self.field_names.get(_int(name) or 0, name)
+        if name == "priority_id":
+            old, new = self.priority_names.get(_int(old) or 0, old), self.priority_names.get(_int(new) or 0, new)
         return "updated", f"{label} changed from {clean_line(old) or 'nothing'} to {clean_line(new) or 'nothing'}"
 
 

@@ -339,6 +339,10 @@ async def test_mapping_of_statuses_priorities_due_and_fields(ana, new_issue, raw
     waiting = await ana.task(task.id)
     assert (waiting.status, waiting.status_label, waiting.priority) == ("waiting", "Feedback", "urgent")
     assert [t.id for t in (await ana.tasks(TaskQuery(q=f"{marker} status:waiting tag:vip"))).items] == [task.id]
+    assert [e.body for e in await ana.events(task.id)][-2:] == [
+        "Status changed from New to Feedback",
+        "Priority changed from High to Immediate",
+    ]
     closed = await ana.close(task.id, "duplicate")
     assert (closed.resolution, closed.status_label) == ("duplicate", "closed")
     reopened = await ana.reopen(task.id)
