@@ -18,8 +18,8 @@ from backdesk.api_client.redmine import RedmineBackend
 
 
 @pytest.fixture
-async def connect(redmine_url: str) -> AsyncIterator[Callable[..., RedmineBackend]]:
-    """Make adapters (``connect("ana", **options)``); every one is closed after the test."""
+async def adapter(redmine_url: str) -> AsyncIterator[Callable[..., RedmineBackend]]:
+    """Make adapters (``adapter("ana", **options)``); every one is closed after the test."""
     made: list[RedmineBackend] = []
 
     def make(user: str, **kw: object) -> RedmineBackend:
@@ -32,20 +32,20 @@ async def connect(redmine_url: str) -> AsyncIterator[Callable[..., RedmineBacken
 
 
 @pytest.fixture
-def ana(connect) -> RedmineBackend:
-    return connect("ana")
+def ana(adapter) -> RedmineBackend:
+    return adapter("ana")
 
 
 @pytest.fixture
-def ben(connect) -> RedmineBackend:
-    return connect("ben")
+def ben(adapter) -> RedmineBackend:
+    return adapter("ben")
 
 
 @pytest.fixture
-def vic(connect) -> RedmineBackend:
+def vic(adapter) -> RedmineBackend:
     """A requester: may not see or set private notes, not assignable, no status transitions,
     may not edit priorities."""
-    return connect("vic")
+    return adapter("vic")
 
 
 @pytest.fixture

@@ -78,11 +78,11 @@ async def test_status_change_the_workflow_forbids_is_an_error(vic, new_issue, ra
     assert not (await vic.task(task.id)).is_closed
 
 
-async def test_unknown_status_is_refused_before_sending(connect, new_issue, raw):
+async def test_unknown_status_is_refused_before_sending(adapter, new_issue, raw):
     task = await new_issue()
     answer = await raw("ana").put(f"/issues/{task.id}.json", json={"issue": {"status_id": 9999}})
     assert answer.status_code == 204
-    odd = connect("ana", done_status="Finished")
+    odd = adapter("ana", done_status="Finished")
     with pytest.raises(InvalidRequestError, match="no status named 'Finished'"):
         await odd.close(task.id, "done")
     assert not (await odd.task(task.id)).is_closed
@@ -156,7 +156,7 @@ async def test_lock_version_comes_from_the_issue_page_and_a_stale_one_is_refused
     assert (await ana.task(task.id)).owner == await ana.me()
 
 
-async def test_a_claim_that_loses_the_race_between_read_and_write_names_the_winner(connect, ben, new_issue):
+async def test_a_claim_that_loses_the_race_between_read_and_write_names_the_winner(adapter, ben, new_issue):
     task = await new_issue()
     raced = False
 
@@ -166,14 +166,14 @@ async def test_a_claim_that_loses_the_race_between_read_and_write_names_the_winn
             raced = True
             await ben.claim(task.id)
 
-    ana = connect("ana", transport=Hooked(before=ben_first))
+    ana = adapter("ana", transport=Hooked(before=ben_first))
     with pytest.raises(ConflictError) as caught:
         await ana.claim(task.id)
     assert caught.value.claimed_by == await ben.me() and "Ben Okafor" in str(caught.value)
     assert (await ana.task(task.id)).owner == await ben.me()
 
 
-async def test_a_release_that_races_a_steal_does_not_undo_it(connect, ben, new_issue):
+async def test_a_release_that_races_a_steal_does_not_undo_it(adapter, ben, new_issue):
     task = await new_issue()
     raced = True  # not on the claim, only on the release
 
@@ -183,7 +183,7 @@ async def test_a_release_that_races_a_steal_does_not_undo_it(connect, ben, new_i
             raced = True
             await ben.claim(task.id, force=True)
 
-    ana = connect("ana", transport=Hooked(before=steal_first))
+    ana = adapter("ana", transport=Hooked(before=steal_first))
     await ana.claim(task.id)
     raced = False
     with pytest.raises(ConflictError) as caught:
@@ -210,7 +210,7 @@ async def test_close_with_a_version_from_a_list_is_compared_by_time(ana, ben, ne
 # -- no idempotency --------------------------------------------------------------------------
 
 
-async def test_a_note_whose_answer_was_lost_is_not_written_twice(connect, new_issue, raw):
+async def test_a_note_whose_answer_was_lost_is_not_written_twice(adapter, new_issue, raw):
     task = await new_issue()
 
     async def lose_first_put(request: httpx.Request, response: httpx.Response) -> httpx.Response:
@@ -220,7 +220,7 @@ async def test_a_note_whose_answer_was_lost_is_not_written_twice(connect, new_is
         return response
 
     lost: list[httpx.Request] = []
-    ana = connect("ana", transport=Hooked(after=lose_first_put))
+    ana = adapter("ana", transport=Hooked(after=lose_first_put))
     same = key()
     with pytest.raises(BackendTimeout):
         await ana.add_note(task.id, "Called the customer", idempotency_key=same)
@@ -266,7 +266,7 @@ async def test_errors_map_to_backend_errors(ana, vic, redmine_url, new_issue):
         await nowhere.aclose()
 
 
-async def test_a_busy_database_500_is_retried(connect, new_issue):
+async def test_a_busy_database_500_is_retried(adapter, new_issue):
     task = await new_issue()
     failures: list[str] = []
 
@@ -276,7 +276,7 @@ async def test_a_busy_database_500_is_retried(connect, new_issue):
             return httpx.Response(500, text="SQLite3::BusyException", request=request)
         return response
 
-    ana = connect("ana", transport=Hooked(after=busy_once))
+    ana = adapter("ana", transport=Hooked(after=busy_once))
     assert (await ana.task(task.id)).id == task.id
     assert failures
 
@@ -292,10 +292,10 @@ async def test_filters_redmine_cannot_use_are_refused_before_sending(ana, raw, m
 # -- ETags and auth --------------------------------------------------------------------------
 
 
-async def test_refreshes_are_answered_304_from_the_etag_cache(connect, new_issue):
+async def test_refreshes_are_answered_304_from_the_etag_cache(adapter, new_issue):
     task = await new_issue()
     hooked = Hooked()
-    ana = connect("ana", transport=hooked)
+    ana = adapter("ana", transport=hooked)
     first = await ana.task(task.id)
     again = await ana.task(task.id)
     assert first == again
@@ -303,8 +303,8 @@ async def test_refreshes_are_answered_304_from_the_etag_cache(connect, new_issue
     assert reads == [200, 304]
 
 
-async def test_login_and_password_work_as_well_as_an_api_key(connect, new_issue):
-    by_password = connect("ben", password=True)
+async def test_login_and_password_work_as_well_as_an_api_key(adapter, new_issue):
+    by_password = adapter("ben", password=True)
     assert (await by_password.me()).id == "ben"
     task = await new_issue()
     assert (await by_password.claim(task.id)).owner.name == "Ben Okafor"
@@ -349,8 +349,8 @@ async def test_mapping_of_statuses_priorities_due_and_fields(ana, new_issue, raw
     assert (reopened.status, reopened.resolution) == ("open", None)
 
 
-async def test_without_a_resolution_field_a_duplicate_says_so_in_its_note(connect, new_issue):
-    plain = connect("ana", resolution_field=None, reference_field=None)
+async def test_without_a_resolution_field_a_duplicate_says_so_in_its_note(adapter, new_issue):
+    plain = adapter("ana", resolution_field=None, reference_field=None)
     task = await new_issue()
     assert plain is not None and (await plain.task(task.id)).reference == f"#{task.id}"
     closed = await plain.close(task.id, "duplicate", note="Same as the other one")
@@ -374,18 +374,18 @@ async def test_free_text_finds_title_reference_and_number(ana, new_issue, marker
     assert await ids(f'"Parcel lost {marker}"') == {second.id}
 
 
-async def test_owner_filter_takes_a_login_from_a_fresh_client(connect, ben, new_issue, marker):
+async def test_owner_filter_takes_a_login_from_a_fresh_client(adapter, ben, new_issue, marker):
     task = await new_issue()
     await new_issue()
     await ben.claim(task.id)
-    fresh = connect("ana")
+    fresh = adapter("ana")
     assert [t.id for t in (await fresh.tasks(TaskQuery(q=f"{marker} owner:ben"))).items] == [task.id]
     with pytest.raises(InvalidRequestError, match="nobody"):
         await fresh.tasks(TaskQuery(q=f"{marker} owner:nobody"))
 
 
-async def test_queues_are_the_configured_projects_with_counts(connect, redmine_project_ids, marker):
-    ana = connect("ana", projects=["billing"])
+async def test_queues_are_the_configured_projects_with_counts(adapter, redmine_project_ids, marker):
+    ana = adapter("ana", projects=["billing"])
     [billing] = await ana.queues()
     before = billing.counts
     await ana.create_task(NewTask(billing.id, f"Invoice {marker}", due_at=utcnow() - timedelta(days=2)))
