@@ -195,9 +195,7 @@ class RedmineBackend(RedmineSearch):
             lock, issue = await self._locked(task_id)
             before = self.catalog.task(issue, self._people)
             if before.is_closed:
-                raise ConflictError(
-                    f"#{before.id} is {before.status_label}; reopen it in Redmine to claim it.", status=409
-                )
+                raise ConflictError(f"#{before.id} is {before.status_label}; reopen it first to claim it.", status=409)
             if before.owner and before.owner.id == me.id:
                 return before
             if before.owner and not force:
