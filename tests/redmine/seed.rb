@@ -53,21 +53,24 @@ operator = role('Operator', %i[view_issues add_issues edit_issues add_issue_note
 requester = role('Requester', %i[view_issues add_issues edit_issues add_issue_notes view_members], false)
 
 # Operators may move an issue from any status to any other; requesters may only create
-# issues as New (so a status change they send is silently ignored by Redmine).
-WorkflowRule.where(role_id: [operator.id, requester.id]).delete_all
-trackers.each do |tracker|
-  ([0] + statuses.map(&:id)).each do |old_id|
-    statuses.each do |new_status|
-      next if old_id == new_status.id
-      WorkflowTransition.create!(role_id: operator.id, tracker_id: tracker.id,
-                                 old_status_id: old_id, new_status_id: new_status.id)
+# issues as New (so a status change they send is silently ignored by Redmine). Rewritten in
+# one transaction, so a running Redmine never sees the roles without their workflows.
+ActiveRecord::Base.transaction do
+  WorkflowRule.where(role_id: [operator.id, requester.id]).delete_all
+  trackers.each do |tracker|
+    ([0] + statuses.map(&:id)).each do |old_id|
+      statuses.each do |new_status|
+        next if old_id == new_status.id
+        WorkflowTransition.create!(role_id: operator.id, tracker_id: tracker.id,
+                                   old_status_id: old_id, new_status_id: new_status.id)
+      end
     end
-  end
-  WorkflowTransition.create!(role_id: requester.id, tracker_id: tracker.id,
-                             old_status_id: 0, new_status_id: statuses.first.id)
-  statuses.each do |status|
-    WorkflowPermission.create!(role_id: requester.id, tracker_id: tracker.id, old_status_id: status.id,
-                               field_name: 'priority_id', rule: 'readonly')
+    WorkflowTransition.create!(role_id: requester.id, tracker_id: tracker.id,
+                               old_status_id: 0, new_status_id: statuses.first.id)
+    statuses.each do |status|
+      WorkflowPermission.create!(role_id: requester.id, tracker_id: tracker.id, old_status_id: status.id,
+                                 field_name: 'priority_id', rule: 'readonly')
+    end
   end
 end
 
