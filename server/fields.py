@@ -10,19 +10,29 @@ from .times import parse_iso
 #: The longest value each text field takes, in characters.
 MAX_LENGTH = {"title": 500, "reference": 200, "queue": 64, "body": 100_000, "note": 100_000, "tag": 64}
 MAX_TAGS = 50
+#: What JSON Schema's (ECMA-262's) ``\s`` matches: the spec's "not blank" (pattern ``\S``) means the same here.
+WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 
-def string(data: dict[str, Any], name: str, *, required: bool = False, empty: bool = True) -> str | None:
-    """A string field (None when absent or null); ``empty=False`` refuses blank text."""
-    value = data.get(name)
-    if value is None:
+def trim(value: str) -> str:
+    return value.strip(WHITESPACE)
+
+
+def string(
+    data: dict[str, Any], name: str, *, required: bool = False, empty: bool = True, nullable: bool = False
+) -> str | None:
+    """A string field (None when absent, or null where ``nullable``); ``empty=False`` refuses blank text."""
+    if name not in data:
         if required:
             raise Problem("invalid-request", f"'{name}' is required.")
+        return None
+    value = data[name]
+    if value is None and nullable and not required:
         return None
     if not isinstance(value, str):
         raise Problem("invalid-request", f"'{name}' must be a string.")
     text(value, name)
-    if not empty and not value.strip():
+    if not empty and not trim(value):
         raise Problem("invalid-request", f"'{name}' must not be empty.")
     return value
 
@@ -47,8 +57,8 @@ def choice(data: dict[str, Any], name: str, allowed: tuple[str, ...], *, require
 
 
 def moment(data: dict[str, Any], name: str) -> str | None:
-    """An RFC 3339 time, normalised to UTC with a Z suffix."""
-    value = string(data, name)
+    """An RFC 3339 time (or null), normalised to UTC with a Z suffix."""
+    value = string(data, name, nullable=True)
     if value is None:
         return None
     try:
@@ -60,14 +70,14 @@ def moment(data: dict[str, Any], name: str) -> str | None:
 
 
 def tags(data: dict[str, Any]) -> list[str]:
-    value = data.get("tags")
-    if value is None:
+    if "tags" not in data:
         return []
+    value = data["tags"]
     if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
         raise Problem("invalid-request", "'tags' must be a list of strings.")
     if len(value) > MAX_TAGS:
         raise Problem("invalid-request", f"A task takes at most {MAX_TAGS} tags.")
-    return list(dict.fromkeys(text(tag, "tag").strip() for tag in value if tag.strip()))
+    return list(dict.fromkeys(trim(text(tag, "tag")) for tag in value if trim(tag)))
 
 
 def flag(data: dict[str, Any], name: str) -> bool:

@@ -18,6 +18,7 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "task-closed": (409, "Task closed"),
     "task-open": (409, "Task not closed"),
     "stale-version": (412, "Stale version"),
+    "key-reused": (422, "Idempotency-Key reused"),
     "method-not-allowed": (405, "Method not allowed"),
     "internal": (500, "Internal server error"),
 }

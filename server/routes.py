@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -17,9 +18,9 @@ if TYPE_CHECKING:
     from .handler import Handler
 
 API = "/api/v1"
-#: The largest task id and version: 18 digits stay within SQLite's integers.
-MAX_ID = 10**18 - 1
 MAX_QUERY = 2000
+#: ``"3"``, ``W/"3"`` or ``3``
+IF_MATCH = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})')
 
 Reply = tuple[int, Any, dict[str, str]]
 
@@ -74,7 +75,10 @@ class Request:
         value = self.header("If-Match")
         if value is None or value.strip() == "*":
             return None
-        return fields.whole_number(value.strip().removeprefix("W/").strip('"'), "If-Match", 0, MAX_ID)
+        match = IF_MATCH.fullmatch(value.strip())
+        if match is None:
+            raise Problem("invalid-request", f'If-Match {value!r} is not a task version such as "3".')
+        return int(match[1] or match[2])
 
 
 # Routes
@@ -108,22 +112,31 @@ def _filter(q: str) -> Filter:
     return flt
 
 
+def _given(req: Request, name: str) -> str | None:
+    """A query parameter that is either left out or not empty."""
+    value = req.param(name)
+    if value == "":
+        raise Problem("invalid-request", f"{name} must not be empty; leave it out instead.")
+    return value
+
+
 def list_tasks(req: Request, **_: str) -> Reply:
     flt = _filter(req.param("q") or "")
-    statuses = tuple(dict.fromkeys(s.strip() for v in req.params.get("status", []) for s in v.split(",") if s.strip()))
-    for status in statuses:
-        if status not in STATUSES:
-            raise Problem("invalid-request", f"status {status!r} is not one of {', '.join(STATUSES)}.")
-    limit = fields.whole_number(req.param("limit") or "50", "limit", 1, 500)
+    status = _given(req, "status")
+    statuses = tuple(dict.fromkeys(status.split(","))) if status is not None else ()
+    for name in statuses:
+        if name not in STATUSES:
+            raise Problem("invalid-request", f"status {name!r} is not one of {', '.join(STATUSES)}.")
+    limit = fields.whole_number(_given(req, "limit") or "50", "limit", 1, 500)
     items, total, next_cursor = req.store.list_tasks(
         req.caller_id,
-        queue=req.param("queue") or None,
+        queue=_given(req, "queue"),
         flt=flt,
         statuses=statuses,
-        owner=req.param("owner") or None,
-        order=Order.parse(req.param("sort") or "-priority"),
+        owner=_given(req, "owner"),
+        order=Order.parse(_given(req, "sort") or "-priority"),
         limit=limit,
-        cursor=req.param("cursor") or None,
+        cursor=_given(req, "cursor"),
     )
     return 200, {"items": [req.task(t) for t in items], "total": total, "next_cursor": next_cursor}, {}
 
@@ -133,11 +146,11 @@ def create_task(req: Request, **_: str) -> Reply:
     fields.unknown(data, {"queue", "title", "body", "priority", "due_at", "reference", "tags"})
     new = {
         "queue": fields.string(data, "queue", required=True),
-        "title": (fields.string(data, "title", required=True, empty=False) or "").strip(),
+        "title": fields.trim(fields.string(data, "title", required=True, empty=False) or ""),
         "body": fields.string(data, "body") or "",
         "priority": fields.choice(data, "priority", PRIORITIES) or "normal",
         "due_at": fields.moment(data, "due_at"),
-        "reference": (fields.string(data, "reference") or "").strip() or None,
+        "reference": fields.trim(fields.string(data, "reference", nullable=True) or "") or None,
         "tags": fields.tags(data),
     }
     task = req.task(req.store.create_task(req.caller, new))
@@ -156,14 +169,14 @@ def patch_task(req: Request, task_id: str) -> Reply:
     data = req.json()
     fields.unknown(data, {"priority", "due_at", "queue", "title", "force"})
     changes: dict[str, Any] = {}
-    if data.get("priority") is not None:
+    if "priority" in data:
         changes["priority"] = fields.choice(data, "priority", PRIORITIES)
     if "due_at" in data:
         changes["due_at"] = fields.moment(data, "due_at")
-    if data.get("queue") is not None:
+    if "queue" in data:
         changes["queue"] = fields.string(data, "queue", empty=False)
-    if data.get("title") is not None:
-        changes["title"] = (fields.string(data, "title", empty=False) or "").strip()
+    if "title" in data:
+        changes["title"] = fields.trim(fields.string(data, "title", empty=False) or "")
     force = fields.flag(data, "force")
     return _task_reply(req, req.store.update_task(req.caller, task_id, changes, req.if_match(), force))
 
@@ -192,7 +205,9 @@ def _force(req: Request) -> bool:
 
 
 def add_note(req: Request, task_id: str) -> Reply:
-    body = fields.string(req.json(), "body", required=True, empty=False)
+    data = req.json()
+    fields.unknown(data, {"body"})
+    body = fields.string(data, "body", required=True, empty=False)
     key = req.header("Idempotency-Key")
     if key is not None and not 1 <= len(key) <= 255:
         raise Problem("invalid-request", "Idempotency-Key must be 1 to 255 characters.")
@@ -203,7 +218,7 @@ def close(req: Request, task_id: str) -> Reply:
     data = req.json()
     fields.unknown(data, {"resolution", "note", "force"})
     resolution = fields.choice(data, "resolution", RESOLUTIONS, required=True) or ""
-    note = (fields.string(data, "note") or "").strip() or None
+    note = fields.trim(fields.string(data, "note", nullable=True) or "") or None
     force = fields.flag(data, "force")
     return _task_reply(req, req.store.close(req.caller, task_id, resolution, note, req.if_match(), force))
 

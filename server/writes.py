@@ -105,7 +105,7 @@ class Writes:
         at = iso(now())
         with self.write() as con:
             if con.execute("SELECT 1 FROM queues WHERE id = ?", (fields["queue"],)).fetchone() is None:
-                raise Problem("invalid-request", f"There is no queue {fields['queue']!r}.")
+                raise Problem("not-found", f"There is no queue {fields['queue']!r}.")
             cur = con.execute(
                 "INSERT INTO tasks (queue_id, title, body, status, priority, created_at, updated_at,"
                 " due_at, reference, tags) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
@@ -135,7 +135,7 @@ class Writes:
             _check_version(row, if_match)
             held = _check_hold(row, caller, force, "change")
             if "queue" in changes and not con.execute("SELECT 1 FROM queues WHERE id = ?", (changes["queue"],)).fetchone():
-                raise Problem("invalid-request", f"There is no queue {changes['queue']!r}.")
+                raise Problem("not-found", f"There is no queue {changes['queue']!r}.")
             current = task_json(row)
             changed = {k: v for k, v in changes.items() if current[k] != v}
             if changed:
@@ -190,7 +190,7 @@ class Writes:
                 ).fetchone()
                 if seen is not None:
                     if seen["task_id"] != row["id"] or seen["body"] != body:
-                        raise Problem("invalid-request", "This Idempotency-Key was already used for a different note.")
+                        raise Problem("key-reused", "This Idempotency-Key was already used for a different note.")
                     return self._event_json(con, seen["event_id"])
             at = iso(now())
             event_id = self._event(con, row["id"], "note", caller["id"], at, body)

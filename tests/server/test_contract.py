@@ -180,7 +180,6 @@ def test_create_defaults_and_normalises_times(ana):
         {"title": "no queue"},
         {"queue": "orders"},
         {"queue": "orders", "title": "   "},
-        {"queue": "nowhere", "title": "x"},
         {"queue": "orders", "title": "x", "priority": "extreme"},
         {"queue": "orders", "title": "x", "due_at": "tomorrow"},
         {"queue": "orders", "title": "x", "due_at": "2030-01-01T00:00:00"},
@@ -191,6 +190,10 @@ def test_create_defaults_and_normalises_times(ana):
 )
 def test_create_rejects_bad_fields(ana, payload):
     problem(ana.post("/tasks", json=payload, headers=LEAD_AUTH), 400, "invalid-request")
+
+
+def test_create_in_an_unknown_queue_is_404(ana):
+    problem(ana.post("/tasks", json={"queue": "nowhere", "title": "x"}, headers=LEAD_AUTH), 404, "not-found")
 
 
 def test_malformed_json_is_400(ana):
@@ -353,7 +356,7 @@ def test_notes_are_idempotent_per_caller_and_key(ana, ben):
     assert again.status_code == 201 and again.json() == note
     other = ben.post(url, json={"body": "Called the customer."}, headers={"Idempotency-Key": "k1"})
     assert other.status_code == 201 and other.json()["id"] != note["id"]
-    problem(ana.post(url, json={"body": "Something else"}, headers={"Idempotency-Key": "k1"}), 400, "invalid-request")
+    problem(ana.post(url, json={"body": "Something else"}, headers={"Idempotency-Key": "k1"}), 422, "key-reused")
     assert [e["kind"] for e in events(ana, task["id"])] == ["created", "note", "note"]
     assert ana.get(f"/tasks/{task['id']}").json()["version"] == 3
 
@@ -443,8 +446,9 @@ def test_patch_changes_fields_and_checks_version(ana):
     )
     assert ana.patch(url, json={"priority": "urgent"}).json()["version"] == 2  # nothing changed
     assert ana.patch(url, json={"due_at": None}).json()["due_at"] is None
-    for payload in ({"status": "closed"}, {"priority": "extreme"}, {"queue": "nowhere"}, {"title": ""}):
+    for payload in ({"status": "closed"}, {"priority": "extreme"}, {"title": ""}, {"queue": ""}):
         problem(ana.patch(url, json=payload), 400, "invalid-request")
+    problem(ana.patch(url, json={"queue": "nowhere"}), 404, "not-found")
 
 
 # Listing: filters, sorting, pagination
