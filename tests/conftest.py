@@ -10,8 +10,8 @@ import redmine_env  # tests/redmine_env.py: how the local Redmine is reached
 import rt_env  # tests/rt_env.py: how the local Request Tracker is reached
 
 from backdesk.api_client import Backend
-from backdesk.server import ReferenceServer
 from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.server import ReferenceServer
 
 OPERATORS = (("ana", "ana-token"), ("ben", "ben-token"))
 LEAD = ("lee", "lee-token")
@@ -46,7 +46,9 @@ def wq_server(tmp_path):
     Operators may create tasks here (by default only leads and integrations may), so that
     suites can make their own tasks as the operator under test.
     """
-    with ReferenceServer(tmp_path / "wq.sqlite3", operators=OPERATORS, leads=[LEAD], operators_may_create=True) as server:
+    with ReferenceServer(
+        tmp_path / "wq.sqlite3", operators=OPERATORS, leads=[LEAD], operators_may_create=True
+    ) as server:
         yield server
 
 

@@ -44,8 +44,12 @@ def require_rt(url: str = RT_URL) -> str:
 
 def queue_ids(url: str = RT_URL) -> dict[str, str]:
     """RT queue name -> queue id (as ``Task.queue`` carries it), as ana sees them."""
-    response = httpx.get(f"{url}/REST/2.0/queues/all", params={"fields": "Name", "per_page": 100},
-                         auth=("ana", OPERATORS["ana"]), timeout=10)
+    response = httpx.get(
+        f"{url}/REST/2.0/queues/all",
+        params={"fields": "Name", "per_page": 100},
+        auth=("ana", OPERATORS["ana"]),
+        timeout=10,
+    )
     response.raise_for_status()
     return {item["Name"]: str(item["id"]) for item in response.json()["items"]}
 

@@ -79,8 +79,11 @@ async def test_concurrent_claims_have_exactly_one_winner(kit):
     for creator in (ana, ben, ana):
         task = await make(kit, creator)
         await asyncio.gather(ana.task(task.id), ben.task(task.id))  # both start from the same footing
-        results = await asyncio.gather(*[ana.claim(task.id) for _ in range(tries)],
-                                       *[ben.claim(task.id) for _ in range(tries)], return_exceptions=True)
+        results = await asyncio.gather(
+            *[ana.claim(task.id) for _ in range(tries)],
+            *[ben.claim(task.id) for _ in range(tries)],
+            return_exceptions=True,
+        )
         by = {"ana": results[:tries], "ben": results[tries:]}
         winners = [who for who, got in by.items() if any(isinstance(r, Task) for r in got)]
         assert len(winners) == 1, results
@@ -91,8 +94,11 @@ async def test_concurrent_claims_have_exactly_one_winner(kit):
             assert isinstance(failure, ConflictError), failure
             assert failure.claimed_by == winner
         assert (await ana.task(task.id)).owner == winner
-        claims = [(e.kind, e.actor.id if e.actor else None) for e in await ben.events(task.id)
-                  if e.kind in ("claimed", "stolen", "released")]
+        claims = [
+            (e.kind, e.actor.id if e.actor else None)
+            for e in await ben.events(task.id)
+            if e.kind in ("claimed", "stolen", "released")
+        ]
         assert claims == [("claimed", winner.id)]
 
 
@@ -149,7 +155,11 @@ async def test_steal_moves_ownership_and_shows_in_history(kit):
     assert caught.value.claimed_by is None
     events = await ana.events(task.id)
     assert [(e.kind, e.actor.id if e.actor else None) for e in events] == [
-        ("created", "ana"), ("claimed", "ana"), ("stolen", "ben"), ("released", "ben")]
+        ("created", "ana"),
+        ("claimed", "ana"),
+        ("stolen", "ben"),
+        ("released", "ben"),
+    ]
     assert [e.body for e in events if e.kind == "stolen"] == [f"Took over from {ana_me.name}"]
 
 
@@ -162,7 +172,11 @@ async def test_note_is_idempotent_even_from_a_fresh_client(kit):
     same = key()
     first = await ana.add_note(task.id, "Called the customer", idempotency_key=same)
     assert (first.kind, first.body, first.task_id, first.actor) == (
-        "note", "Called the customer", task.id, await ana.me())
+        "note",
+        "Called the customer",
+        task.id,
+        await ana.me(),
+    )
     # A fresh client, as after a crash or a timeout, must find the first note, not add one.
     again = await kit.backend("ana").add_note(task.id, "Called the customer", idempotency_key=same)
     assert again.id == first.id
@@ -348,7 +362,11 @@ async def test_history_kinds_oldest_first(kit):
     await ben.close(task.id, "done")
     events = await ana.events(task.id)
     assert [(e.kind, e.actor.id if e.actor else None) for e in events] == [
-        ("created", "ana"), ("claimed", "ben"), ("note", "ben"), ("closed", "ben")]
+        ("created", "ana"),
+        ("claimed", "ben"),
+        ("note", "ben"),
+        ("closed", "ben"),
+    ]
     # The created event's body differs (RT: the ticket's first message; reference: empty);
     # the task's own body does not.
     assert (await ana.task(task.id)).body == "The parcel came back damaged."

@@ -27,16 +27,6 @@ from backdesk.api_client.rt import RTBackend
 pytestmark = [pytest.mark.rt, pytest.mark.anyio]
 
 
-
-
-
-
-
-
-
-
-
-
 async def test_close_rejected_and_duplicate(ana, new_ticket):
     rejected = await ana.close((await new_ticket()).id, "rejected")
     assert (rejected.status, rejected.resolution, rejected.backend_status) == ("closed", "rejected", None)
@@ -70,7 +60,8 @@ async def test_update_fields(ana, new_ticket):
     task = await new_ticket()
     due = (utcnow() + timedelta(days=2)).replace(microsecond=0)
     changed = await ana.update(
-        task.id, TaskChanges(priority="urgent", due_at=due, title=task.title + " changed", queue="Billing & Collections"),
+        task.id,
+        TaskChanges(priority="urgent", due_at=due, title=task.title + " changed", queue="Billing & Collections"),
         version=task.version,
     )
     assert (changed.priority, changed.due_at, changed.title) == ("urgent", due, task.title + " changed")
@@ -87,8 +78,9 @@ async def test_filters_sort_and_pages(ana, new_ticket, marker):
         "normal": await new_ticket("Normal", priority="normal", due_at=now + timedelta(days=3)),
         "high": await new_ticket("High", priority="high", due_at=now + timedelta(hours=1), tags=("vip",)),
         "urgent": await new_ticket("Urgent", priority="urgent", due_at=now - timedelta(hours=1)),
-        "high2": await new_ticket("High two", priority="high", due_at=now + timedelta(days=5),
-                                  reference="ORD-77" + marker),
+        "high2": await new_ticket(
+            "High two", priority="high", due_at=now + timedelta(days=5), reference="ORD-77" + marker
+        ),
     }
     ids = {name: t.id for name, t in made.items()}
 
@@ -104,7 +96,12 @@ async def test_filters_sort_and_pages(ana, new_ticket, marker):
     by_priority = await search("", limit=2, sort=Sort("priority", True))
     assert by_priority == [ids["urgent"], ids["high"], ids["high2"], ids["normal"], ids["low"]]
     assert await search("", limit=2, sort=Sort("due_at", False)) == [
-        ids["urgent"], ids["high"], ids["normal"], ids["high2"], ids["low"]]
+        ids["urgent"],
+        ids["high"],
+        ids["normal"],
+        ids["high2"],
+        ids["low"],
+    ]
     newest_first = await search("", limit=3, sort=Sort("created_at", True))
     created = {t.id: t.created_at for t in made.values()}
     assert sorted(newest_first) == sorted(ids.values())
@@ -149,8 +146,11 @@ async def test_custom_lifecycle_status_reads_readably(ana, rt_url, marker):
         response = await client.put(f"{rt_url}/REST/2.0/ticket/{task.id}", json={"Status": "awaiting-approval"})
         assert response.status_code == 200
     shown = await ana.task(task.id)
-    assert (shown.status, shown.backend_status, shown.status_label) == ("open", "awaiting-approval",
-                                                                       "awaiting-approval")
+    assert (shown.status, shown.backend_status, shown.status_label) == (
+        "open",
+        "awaiting-approval",
+        "awaiting-approval",
+    )
     listed = (await ana.tasks(TaskQuery(q=f"{marker} status:open"))).items
     assert [t.id for t in listed] == [task.id]
     closed = await ana.close(task.id, "rejected")
@@ -162,13 +162,18 @@ async def test_queue_counts(ana, marker):
         return {q.name: q.counts for q in await ana.queues()}["Billing & Collections"]
 
     before = await counts()
-    await ana.create_task(NewTask(queue="Billing & Collections", title=f"Invoice {marker}",
-                                  due_at=utcnow() - timedelta(hours=2)))
+    await ana.create_task(
+        NewTask(queue="Billing & Collections", title=f"Invoice {marker}", due_at=utcnow() - timedelta(hours=2))
+    )
     mine = await ana.create_task(NewTask(queue="Billing & Collections", title=f"Dunning {marker}"))
     await ana.claim(mine.id)
     after = await counts()
-    assert (after.open - before.open, after.unclaimed - before.unclaimed,
-            after.mine - before.mine, after.breached - before.breached) == (2, 1, 1, 1)
+    assert (
+        after.open - before.open,
+        after.unclaimed - before.unclaimed,
+        after.mine - before.mine,
+        after.breached - before.breached,
+    ) == (2, 1, 1, 1)
 
 
 async def test_errors_are_backend_errors(ana, rt_url):
@@ -192,5 +197,5 @@ async def test_errors_are_backend_errors(ana, rt_url):
 
 async def test_queue_names_with_quotes_are_safe(ana, new_ticket):
     task = await new_ticket("O'Brien's refund")
-    found = await ana.tasks(TaskQuery(q=f"\"O'Brien's\" queue:\"{QUEUE}\" {task.title.split()[-1]}"))
+    found = await ana.tasks(TaskQuery(q=f'"O\'Brien\'s" queue:"{QUEUE}" {task.title.split()[-1]}'))
     assert [t.id for t in found.items] == [task.id]
