@@ -83,7 +83,9 @@ def parser() -> argparse.ArgumentParser:
         help="let operators create tasks too (by default only leads and integrations may)",
     )
     p.add_argument(
-        "--public-url", metavar="URL", help="the URL clients reach this server at, for task links (default: the bound address)"
+        "--public-url",
+        metavar="URL",
+        help="the URL clients reach this server at, for task links (default: the bound address)",
     )
     p.add_argument("--workers", type=int, default=Limits.workers, help=f"worker threads (default {Limits.workers})")
     p.add_argument(
@@ -93,7 +95,11 @@ def parser() -> argparse.ArgumentParser:
         help=f"open connections at most (default {Limits.max_connections})",
     )
     p.add_argument(
-        "--demo-data", type=int, default=0, metavar="N", help="seed N demo tasks into an empty database, with demo people"
+        "--demo-data",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed N demo tasks into an empty database, with demo people",
     )
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return p
@@ -103,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     """Serve until interrupted; returns the exit status."""
     args = parser().parse_args(argv)
     if args.demo_data < 0 or args.workers < 1 or args.max_connections < 1:
-        print("backdesk serve: --demo-data must be 0 or more, --workers and --max-connections 1 or more", file=sys.stderr)
+        print(
+            "backdesk serve: --demo-data must be 0 or more, --workers and --max-connections 1 or more", file=sys.stderr
+        )
         return 2
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(message)s")
     db = args.db or _default_db()
@@ -133,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"backdesk reference server on {server.url}/api/v1 (database {db})", flush=True)
     if server.generated:
-        roles = {pid: role for pid, _, role in DEMO_PEOPLE} | {n: role for role, pairs in people.items() for n, _ in pairs}
+        roles = {pid: role for pid, _, role in DEMO_PEOPLE} | {
+            n: role for role, pairs in people.items() for n, _ in pairs
+        }
         generated = sorted(server.generated)
         print("New tokens (stored hashed; shown only now):")
         print("\n".join(f"  {pid:<10} {roles[pid]:<11} {server.tokens[pid]}" for pid in generated))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
-from collections.abc import Iterator
 from typing import Any
 
 from backdesk.api_client.models import PRIORITIES
+
 from .store import Store
 from .times import iso
 from .times import now as utc_now
@@ -402,7 +403,9 @@ class _Generator:
         return events
 
 
-def batches(count: int, now: datetime, size: int = 10_000) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+def batches(
+    count: int, now: datetime, size: int = 10_000
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
     """Task rows (ids 1..count) and their event rows, ``size`` tasks at a time."""
     gen = _Generator(count, now)
     for start in range(1, count + 1, size):

@@ -11,7 +11,10 @@ from .times import parse_iso
 MAX_LENGTH = {"title": 500, "reference": 200, "queue": 64, "body": 100_000, "note": 100_000, "tag": 64}
 MAX_TAGS = 50
 #: What JSON Schema's (ECMA-262's) ``\s`` matches: the spec's "not blank" (pattern ``\S``) means the same here.
-WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 
 
 def trim(value: str) -> str:
@@ -65,7 +68,8 @@ def moment(data: dict[str, Any], name: str) -> str | None:
         return parse_iso(value)
     except ValueError:
         raise Problem(
-            "invalid-request", f"'{name}' must be an RFC 3339 time from year 0001 to 9999, such as 2026-11-26T10:00:00Z."
+            "invalid-request",
+            f"'{name}' must be an RFC 3339 time from year 0001 to 9999, such as 2026-11-26T10:00:00Z.",
         ) from None
 
 

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import page
 from .httpd import Connection, Reader, Writer
 from .problems import TYPE_PREFIX, Problem
-from . import page
 from .routes import Reply, Request, route, segments
 
 if TYPE_CHECKING:
@@ -33,11 +33,12 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     default_request_version = "HTTP/1.1"
     server_version = "backdesk-reference"
+    server: ReferenceServer  # type: ignore[assignment]
 
     def __init__(self, conn: Connection, server: ReferenceServer) -> None:  # no super(): requests come one by one
         self.request = self.connection = conn.sock
         self.client_address = conn.address
-        self.server = server  # type: ignore[assignment]
+        self.server = server
         self.store = server.store
         self.rfile = Reader(conn)  # type: ignore[assignment]
         self.wfile = Writer(conn.sock, server.limits.io_timeout)  # type: ignore[assignment]
@@ -73,8 +74,8 @@ class Handler(BaseHTTPRequestHandler):
                 headers["WWW-Authenticate"] = 'Bearer realm="backdesk"'
         except Exception:
             log.exception("%s %s failed", self.command, self.path)
-            problem = Problem("internal", "The server failed to answer this request; it has been logged.")
-            status, body, headers, content_type = problem.status, problem.body(), {}, PROBLEM_JSON
+            failure = Problem("internal", "The server failed to answer this request; it has been logged.")
+            status, body, headers, content_type = failure.status, failure.body(), {}, PROBLEM_JSON
             self.close_connection = True
         if self._body is None and (self.headers.get("Content-Length") or "0") != "0":
             self.close_connection = True  # the unread body would be taken for the next request

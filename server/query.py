@@ -16,6 +16,7 @@ from typing import Any
 
 from backdesk.api_client.filters import Filter, Term
 from backdesk.api_client.models import PRIORITIES, SORT_FIELDS
+
 from .problems import Problem
 from .times import iso
 
@@ -86,7 +87,7 @@ def term_condition(term: Term, caller: str, now: datetime) -> tuple[str, list[An
     if term.key == "owner":
         return owner_condition(values, caller)
     if term.key == "priority":
-        ranks = [PRIORITIES.index(v) for v in values]  # type: ignore[arg-type]
+        ranks = [PRIORITIES.index(v) for v in values]
         if term.op == "=":
             return f"t.priority IN ({_placeholders(ranks)})", ranks
         return f"t.priority {_COMPARE[term.op]} ?", ranks

@@ -36,14 +36,14 @@ class ReferenceServer:
         integrations: Sequence[tuple[str, str | None]] = (),
         demo_data: int = 0,
         verbose: bool = False,
-        limits: Limits = Limits(),
+        limits: Limits | None = None,
         public_url: str | None = None,
         operators_may_create: bool = False,
     ) -> None:
         self.host = host
         self.port = port
         self.verbose = verbose
-        self.limits = limits
+        self.limits = limits or Limits()
         self.url = ""
         if public_url is not None and not public_url.startswith(("http://", "https://")):
             raise ValueError(f"public URL {public_url!r} must start with http:// or https://")

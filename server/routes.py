@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import json
 import re
 from collections.abc import Callable
@@ -10,6 +12,7 @@ from urllib.parse import unquote
 
 from backdesk.api_client.filters import Filter, FilterError, parse_filter
 from backdesk.api_client.models import PRIORITIES, RESOLUTIONS, STATUSES
+
 from . import fields, page
 from .problems import Problem
 from .query import MAX_TERMS, MAX_VALUES, Order
@@ -112,6 +115,20 @@ def _filter(q: str) -> Filter:
     return flt
 
 
+def _check_owners(req: Request, flt: Filter) -> None:
+    """An ``owner:`` naming nobody is a 400 that suggests the closest id, not an empty list."""
+    names = [v for t in flt.terms if t.key == "owner" for v in t.values if v not in ("me", "none")]
+    if not names:
+        return
+    known = req.store.person_ids()
+    for term in flt.terms:
+        for name in term.values if term.key == "owner" else ():
+            if name not in ("me", "none") and name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean owner:{close[0]}?" if close else "use me, none or an operator id"
+                raise Problem("invalid-filter", f"No operator has the id {name!r}; {hint}", token=term.to_text())
+
+
 def _given(req: Request, name: str) -> str | None:
     """A query parameter that is either left out or not empty."""
     value = req.param(name)
@@ -122,6 +139,7 @@ def _given(req: Request, name: str) -> str | None:
 
 def list_tasks(req: Request, **_: str) -> Reply:
     flt = _filter(req.param("q") or "")
+    _check_owners(req, flt)
     status = _given(req, "status")
     statuses = tuple(dict.fromkeys(status.split(","))) if status is not None else ()
     for name in statuses:
@@ -253,11 +271,11 @@ def route(method: str, path: str) -> tuple[Route, dict[str, str]]:
     if parts[:2] == API.strip("/").split("/"):
         for template, methods in ROUTES:
             if len(template) == len(parts) - 2 and all(
-                want.startswith("{") or want == got for want, got in zip(template, parts[2:])
+                want.startswith("{") or want == got for want, got in zip(template, parts[2:], strict=True)
             ):
                 if method not in methods:
                     allowed = ", ".join(methods)
                     raise Problem("method-not-allowed", f"{method} is not allowed here; use {allowed}.", allow=allowed)
-                args = {want[1:-1]: got for want, got in zip(template, parts[2:]) if want.startswith("{")}
+                args = {want[1:-1]: got for want, got in zip(template, parts[2:], strict=True) if want.startswith("{")}
                 return methods[method], args
     raise Problem("not-found", f"There is nothing at {path}.")

@@ -122,7 +122,8 @@ def prepare(con: sqlite3.Connection) -> bytes:
     con.executescript(SCHEMA)
     if not counted:  # a new database, or one from before the counters
         con.execute(
-            "INSERT INTO task_counts SELECT queue_id, status, COALESCE(owner_id, ''), COUNT(*) FROM tasks GROUP BY 1, 2, 3"
+            "INSERT INTO task_counts"
+            " SELECT queue_id, status, COALESCE(owner_id, ''), COUNT(*) FROM tasks GROUP BY 1, 2, 3"
         )
     for name in OLD_INDEXES:
         con.execute(f"DROP INDEX IF EXISTS {name}")

@@ -9,19 +9,20 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import threading
 import sqlite3
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from backdesk.api_client.filters import Filter
-from backdesk.api_client.models import PRIORITIES
+
+from . import page, schema
 from .problems import Problem
 from .query import Order, Where, filter_where, owner_condition
 from .times import iso, now
-from . import page, schema
 from .writes import EVENT_SELECT, Writes, event_json, task_json, task_row
+
 
 def _owner_id(owner: str, caller: str) -> str:
     """An ``owner`` parameter as the counters hold it ('' for nobody)."""
@@ -149,6 +150,10 @@ class Store(Writes):
         with self.read() as con:
             row = con.execute("SELECT token_hash FROM people WHERE id = ?", (person_id,)).fetchone()
         return page.link_key(self._secret, person_id, row["token_hash"]) if row else None
+
+    def person_ids(self) -> list[str]:
+        with self.read() as con:
+            return [row[0] for row in con.execute("SELECT id FROM people ORDER BY id")]
 
     def task_count(self) -> int:
         with self.read() as con:

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from backdesk.api_client.models import PRIORITIES
+
 from .problems import Problem
 from .times import iso, now
 
@@ -28,7 +29,9 @@ EVENT_SELECT = "SELECT e.*, p.name AS actor_name FROM events e LEFT JOIN people 
 
 def task_key(task_id: str) -> int:
     if not (task_id.isascii() and task_id.isdigit() and len(task_id) <= 18):
-        raise Problem("invalid-request", f"{task_id!r} is not a task id: task ids are whole numbers of up to 18 digits.")
+        raise Problem(
+            "invalid-request", f"{task_id!r} is not a task id: task ids are whole numbers of up to 18 digits."
+        )
     return int(task_id)
 
 
@@ -134,7 +137,10 @@ class Writes:
             _check_open(row)
             _check_version(row, if_match)
             held = _check_hold(row, caller, force, "change")
-            if "queue" in changes and not con.execute("SELECT 1 FROM queues WHERE id = ?", (changes["queue"],)).fetchone():
+            if (
+                "queue" in changes
+                and not con.execute("SELECT 1 FROM queues WHERE id = ?", (changes["queue"],)).fetchone()
+            ):
                 raise Problem("not-found", f"There is no queue {changes['queue']!r}.")
             current = task_json(row)
             changed = {k: v for k, v in changes.items() if current[k] != v}
@@ -186,7 +192,8 @@ class Writes:
             row = task_row(con, task_id)
             if key is not None:
                 seen = con.execute(
-                    "SELECT task_id, body, event_id FROM idempotency WHERE actor_id = ? AND key = ?", (caller["id"], key)
+                    "SELECT task_id, body, event_id FROM idempotency WHERE actor_id = ? AND key = ?",
+                    (caller["id"], key),
                 ).fetchone()
                 if seen is not None:
                     if seen["task_id"] != row["id"] or seen["body"] != body:

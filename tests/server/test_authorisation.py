@@ -100,7 +100,13 @@ def test_reopen(ana, ben, lee, bens):
     lee.post(url + "/close", json={"resolution": "rejected", "force": True})
     assert lee.post(url + "/reopen").status_code == 200
     kinds = [(e["kind"], e["actor"]["id"]) for e in events(ana, bens["id"])]
-    assert kinds[-5:] == [("closed", "ben"), ("reopened", "ben"), ("updated", "ben"), ("closed", "lee"), ("reopened", "lee")]
+    assert kinds[-5:] == [
+        ("closed", "ben"),
+        ("reopened", "ben"),
+        ("updated", "ben"),
+        ("closed", "lee"),
+        ("reopened", "lee"),
+    ]
 
 
 def test_notes_go_on_any_task(ana, bens):

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -30,7 +30,7 @@ PROBLEM = "urn:backdesk:problem:"
 
 
 def stamp(delta: timedelta) -> str:
-    return (datetime.now(timezone.utc) + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (datetime.now(UTC) + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 LEAD_AUTH = {"Authorization": "Bearer tok-lee"}
@@ -408,7 +408,9 @@ def test_close_stale_if_match_is_412(ana, ben):
         400,
         "invalid-request",
     )
-    closed = ana.post(f"/tasks/{task['id']}/close", json={"resolution": "done", "force": True}, headers={"If-Match": "2"})
+    closed = ana.post(
+        f"/tasks/{task['id']}/close", json={"resolution": "done", "force": True}, headers={"If-Match": "2"}
+    )
     assert closed.status_code == 200
 
 
@@ -692,7 +694,7 @@ def test_last_page_has_no_cursor(ana):
 
 
 def test_demo_seed_is_deterministic_and_sized(demo_connect, demo_srv, tmp_path):
-    now = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
     first, first_events = generate(300, now)
     second, second_events = generate(300, now)
     assert first == second and first_events == second_events

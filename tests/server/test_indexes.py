@@ -93,6 +93,13 @@ def test_an_older_database_is_brought_up_to_date(tmp_path):
     orders = next(q for q in server.store.queues("ana") if q["id"] == "orders")
     assert orders["counts"] == {"open": 2, "unclaimed": 1, "mine": 1, "breached": 1}
     items, total, _ = server.store.list_tasks(
-        "ana", queue="orders", flt=parse_filter(""), statuses=(), owner=None, order=Order.parse("-due_at"), limit=9, cursor=None
+        "ana",
+        queue="orders",
+        flt=parse_filter(""),
+        statuses=(),
+        owner=None,
+        order=Order.parse("-due_at"),
+        limit=9,
+        cursor=None,
     )
     assert [t["title"] for t in items] == ["a", "b", "c"] and total == 3

@@ -51,7 +51,9 @@ def test_many_filter_tokens_are_400_naming_the_first_too_many(ana):
     assert ana.get("/tasks", params={"q": " ".join(f"tag:t{i}" for i in range(2000))}).status_code == 400
     body = problem(ana.get("/tasks", params={"q": " ".join(f"tag:t{i}" for i in range(40))}), 400, "invalid-filter")
     assert body["token"] == "tag:t32"
-    body = problem(ana.get("/tasks", params={"q": "tag:" + ",".join(f"t{i}" for i in range(200))}), 400, "invalid-filter")
+    body = problem(
+        ana.get("/tasks", params={"q": "tag:" + ",".join(f"t{i}" for i in range(200))}), 400, "invalid-filter"
+    )
     assert body["token"].startswith("tag:t0,t1,")
     problem(ana.get("/tasks", params={"q": "x" * 2001}), 400, "invalid-request")
     assert ana.get("/tasks", params={"q": " ".join(f"-tag:t{i}" for i in range(32))}).status_code == 200

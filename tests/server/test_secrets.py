@@ -43,7 +43,10 @@ def test_database_is_owner_only_and_holds_no_token(tmp_path):
 def test_tokens_stored_in_plain_text_by_an_older_server_are_hashed(tmp_path):
     db = tmp_path / "old.sqlite3"
     with sqlite3.connect(db) as con:
-        con.execute("CREATE TABLE people (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, token TEXT NOT NULL UNIQUE)")
+        con.execute(
+            "CREATE TABLE people"
+            " (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, token TEXT NOT NULL UNIQUE)"
+        )
         con.execute("INSERT INTO people VALUES ('ana', 'Ana Ruiz', 'operator', 'old-plain-token')")
     server = ReferenceServer(db)
     assert server.tokens == {} and server.generated == set()
@@ -70,7 +73,18 @@ def test_cli_takes_tokens_from_a_file_and_the_environment_and_prints_only_new_on
     tokens.chmod(0o644)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "BACKDESK_SERVE_TOKENS": "ben:env-token-ben, lee:env-loses"}
     command = [sys.executable, "-m", "backdesk.server", "--port", "0", "--db", str(tmp_path / "s.sqlite3")]
-    people = ["--operator", "ana", "--operator", "ben", "--operator", "chen", "--lead", "lee", "--tokens-file", str(tokens)]
+    people = [
+        "--operator",
+        "ana",
+        "--operator",
+        "ben",
+        "--operator",
+        "chen",
+        "--lead",
+        "lee",
+        "--tokens-file",
+        str(tokens),
+    ]
     proc = subprocess.Popen(command + people, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         lines = [proc.stdout.readline()]
