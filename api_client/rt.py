@@ -58,7 +58,16 @@ from urllib.parse import quote
 
 import httpx
 
-from .errors import AuthError, BackendError, BadResponseError, ConflictError, InvalidRequestError, StaleError
+from .errors import (
+    AuthError,
+    BackendError,
+    BadResponseError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    StaleError,
+)
+from .filters import FilterError, parse_filter
 from .http import HTTPAdapter, if_match, task_page
 from .models import Event, NewTask, Person, Queue, Resolution, Task, TaskChanges, TaskPage, TaskQuery
 from .rt_decode import RTDecoder, person, queue, records, refusal, text, ticket_id
@@ -116,6 +125,8 @@ class RTBackend(HTTPAdapter):
         self._history = TicketHistory(self._get, self._decode)
         self._me: Person | None = None
         self._notes: dict[tuple[str, str], Event] = {}
+        #: User names known to exist, so an ``owner:`` filter is checked once.
+        self._users: set[str] = set()
         self._limit = asyncio.Semaphore(6)
 
     # -- reads ---------------------------------------------------------------------------
@@ -132,11 +143,24 @@ class RTBackend(HTTPAdapter):
         return [queue(item, count) for item, count in zip(queues, counts, strict=True)]
 
     async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
+        await self._check_owners(query.q)
         items, total, next_cursor = await ticket_page(
             self._search, self._sql.compile(query), query.sort, query.limit, cursor, TICKET_FIELDS
         )
         await self._learn_statuses(items)
         return task_page(items, self._decode.task, total=total, next_cursor=next_cursor)
+
+    async def _check_owners(self, text: str) -> None:
+        """Name an ``owner:`` that is no RT user, instead of quietly matching nothing."""
+        for term in parse_filter(text).terms:
+            for name in term.values if term.key == "owner" else ():
+                if name in ("me", "none") or name in self._users:
+                    continue
+                try:
+                    await self._get(f"/user/{quote(name, safe='')}")
+                except NotFoundError as exc:
+                    raise FilterError(term.to_text(), f"Request Tracker has no user called {name!r}") from exc
+                self._users.add(name)
 
     async def task(self, task_id: str) -> Task:
         data, etag = await self._ticket(task_id)

@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 
 from backdesk.api_client import Backend
-from backdesk.api_client.errors import ConflictError, NotFoundError, StaleError
+from backdesk.api_client.errors import ConflictError, InvalidRequestError, NotFoundError, StaleError
 from backdesk.api_client.models import NewTask, Sort, Task, TaskChanges, TaskQuery, utcnow
 
 pytestmark = pytest.mark.anyio
@@ -381,3 +381,10 @@ async def test_missing_task_is_not_found(kit):
         await ana.task("987654321")
     with pytest.raises(NotFoundError):
         await ana.claim("987654321")
+
+
+async def test_an_owner_nobody_has_is_refused_not_matched_as_nothing(kit):
+    ana = kit.backend("ana")
+    with pytest.raises(InvalidRequestError):
+        await ana.tasks(TaskQuery(q="owner:nosuchoperator"))
+    await ana.tasks(TaskQuery(q="owner:ben"))  # a real operator is fine

@@ -335,3 +335,14 @@ async def test_ticked_columns_read_without_colour(wq_server, ben, monkeypatch):
         ticked = selection.get_component_rich_style("selection-list--button-selected")
         unticked = selection.get_component_rich_style("selection-list--button")
         assert (ticked.reverse, ticked.bold) == (True, True) and unticked.dim and not unticked.reverse
+
+
+async def test_an_unknown_owner_is_named_under_the_bar_with_the_closest_operator(wq_server, ben):
+    await make(ben, "Owned by someone")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash", *"owner:bne", "enter")
+        error = app.screen.query_one("#filter-error")
+        await wait_for(lambda: "did you mean owner:ben?" in str(error.render()), "the problem under the filter bar")
+        assert app.screen.query_one("#filter").value == "owner:bne"
