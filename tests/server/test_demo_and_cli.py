@@ -58,11 +58,12 @@ def test_demo_seed_only_fills_an_empty_database(tmp_path):
     assert again.store.task_count() == 30
 
 
-def test_demo_seed_of_10000_is_fast(tmp_path):
+def test_demo_seed_of_10000_is_batched(tmp_path):
+    """About 1.5 s here; the bound only catches a return to row-by-row inserts on a busy machine."""
     started = time.perf_counter()
     server = ReferenceServer(tmp_path / "big.sqlite3", demo_data=10_000)
     assert server.store.task_count() == 10_000
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30
 
 
 def test_demo_versions_match_history(demo_connect):
