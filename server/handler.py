@@ -82,10 +82,11 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, body, headers, content_type)
 
     def dispatch(self) -> Reply:
-        length_text = self.headers.get("Content-Length") or "0"
-        if self.headers.get("Transfer-Encoding") is not None or not (length_text.isascii() and length_text.isdigit()):
+        lengths = self.headers.get_all("Content-Length") or ["0"]
+        framed = len(lengths) == 1 and lengths[0].isascii() and lengths[0].isdigit() and len(lengths[0]) <= 18
+        if self.headers.get("Transfer-Encoding") is not None or not framed:
             self.close_connection = True
-            raise Problem("invalid-request", "Send the body with a Content-Length.")
+            raise Problem("invalid-request", "Send the body with one Content-Length.")
         url = urlsplit(self.path)
         params = parse_qs(url.query, keep_blank_values=True)
         parts = segments(url.path)

@@ -1,4 +1,4 @@
-"""``ReferenceServer``: the Work Queue API v1 over one SQLite file, served in a thread."""
+"""``ReferenceServer``: the Work Queue API v1 over one SQLite file, served by background threads."""
 
 from __future__ import annotations
 
@@ -61,8 +61,9 @@ class ReferenceServer:
                 made = self.store.upsert_person(name, demo_names.get(name, name), role, token)
                 if made:
                     self.generated.add(name)
-                if made or token:
-                    self.tokens[name] = made or token  # type: ignore[assignment]
+                known = made or token
+                if known:
+                    self.tokens[name] = known
         if demo_data:
             for pid, name, role in DEMO_PEOPLE:  # fresh tokens each start: a demo's tokens are never stored
                 if pid not in named:

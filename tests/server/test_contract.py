@@ -237,6 +237,9 @@ def test_garbage_on_the_wire_gets_a_problem_and_the_server_lives_on(srv, ana):
     assert reply.startswith("HTTP/1.1 400") and "invalid-request" in reply
     reply = _raw(srv, b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
     assert reply.startswith("HTTP/1.1 400")
+    for lengths in (b"Content-Length: " + b"9" * 5000, b"Content-Length: 2\r\nContent-Length: 3"):
+        reply = _raw(srv, b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\n" + auth + lengths + b"\r\n\r\n{}")
+        assert reply.startswith("HTTP/1.1 400") and "invalid-request" in reply
     assert ana.get("/me").status_code == 200
 
 
