@@ -313,6 +313,8 @@ class ConnectionServer:
                     conn.exchange = self._make_exchange(conn)
                 conn.deadline = time.monotonic() + self.limits.io_timeout
                 keep = conn.exchange.serve_one()
+            except OSError:
+                pass  # the client hung up or stopped reading: normal, and the connection is closed
             except Exception:
                 log.exception("request from %s failed", conn.address[0])
             self._returns.append((conn, keep))

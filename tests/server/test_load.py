@@ -102,3 +102,15 @@ def test_sigterm_stops_the_server_under_a_flood(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_client_that_hangs_up_mid_answer_is_no_error(demo_srv, caplog):
+    port = int(demo_srv.url.rsplit(":", 1)[1])
+    request = b"GET /api/v1/tasks?limit=500 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok-ana\r\n\r\n"
+    for _ in range(20):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, ABORT)
+            sock.sendall(request)
+    headers = {"Authorization": "Bearer tok-ana"}
+    assert httpx.get(demo_srv.url + "/api/v1/me", headers=headers, timeout=10).status_code == 200
+    assert "failed" not in caplog.text and "Traceback" not in caplog.text
