@@ -15,6 +15,7 @@ from typing import Any
 
 from backdesk.api_client.models import PRIORITIES
 
+from . import schema
 from .demo_templates import TEMPLATES
 from .store import Store
 from .times import iso
@@ -214,6 +215,12 @@ def seed(store: Store, count: int, *, now: datetime | None = None) -> int:
         if con.execute("SELECT 1 FROM tasks LIMIT 1").fetchone():
             return 0
     with store.bulk() as con:
+        # Building each index once at the end is many times faster than growing it row by row.
+        indexes = con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks' AND sql NOT NULL"
+        )
+        for (name,) in indexes.fetchall():
+            con.execute(f"DROP INDEX {name}")
         for tasks, events in batches(count, now or utc_now()):
             con.execute("BEGIN IMMEDIATE")
             con.executemany(
@@ -223,5 +230,6 @@ def seed(store: Store, count: int, *, now: datetime | None = None) -> int:
             )
             con.executemany("INSERT INTO events (task_id, kind, actor_id, at, body) VALUES (?, ?, ?, ?, ?)", events)
             con.execute("COMMIT")
+        con.executescript(schema.SCHEMA)  # the indexes again
         con.execute("ANALYZE")  # table statistics, so the planner picks the sort indexes
     return count

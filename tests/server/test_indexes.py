@@ -103,3 +103,14 @@ def test_an_older_database_is_brought_up_to_date(tmp_path):
         cursor=None,
     )
     assert [t["title"] for t in items] == ["a", "b", "c"] and total == 3
+
+
+def _indexes(path) -> set[str]:
+    with sqlite3.connect(path) as con:
+        return {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql NOT NULL")}
+
+
+def test_demo_seeding_builds_the_same_indexes(tmp_path):
+    seeded = ReferenceServer(tmp_path / "demo.sqlite3", demo_data=50)
+    assert _indexes(seeded.store.path) == _indexes(ReferenceServer(tmp_path / "empty.sqlite3").store.path)
+    assert len(_indexes(seeded.store.path)) > 16
