@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -72,6 +73,13 @@ def task_page(
                 UnreadableTask(clean_line(record_id) if isinstance(record_id, (str, int)) else None, str(exc))
             )
     return TaskPage(items=tuple(items), total=total, next_cursor=next_cursor, unreadable=tuple(unreadable))
+
+
+def segment(value: str) -> str:
+    """``value`` as one URL path segment: ``/``, ``?``, ``#`` and ``%`` escaped, and a bare ``.``
+    or ``..`` too, so an id from a server can never change which path is requested."""
+    quoted = quote(value, safe="")
+    return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
 
 def if_match(version: str | None) -> dict[str, str]:

@@ -17,7 +17,7 @@ from .errors import (
     StaleError,
 )
 from .filters import FilterError
-from .http import HTTPAdapter, format_time, if_match, json_items, log, parse_time, task_page
+from .http import HTTPAdapter, format_time, if_match, json_items, log, parse_time, segment, task_page
 from .models import (
     PRIORITIES,
     RESOLUTIONS,
@@ -92,10 +92,10 @@ class WorkQueueBackend(HTTPAdapter):
         )
 
     async def task(self, task_id: str) -> Task:
-        return _task(self._json(await self._request("GET", f"/tasks/{task_id}")))
+        return _task(self._json(await self._request("GET", f"/tasks/{segment(task_id)}")))
 
     async def events(self, task_id: str) -> list[Event]:
-        data = self._json(await self._request("GET", f"/tasks/{task_id}/events"))
+        data = self._json(await self._request("GET", f"/tasks/{segment(task_id)}/events"))
         return [_event(item) for item in json_items(data, "The server")]
 
     # -- writes --------------------------------------------------------------------------
@@ -113,16 +113,16 @@ class WorkQueueBackend(HTTPAdapter):
         return _task(self._json(await self._request("POST", "/tasks", json=body)))
 
     async def claim(self, task_id: str, *, force: bool = False) -> Task:
-        response = await self._request("POST", f"/tasks/{task_id}/claim", json={"force": force})
+        response = await self._request("POST", f"/tasks/{segment(task_id)}/claim", json={"force": force})
         return _task(self._json(response))
 
     async def release(self, task_id: str) -> Task:
-        return _task(self._json(await self._request("POST", f"/tasks/{task_id}/release", json={})))
+        return _task(self._json(await self._request("POST", f"/tasks/{segment(task_id)}/release", json={})))
 
     async def add_note(self, task_id: str, body: str, *, idempotency_key: str) -> Event:
         response = await self._request(
             "POST",
-            f"/tasks/{task_id}/notes",
+            f"/tasks/{segment(task_id)}/notes",
             json={"body": body},
             headers={"Idempotency-Key": idempotency_key},
         )
@@ -140,12 +140,14 @@ class WorkQueueBackend(HTTPAdapter):
         body: dict[str, Any] = {"resolution": resolution, "force": force}
         if note:
             body["note"] = note
-        response = await self._request("POST", f"/tasks/{task_id}/close", json=body, headers=if_match(version))
+        response = await self._request("POST", f"/tasks/{segment(task_id)}/close", json=body, headers=if_match(version))
         return _task(self._json(response))
 
     async def reopen(self, task_id: str, *, version: str | None = None, force: bool = False) -> Task:
         body = {"force": force}
-        response = await self._request("POST", f"/tasks/{task_id}/reopen", json=body, headers=if_match(version))
+        response = await self._request(
+            "POST", f"/tasks/{segment(task_id)}/reopen", json=body, headers=if_match(version)
+        )
         return _task(self._json(response))
 
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
@@ -158,7 +160,7 @@ class WorkQueueBackend(HTTPAdapter):
             body["queue"] = changes.queue
         if changes.title is not None:
             body["title"] = changes.title
-        response = await self._request("PATCH", f"/tasks/{task_id}", json=body, headers=if_match(version))
+        response = await self._request("PATCH", f"/tasks/{segment(task_id)}", json=body, headers=if_match(version))
         return _task(self._json(response))
 
     # -- errors --------------------------------------------------------------------------

@@ -614,3 +614,25 @@ async def test_logged_urls_drop_a_password_given_in_the_url(caplog):
         await backend.aclose()
     assert "GET http://wq.test/api/v1/tasks/1 answered HTTP 404" in caplog.text
     assert "url-secret" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("task_id", "path"),
+    [
+        ("../../me", b"/api/v1/tasks/..%2F..%2Fme"),
+        ("..", b"/api/v1/tasks/%2E%2E"),
+        ("7?x=1#y", b"/api/v1/tasks/7%3Fx%3D1%23y"),
+    ],
+)
+async def test_a_task_id_from_a_server_never_changes_the_request_path(task_id, path):
+    seen: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.raw_path)
+        return httpx.Response(404, json={"type": "urn:backdesk:problem:not-found", "title": "Not found"})
+
+    backend = WorkQueueBackend("http://wq.test", "token", transport=httpx.MockTransport(answer))
+    with pytest.raises(NotFoundError):
+        await backend.task(task_id)
+    await backend.aclose()
+    assert seen == [path]
