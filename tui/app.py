@@ -82,6 +82,7 @@ class BackdeskApp(App):
         super().__init__()
         self.session = Session(backend, settings or load_settings(), drafts or DraftStore(), scope or profile or "")
         self.profile = profile
+        self.quitting = False
         #: Action id -> keys, from ``[keys]`` in config.toml (see :mod:`tui.keymap`).
         self.keymap: dict[str, str] = {}
         register_themes(self)
@@ -91,6 +92,11 @@ class BackdeskApp(App):
     @property
     def settings(self) -> Settings:
         return self.session.settings
+
+    def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None:
+        """Quit; keys already typed after ``q`` (``qn``, ``qx``) no longer open anything."""
+        self.quitting = True
+        super().exit(result, return_code, message)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Under NO_COLOR, the terminal's own foreground and background for every cell.

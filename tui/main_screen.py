@@ -94,7 +94,10 @@ class MainScreen(Screen):
         self.set_interval(WATCH_INTERVAL, self.recheck_current)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Skip belongs to play mode: hidden from the footer until the operator plays."""
+        """Skip belongs to play mode: hidden from the footer until the operator plays. Once the
+        app is quitting, keys typed after ``q`` do nothing."""
+        if getattr(self.app, "quitting", False):
+            return False
         if action == "skip":
             return self.workspace.playing
         return True

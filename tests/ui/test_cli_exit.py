@@ -1,4 +1,4 @@
-"""The command exits non-zero when it never managed to sign in (seen in a real pty)."""
+"""The real command in a real pty: how it ends."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a Linux pty")
+
 
 def closed_port() -> int:
     """A loopback port nothing listens on (bound, then released)."""
@@ -20,40 +22,49 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a Linux pty")
-def test_quitting_after_a_failed_sign_in_exits_non_zero(isolated_home):
+def run_in_pty(url: str, token: str, wait_for: bytes, keys: bytes) -> tuple[int, bytes]:
+    """Start ``backdesk --url URL``, wait until ``wait_for`` is on screen, type ``keys``;
+    the exit code and everything it wrote."""
     backdesk = shutil.which("backdesk", path=os.path.dirname(sys.executable))
     assert backdesk, "the backdesk command is installed beside the test's Python"
-    env = {**os.environ, "BACKDESK_TOKEN": "x", "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    env = {**os.environ, "BACKDESK_TOKEN": token, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real command in a real terminal
-        os.execve(backdesk, [backdesk, "--url", f"http://127.0.0.1:{closed_port()}"], env)
-    seen, deadline = b"", time.monotonic() + 60
+        os.execve(backdesk, [backdesk, "--url", url], env)
+    seen, deadline, status = b"", time.monotonic() + 60, None
+
+    def read() -> None:
+        nonlocal seen
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                pass
+
     try:
-        while b"sign in" not in seen and time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.5)[0]:
-                try:
-                    seen += os.read(fd, 65536)
-                except OSError:
-                    break
-        assert b"sign in" in seen, "the app said it could not sign in"
-        os.write(fd, b"q")
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if select.select([fd], [], [], 0.5)[0]:
-                try:
-                    os.read(fd, 65536)
-                except OSError:
-                    pass
-        else:
-            pytest.fail("backdesk did not quit on q")
+        while wait_for not in seen and time.monotonic() < deadline:
+            read()
+        assert wait_for in seen, f"{wait_for!r} on screen"
+        os.write(fd, keys)
+        while status is None and time.monotonic() < deadline:
+            done, code = os.waitpid(pid, os.WNOHANG)
+            status = code if done else None
+            read()
+        assert status is not None, "backdesk quit"
     finally:
-        try:
+        if status is None:
             os.kill(pid, 9)
             os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
         os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 1
+    return os.waitstatus_to_exitcode(status), seen
+
+
+def test_quitting_after_a_failed_sign_in_exits_non_zero(isolated_home):
+    code, _ = run_in_pty(f"http://127.0.0.1:{closed_port()}", "x", b"sign in", b"q")
+    assert code == 1
+
+
+@pytest.mark.parametrize("keys", [b"qn", b"qx", b"qC"])
+def test_keys_typed_right_after_q_quit_cleanly(isolated_home, wq_server, keys):
+    code, seen = run_in_pty(wq_server.url, "ana-token", b"signed in as", keys)
+    assert code == 0 and b"Traceback" not in seen and b"NoMatches" not in seen
