@@ -105,8 +105,6 @@ def term_condition(term: Term, caller: str, now: datetime) -> tuple[str, list[An
     if term.key == "due" and term.op in ("<", "<="):  # due within: not yet late, and before the span ends
         return f"t.due_at >= ? AND t.due_at {_COMPARE[term.op]} ?", [iso(now), iso(now + term.duration)]
     if term.key == "due":
-        if term.op in ("<", "<="):  # due within the span from now: not yet late
-            return f"t.due_at >= ? AND t.due_at {_COMPARE[term.op]} ?", [iso(now), iso(now + term.duration)]
         return f"t.due_at IS NOT NULL AND t.due_at {_COMPARE[term.op]} ?", [iso(now + term.duration)]
     raise Problem("invalid-filter", f"Filter token {term.to_text()!r} is not supported.", token=term.to_text())
 
