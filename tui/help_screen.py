@@ -53,10 +53,10 @@ class HelpScreen(ModalScreen[None]):
         {"down": pane.scroll_down, "up": pane.scroll_up, "home": pane.scroll_home, "end": pane.scroll_end}[where]()
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
+        table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold", expand=True)
         table.add_column("Key", no_wrap=True)
-        table.add_column("Action")
-        table.add_column(Text("Id (for [keys] in config.toml)"), style="dim")
+        table.add_column("Action", ratio=3)
+        table.add_column(Text("Id for [keys]"), style="dim", no_wrap=True, ratio=1)
         numbered = [row for row in self.rows if row.id.startswith("view.") and row.id[5:].isdigit()]
         for row in self.rows:
             if row in numbered[1:]:

@@ -55,7 +55,7 @@ MAIN_KEYS: list[BindingType] = [
         id="queue.filter",
         tooltip="Filter the list: free text and tokens such as owner:me priority:>=high",
     ),
-    Binding("s", "cycle_sort", "Sort", id="queue.sort", tooltip="Sort by priority, due, age or updated"),
+    Binding("s", "cycle_sort", "Sort", id="queue.sort", tooltip="Sort by priority, due, created or updated"),
     Binding("S", "reverse_sort", "Reverse sort", show=False, id="queue.reverse", tooltip="Reverse the sort"),
     Binding(
         "V", "save_view", "Save view", show=False, id="view.save", tooltip="Save the current filter and sort as a view"
@@ -104,6 +104,6 @@ MAIN_KEYS: list[BindingType] = [
         "Back",
         show=False,
         id="app.back",
-        tooltip="Leave the filter, stop play mode or leave the detail pane",
+        tooltip="In the filter bar: clear the filter; else stop play mode, or go back to the list",
     ),
 ]

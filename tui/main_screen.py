@@ -298,10 +298,8 @@ class MainScreen(Screen):
     @on(QueueList.Chosen)
     def _chosen(self, event: QueueList.Chosen) -> None:
         self.navigation.choose(event.kind, event.key)
-
-    @on(Choice.OptionSelected)
-    def _sidebar_entered(self) -> None:
-        self.navigation.sidebar_entered()
+        if event.opened:
+            self.navigation.sidebar_entered()
 
     # -- task keys ---------------------------------------------------------------------------
 

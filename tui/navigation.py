@@ -57,7 +57,8 @@ class Navigation:
         """The sidebar chose an entry: ``kind`` is "all", "queue" or "view"."""
         ws = self.workspace
         if kind == "view":
-            self.jump_view(int(key or 0))
+            if ws.view is None or ws.view_index() != int(key or 0) or ws.typed_filter:
+                self.jump_view(int(key or 0))
             return
         queue_id = str(key) if kind == "queue" else None
         if queue_id != ws.queue_id or ws.view is not None:
@@ -156,7 +157,7 @@ class Navigation:
         self._start_list()
 
     def back(self) -> None:
-        """esc: leave the filter (clearing it), stop play mode, or leave the detail pane."""
+        """esc: leave the filter bar (clearing it), stop play mode, or leave the detail pane."""
         screen, ws = self.screen, self.workspace
         table = screen.query_one(TaskTable)
         if screen.query_one("#filter", HistoryInput).has_focus:
@@ -169,7 +170,7 @@ class Navigation:
             else:
                 screen.paint.task_list()
             return
-        if ws.playing and table.has_focus:
+        if ws.playing:  # the banner says esc stops play mode: wherever the focus is
             ws.stop_play()
             screen.paint.task_list()
             screen.notify("Play mode off.")

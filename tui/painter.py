@@ -42,7 +42,7 @@ class Painter:
         ws = self.screen.workspace
         table = self.screen.query_one(TaskTable)
         table.me_id = ws.me.id if ws.me else None
-        table.show(ws.tasks, cursor=ws.cursor_id, changed=ws.changed)
+        table.show(ws.tasks, cursor=ws.cursor_id, changed=ws.changed, departed=ws.departed)
         table.border_title = Text(one_line(ws.title()))
         if ws.loaded and not ws.tasks:
             hint = " Press / to change the filter." if ws.filter_text else ""

@@ -64,21 +64,31 @@ class TaskActions:
             return
         fresh = await self.ops.reread(task.id)
         if fresh is not None and fresh.version != task.version:
-            self._tell_if_taken(task, fresh)
             self.workspace.task_written(fresh)
             self.screen.paint.task_list()
+            await self._tell_if_taken(task, fresh)
 
-    def _tell_if_taken(self, before: Task, after: Task) -> None:
-        owner_changed = (before.owner and before.owner.id) != (after.owner and after.owner.id)
-        by = f" by {one_line(after.owner.name)}" if after.owner is not None and not self._mine(after) else ""
-        if after.is_closed and not before.is_closed:
-            self.screen.notify(
-                f"#{one_line(after.id)} was just closed{by}.", severity="warning", timeout=10, markup=False
-            )
-        elif owner_changed and by:
-            self.screen.notify(
-                f"#{one_line(after.id)} was just claimed{by}.", severity="warning", timeout=10, markup=False
-            )
+    async def _tell_if_taken(self, before: Task, after: Task) -> None:
+        """Warn, naming who did it, when someone else took or closed the task on screen."""
+        closed = after.is_closed and not before.is_closed
+        taken = after.owner is not None and not self._mine(after) and (before.owner != after.owner)
+        if not (closed or taken):
+            return
+        who = after.owner.name if taken and after.owner else await self._last_actor(after.id, "closed")
+        if who is None or (closed and who == (self.workspace.me and self.workspace.me.name)):
+            return
+        if closed:
+            message = f"#{one_line(after.id)} was just closed by {one_line(who)}."
+        elif self._mine(before):
+            message = f"{one_line(who)} took #{one_line(after.id)} over from you."
+        else:
+            message = f"#{one_line(after.id)} was just claimed by {one_line(who)}."
+        self.screen.notify(message, severity="warning", timeout=10, markup=False)
+
+    async def _last_actor(self, task_id: str, kind: str) -> str | None:
+        events = await self.screen.attempt(self.screen.backend.events(task_id), "Loading the history")
+        actors = [e.actor.name for e in events or () if e.kind == kind and e.actor]
+        return actors[-1] if actors else "someone"
 
     # -- claim, steal, release ---------------------------------------------------------------
 
@@ -249,6 +259,7 @@ class TaskActions:
     async def play_next(self) -> None:
         """Claim the most urgent unclaimed task here and open it."""
         self.workspace.start_play()
+        self.screen.app.clear_notifications()  # an older "Next up" must not outlive the task it named
         self.screen.paint.task_list()
         found = await self._candidates()
         if found is None:

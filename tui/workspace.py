@@ -25,7 +25,7 @@ PAGE_SIZE = 100
 PLAY_WINDOW = 20
 #: ``s`` cycles through these sorts, each in its natural direction; ``S`` reverses.
 SORT_CYCLE = (Sort("priority", True), Sort("due_at", False), Sort("created_at", False), Sort("updated_at", True))
-SORT_NAMES = {"priority": "priority", "due_at": "due", "created_at": "age", "updated_at": "updated"}
+SORT_NAMES = {"priority": "priority", "due_at": "due", "created_at": "created", "updated_at": "updated"}
 #: What a list shows when its filter says nothing about status.
 OPEN_STATUSES: tuple[Status, ...] = ("open", "waiting")
 #: The key remembered sort and filter of "every queue" are saved under.
@@ -72,6 +72,9 @@ class Workspace:
     cursor_row: int = 0
     #: Tasks new or changed since the previous refresh, until the cursor passes over them.
     changed: set[str] = field(default_factory=set)
+    #: Tasks no longer in the list (closed, taken, no longer matching) kept on screen because
+    #: the cursor was on them: the next key must never land on another task.
+    departed: set[str] = field(default_factory=set)
     loaded: bool = False
     generation: int = 0
     playing: bool = False
@@ -120,7 +123,8 @@ class Workspace:
         else:
             count = f"{shown}+" if self.next_cursor else str(shown)
         direction = "↓" if self.sort.descending else "↑"
-        title = f"{self.place_name()} · {count} tasks · by {SORT_NAMES[self.sort.field]} {direction}"
+        noun = "task" if count == "1" else "tasks"
+        title = f"{self.place_name()} · {count} {noun} · by {SORT_NAMES[self.sort.field]} {direction}"
         if self.typed_filter and self.view is None:
             title += f" · {self.typed_filter}"
         return title
@@ -173,7 +177,7 @@ class Workspace:
         self.generation += 1
         self.tasks, self.total, self.next_cursor, self.loaded = [], None, None, False
         self.cursor_id, self.cursor_row = None, 0
-        self.changed = set()
+        self.changed, self.departed = set(), set()
 
     def choose_queue(self, queue_id: str | None) -> None:
         """Go to a queue (None: every queue) with the sort and filter last used there."""
@@ -249,6 +253,7 @@ class Workspace:
         """A fresh first page of the same list: keep the operator's place, mark what changed.
 
         Rows past the first page stay as they were until the cursor brings their page again.
+        The task under the cursor stays too, even when it left the list (see :attr:`departed`).
         """
         if generation != self.generation:
             return False
@@ -258,8 +263,15 @@ class Workspace:
         tail = [t for t in self.tasks[len(fresh) if page.next_cursor else len(self.tasks) :] if t.id not in ids]
         if before:
             self.changed |= {t.id for t in fresh if t.id not in before or before[t.id].version != t.version}
-        self.tasks = fresh + tail
-        self.changed &= {t.id for t in self.tasks}
+        tasks = fresh + tail
+        current = before.get(self.cursor_id or "")
+        if current is not None and current.id not in {t.id for t in tasks}:
+            tasks.insert(min(self.cursor_row, len(tasks)), current)
+            self.departed.add(current.id)
+        self.tasks = tasks
+        kept = {t.id for t in tasks}
+        self.changed &= kept
+        self.departed &= kept - ids
         self.total, self.loaded = page.total, True
         if not tail:
             self.next_cursor = page.next_cursor

@@ -47,12 +47,14 @@ class QueueList(Vertical):
     BINDINGS = [Binding("slash", "search", "Search list", key_display="/", id="sidebar.search")]
 
     class Chosen(Message):
-        """``kind`` is "all", "queue" or "view"; ``key`` the queue id or view index."""
+        """``kind`` is "all", "queue" or "view"; ``key`` the queue id or view index; ``opened``
+        when the operator pressed enter on it (rather than moving onto it)."""
 
-        def __init__(self, kind: str, key: str | int | None) -> None:
+        def __init__(self, kind: str, key: str | int | None, opened: bool = False) -> None:
             super().__init__()
             self.kind = kind
             self.key = key
+            self.opened = opened
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -115,17 +117,18 @@ class QueueList(Vertical):
         self._choose(event.option.id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """enter: choose the entry (after a search it may not have been highlighted by a key)."""
-        self._choose(event.option.id)
+        """enter: open the entry."""
+        event.stop()
+        self._choose(event.option.id, opened=True)
 
-    def _choose(self, option_id: str | None) -> None:
+    def _choose(self, option_id: str | None, *, opened: bool = False) -> None:
         option_id = option_id or ALL_QUEUES
         if option_id.startswith("v:"):
-            self.post_message(self.Chosen("view", int(option_id[2:])))
+            self.post_message(self.Chosen("view", int(option_id[2:]), opened))
         elif option_id.startswith("q:"):
-            self.post_message(self.Chosen("queue", option_id[2:]))
+            self.post_message(self.Chosen("queue", option_id[2:], opened))
         else:
-            self.post_message(self.Chosen("all", None))
+            self.post_message(self.Chosen("all", None, opened))
 
     def action_search(self) -> None:
         search = self.query_one("#sidebar-search", Input)
@@ -137,30 +140,42 @@ class QueueList(Vertical):
         self._rebuild()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """enter in the search: open the entry it found, and put the whole list back."""
         event.stop()
+        choice = self.choice
+        found = choice.highlighted_option.id if choice.highlighted_option else None
+        self._end_search()
+        if found:
+            self.select(found)
+            self._choose(found, opened=True)
+
+    def _end_search(self) -> None:
+        search = self.query_one("#sidebar-search", Input)
+        search.value = ""
+        search.remove_class("visible")
+        self._rebuild()
         self.choice.focus()
 
     def on_key(self, event) -> None:
         search = self.query_one("#sidebar-search", Input)
         if event.key == "escape" and search.has_focus:
             event.stop()
-            search.value = ""
-            search.remove_class("visible")
-            self.choice.focus()
+            self._end_search()
         elif event.key == "down" and search.has_focus:
             event.stop()
             self.choice.focus()
 
 
 def _counts(queue: Queue) -> str:
+    """Late first: on a narrow sidebar the end of the line is what gets cut."""
     c = queue.counts
     text = f"{c.unclaimed} free · {c.mine} mine"
-    return text + f" · ⚠{c.breached} late" if c.breached else text
+    return f"⚠{c.breached} late · {text}" if c.breached else text
 
 
 def _prompt(name: str, count: str, detail: str, mark: str = "") -> Table:
     """Name with a count on the right; free, mine and late counts under it."""
-    grid = Table.grid(expand=True)
+    grid = Table.grid(expand=True, padding=(0, 0, 0, 1))
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     grid.add_column(justify="right", no_wrap=True)
     title = Text(mark, style="dim")

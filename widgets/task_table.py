@@ -66,10 +66,12 @@ COLUMNS: dict[str, Column] = {
     "updated": Column("Updated", 9, lambda t, ctx: Text(relative(t.updated_at, ctx.now), style="dim")),
 }
 #: The title keeps at least this many cells; columns are dropped to make room for it.
-TITLE_ROOM = 20
+TITLE_ROOM = 14
 #: Which columns go first when the terminal is too narrow for all of them (the detail pane
 #: still shows every field). Priority and the title always stay.
 DROP_ORDER = ("reference", "updated", "status", "id", "owner", "due")
+#: Row marks: new or changed since the last refresh; no longer in this list.
+CHANGED, DEPARTED = "●", "○"
 DEFAULT_COLUMNS = ("id", "priority", "title", "status", "owner", "due")
 
 
@@ -106,7 +108,8 @@ class TaskTable(DataTable):
         self._tasks: dict[str, Task] = {}
         self.me_id: str | None = None
         self.palette = Palette()
-        self._marked: set[str] = set()
+        #: Task id -> the mark in its row label: ● new or changed, ○ no longer in this list.
+        self._marks: dict[str, str] = {}
         self._announced: Task | None = None
         #: The widest cell seen per column since the rows were last rebuilt.
         self._natural: dict[str, int] = {}
@@ -132,18 +135,20 @@ class TaskTable(DataTable):
 
     def set_columns(self, keys: Sequence[str]) -> None:
         """Show these columns (the title always shows), keeping the rows and the cursor."""
-        tasks, keep, marked = list(self._tasks.values()), self.current_task, set(self._marked)
+        tasks, keep, marks = list(self._tasks.values()), self.current_task, dict(self._marks)
         self._column_keys = [key for key in keys if key in COLUMNS]
         if "title" not in self._column_keys:
             self._column_keys.insert(min(2, len(self._column_keys)), "title")
         self._widths = {k: self._widths.get(k, COLUMNS[k].width or 0) for k in self._column_keys if k != "title"}
-        self._rebuild(tasks, keep, marked)
+        self._rebuild(tasks, keep, marks)
 
-    def _rebuild(self, tasks: Sequence[Task], keep: Task | None, marked: Set[str]) -> None:
+    def _rebuild(self, tasks: Sequence[Task], keep: Task | None, marks: dict[str, str]) -> None:
         self.clear(columns=True)
-        self._tasks, self._marked = {}, set()
+        self._tasks, self._marks = {}, {}
         self._add_columns()
-        self.show(tasks, cursor=keep.id if keep else None, changed=marked)
+        changed = {k for k, mark in marks.items() if mark == CHANGED}
+        departed = {k for k, mark in marks.items() if mark == DEPARTED}
+        self.show(tasks, cursor=keep.id if keep else None, changed=changed, departed=departed)
 
     def on_resize(self) -> None:
         self._fit_title()
@@ -152,7 +157,10 @@ class TaskTable(DataTable):
         """Size each column to what it shows (up to its preferred width) and give the title
         the rest; when that leaves the title too little, drop columns in :data:`DROP_ORDER`."""
         pad = 2 * self.cell_padding
-        room = self.scrollable_content_region.width - (1 + pad)  # the one-cell ● label column
+        # The vertical scrollbar takes its cells once the rows outgrow the height: count it
+        # now, before it appears, or the columns overflow and a horizontal scrollbar shows.
+        scrollbar = self.styles.scrollbar_size_vertical if len(self._tasks) + 1 > self.size.height else 0
+        room = self.size.width - scrollbar - (1 + pad)  # the one-cell ● label column
         widths = {k: min(self._widths[k], self._natural.get(k, 0)) for k in self._column_keys if k != "title"}
         shown = [k for k in self._column_keys if k != "title"]
         for key in DROP_ORDER:
@@ -163,7 +171,7 @@ class TaskTable(DataTable):
         dropped = tuple(k for k in self._column_keys if k != "title" and k not in shown)
         if dropped != self._dropped and self.is_mounted:
             self._dropped = dropped
-            self._rebuild(list(self._tasks.values()), self.current_task, set(self._marked))
+            self._rebuild(list(self._tasks.values()), self.current_task, dict(self._marks))
             return
         widths["title"] = max(8, room - sum(widths[k] + pad for k in shown) - pad)
         changed = False
@@ -194,8 +202,16 @@ class TaskTable(DataTable):
         if task_id in self._tasks:
             self.move_cursor(row=self.get_row_index(task_id), animate=False)
 
-    def show(self, tasks: Sequence[Task], *, cursor: str | None, changed: Set[str] = frozenset()) -> None:
-        """Show exactly ``tasks``, the cursor on ``cursor``; ``changed`` get a ● until visited.
+    def show(
+        self,
+        tasks: Sequence[Task],
+        *,
+        cursor: str | None,
+        changed: Set[str] = frozenset(),
+        departed: Set[str] = frozenset(),
+    ) -> None:
+        """Show exactly ``tasks``, the cursor on ``cursor``; ``changed`` are marked ● until
+        visited, ``departed`` (no longer in the list, kept for the cursor) ○.
 
         Rows already shown in the same order are updated in place (only those whose task
         changed), so a refresh or a write does not rebuild the table.
@@ -203,21 +219,23 @@ class TaskTable(DataTable):
         ids = [t.id for t in tasks]
         shown = list(self._tasks)
         ctx = self._row_context()
+        marks = {i: DEPARTED if i in departed else CHANGED for i in ids if i in departed or i in changed}
         if ids[: len(shown)] != shown:
             self.clear()
-            self._tasks, self._marked = {}, set()
+            self._tasks, self._marks = {}, {}
         for task in tasks:
             held = self._tasks.get(task.id)
             if held is None:
                 self._tasks[task.id] = task
-                self.add_row(*self._cells(task, ctx), key=task.id, label=self._label(task.id in changed, ctx))
+                self.add_row(*self._cells(task, ctx), key=task.id, label=self._label(marks.get(task.id), ctx))
             elif held is not task:
                 self._tasks[task.id] = task
                 self._fill_row(task, ctx)
-        for task_id in (self._marked ^ set(changed)) & self._tasks.keys():
-            self.rows[RowKey(task_id)].label = self._label(task_id in changed, ctx)
-            self.refresh_row(self.get_row_index(task_id))
-        self._marked = set(changed) & set(self._tasks)
+        for task_id in (self._marks.keys() | marks.keys()) & self._tasks.keys():
+            if self._marks.get(task_id) != marks.get(task_id):
+                self.rows[RowKey(task_id)].label = self._label(marks.get(task_id), ctx)
+                self.refresh_row(self.get_row_index(task_id))
+        self._marks = marks
         self._fit_title()
         if cursor in self._tasks:
             self.move_cursor(row=self.get_row_index(cursor), animate=False)
@@ -229,8 +247,10 @@ class TaskTable(DataTable):
             self._announced = task
             self.post_message(self.TaskHighlighted(task))
 
-    def _label(self, marked: bool, ctx: RowContext) -> Text:
-        return Text("●", style=ctx.palette.soon) if marked else Text(" ")
+    def _label(self, mark: str | None, ctx: RowContext) -> Text:
+        if mark is None:
+            return Text(" ")
+        return Text(mark, style=ctx.palette.soon if mark == CHANGED else ctx.palette.muted)
 
     def _fill_row(self, task: Task, ctx: RowContext) -> None:
         for key, cell in zip(self._shown_keys, self._cells(task, ctx), strict=True):

@@ -106,11 +106,15 @@ def test_a_refresh_keeps_the_place_and_marks_what_changed(ws: Workspace) -> None
     assert ws.changed == {"2"}  # visiting a task clears its mark
 
 
-def test_a_refresh_that_drops_the_current_task_keeps_the_row(ws: Workspace) -> None:
+def test_a_refresh_keeps_the_task_under_the_cursor_even_when_it_left_the_list(ws: Workspace) -> None:
     ws.page_arrived(ws.generation, page(1, 2, 3))
     ws.cursor_moved("2")
-    ws.refresh_arrived(ws.generation, page(1, 3))
-    assert ws.cursor_id == "3" and ws.cursor_row == 1
+    ws.refresh_arrived(ws.generation, page(1, 3, total=2))
+    assert [t.id for t in ws.tasks] == ["1", "2", "3"] and ws.cursor_id == "2"  # the next key acts on #2
+    assert ws.departed == {"2"} and ws.total == 2
+    ws.cursor_moved("3")
+    ws.refresh_arrived(ws.generation, page(1, 3, total=2))  # once the operator moved on, it goes
+    assert [t.id for t in ws.tasks] == ["1", "3"] and ws.departed == set() and ws.cursor_id == "3"
 
 
 def test_a_refresh_keeps_rows_past_the_first_page(ws: Workspace) -> None:
@@ -124,7 +128,7 @@ def test_a_closed_task_stays_shown_but_leaves_the_count(ws: Workspace) -> None:
     ws.page_arrived(ws.generation, page(1, 2, total=2))
     ws.task_written(replace(task(1), status="closed", resolution="done", version="v2"))
     assert ws.tasks[0].is_closed and ws.total == 1
-    assert ws.title().startswith("All queues · 1 tasks")
+    assert ws.title().startswith("All queues · 1 task")
     ws.task_written(replace(task(1), status="closed", resolution="done", version="v3"))
     assert ws.total == 1  # only once
 

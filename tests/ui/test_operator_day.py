@@ -102,7 +102,7 @@ async def test_a_view_is_saved_with_V_and_jumped_to_with_its_number(wq_server, b
         await pilot.press("ctrl+u", *"Ben's own", "enter")
         await wait_for(lambda: any(v.name == "Ben's own" for v in app.settings.views), "the saved view")
         assert {"name": "Ben's own", "filter": "owner:me", "sort": "-priority"} in state_file()["views"]
-        assert str(table.border_title).startswith("★ Ben's own · 1 tasks")  # the list is now the view
+        assert str(table.border_title).startswith("★ Ben's own · 1 task")  # the list is now the view
         await pilot.press("b", "j")  # from the view's entry down to "All queues", which remembers owner:me
         await wait_for(lambda: app.screen.workspace.view is None, "All queues")
         assert app.screen.query_one("#filter").value == "owner:me"
