@@ -219,9 +219,11 @@ async def test_enter_opens_what_the_sidebar_search_found(wq_server, ben):
     app = make_app(wq_server)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
-        await pilot.press("b", "slash", *"billing", "enter", "enter")
+        await pilot.press("b", "slash", *"billing", "enter")  # one enter opens what the search found
         await wait_for(lambda: app.screen.workspace.queue_id == "billing", "the Billing queue")
         assert app.focused is app.screen.query_one(TaskTable)
+        assert app.screen.query_one("#sidebar-search").value == ""  # and the whole list is back
+        assert len(app.screen.query_one(QueueList).choice.options) > 3
 
 
 async def test_help_and_palette_list_every_action_wherever_focus_is(wq_server, ben):
