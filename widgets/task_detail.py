@@ -81,8 +81,9 @@ class TaskDetail(VerticalScroll, can_focus=True):
         for label, value in task.fields:
             meta.add_row(literal(one_line(label)), literal(value))
         meta.add_row("Created", Text(f"{task.created_at:%Y-%m-%d %H:%M} UTC ({relative(task.created_at, now)})"))
-        if task.url:
-            meta.add_row("URL", literal(task.url))
+        if task.url:  # without its query: a signed link is a secret, not something to show
+            page, _, query = task.url.partition("?")
+            meta.add_row("URL", literal(page + (" (o opens it)" if query else "")))
         self.query_one("#detail-header", Static).update(Group(title, meta))
         self.query_one("#detail-body", Static).update(literal(task.body or "(no description)"))
 

@@ -1,14 +1,14 @@
 """Screenshots of the main screens, compared with accepted SVGs in ``__snapshots__``.
 
-The server and the widgets share one clock (``api_client.models.utcnow``), fixed here, and the
-server listens on a fixed port, so the same code draws the same screen. After a deliberate
+The server and the widgets share one clock (``api_client.models.utcnow``), fixed here; the server
+listens on a free port but names itself by a fixed public URL, so the same code draws the same
+screen. After a deliberate
 change of look, review and accept: ``pytest tests/ui/test_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -22,7 +22,8 @@ from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
-PORT = 47311
+#: Where the snapshots say the server is; it really listens on a free port.
+PUBLIC_URL = "http://queue.example.test"
 
 
 @pytest.fixture
@@ -32,11 +33,8 @@ def server(tmp_path, monkeypatch):
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.delenv("NO_COLOR", raising=False)
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
-            pytest.skip(f"port {PORT} is taken; the snapshots show the server's URL")
     with ReferenceServer(
-        tmp_path / "snap.sqlite3", port=PORT, operators=[("ana", "ana-token")], demo_data=60
+        tmp_path / "snap.sqlite3", operators=[("ana", "ana-token")], demo_data=60, public_url=PUBLIC_URL
     ) as server:
         yield server
 
@@ -44,7 +42,9 @@ def server(tmp_path, monkeypatch):
 def app_for(server, theme: str) -> BackdeskApp:
     settings = load_settings()
     settings.theme = theme
-    return BackdeskApp(WorkQueueBackend(server.url, "ana-token"), settings=settings)
+    backend = WorkQueueBackend(server.url, "ana-token")
+    backend.label = f"Work Queue API at {PUBLIC_URL}"  # not the free port it really has
+    return BackdeskApp(backend, settings=settings)
 
 
 async def settled(pilot) -> None:
