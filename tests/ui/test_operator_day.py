@@ -24,13 +24,6 @@ from .helpers import wait_for
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-async def ben(wq_server):
-    backend = WorkQueueBackend(wq_server.url, "ben-token")
-    yield backend
-    await backend.aclose()
-
-
 def make_app(wq_server, who: str = "ana") -> BackdeskApp:
     return BackdeskApp(WorkQueueBackend(wq_server.url, f"{who}-token"), settings=load_settings())
 

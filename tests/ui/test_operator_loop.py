@@ -28,13 +28,6 @@ from .test_operator_day import focus_on, make, make_app, ready
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-async def ben(wq_server):
-    backend = WorkQueueBackend(wq_server.url, "ben-token")
-    yield backend
-    await backend.aclose()
-
-
 def footer_keys(app: BackdeskApp) -> list[str]:
     """The keys the footer of the screen on top shows, as displayed."""
     return [app.get_key_display(a.binding) for a in app.screen.active_bindings.values() if a.binding.show]
