@@ -20,7 +20,8 @@ Redmine reads these (all optional; see :mod:`api_client.redmine_options`):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .errors import AuthError, InvalidRequestError
 from .protocol import Backend
@@ -48,6 +49,7 @@ class Credentials:
 
 def connect(kind: str, creds: Credentials) -> Backend:
     """A ready adapter of ``kind`` (see :data:`BACKENDS`); no request is sent yet."""
+    creds = without_userinfo(creds)
     if kind == "workqueue":
         from .workqueue import WorkQueueBackend
 
@@ -80,3 +82,15 @@ def connect(kind: str, creds: Credentials) -> Backend:
             verify=creds.verify,
         )
     raise InvalidRequestError(f"Unknown backend {kind!r}; use one of {', '.join(BACKENDS)}.")
+
+
+def without_userinfo(creds: Credentials) -> Credentials:
+    """A user and password written into the URL (``https://ana:PW@host``) move into the
+    credentials, so the password never shows in a label, an error, a log or a preferences key."""
+    parts = urlsplit(creds.url)
+    if parts.username is None and parts.password is None:
+        return creds
+    url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    user = creds.user or (unquote(parts.username) if parts.username else None)
+    password = creds.password or (unquote(parts.password) if parts.password else None)
+    return replace(creds, url=url, user=user, password=password)

@@ -27,6 +27,7 @@ from .help_screen import HelpScreen, KeyRow
 from .keymap import UNBOUND_KEY, build_keymap
 from .main_screen import MainScreen
 from .note_editor import NoteEditor
+from .private_files import remove_stale_temporaries
 from .prompt import ChoiceDialog, PromptDialog
 from .secrets import resolve_credentials
 from .session import Session
@@ -114,6 +115,8 @@ class BackdeskApp(App):
         self.set_keymap(keys.keymap)
         for problem in [*self.settings.problems, *keys.problems]:
             self.notify(str(problem), title="Settings problem", severity="error", timeout=30, markup=False)
+        for folder in (self.settings.config_path.parent, self.session.drafts.directory):
+            remove_stale_temporaries(folder)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(MainScreen(self.session))
         self._restyle()

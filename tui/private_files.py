@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
+
+#: A temporary file older than this was left by a write that never finished (a kill, a crash).
+STALE_AFTER = 3600
 
 
 def write_private_file(path: Path, data: bytes) -> None:
@@ -21,3 +25,14 @@ def write_private_file(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temporaries(directory: Path) -> None:
+    """Delete what interrupted writes left in ``directory`` (``.NAME.*.tmp`` over an hour old)."""
+    cutoff = time.time() - STALE_AFTER
+    for temp in directory.glob(".*.tmp"):
+        try:
+            if temp.is_file() and temp.stat().st_mtime < cutoff:
+                temp.unlink()
+        except OSError:
+            continue  # gone already, or not ours to delete: harmless either way
