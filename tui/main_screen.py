@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from backdesk.api_client import BackendError, FilterError, Task
+from backdesk.api_client import BackendError, FilterError, Task, UnavailableError
 from backdesk.widgets.filter_input import HistoryInput
 from backdesk.widgets.queue_list import Choice, QueueList
 from backdesk.widgets.task_detail import TaskDetail
@@ -42,6 +42,8 @@ T = TypeVar("T")
 WIDE = 180
 #: Terminal width below which the queue sidebar hides until asked for (b).
 NARROW = 100
+#: The longest pause between sign-in attempts while the backend cannot be reached.
+MAX_RETRY = 30
 #: Seconds between checks of the task on screen, so a claim or close by someone else shows at once.
 WATCH_INTERVAL = 5
 
@@ -64,6 +66,8 @@ class MainScreen(Screen):
         self.navigation = Navigation(self)
         self.paint = Painter(self)
         self._detail_id: str | None = None
+        #: Seconds before the next sign-in attempt while the backend is unreachable (0: not waiting).
+        self._retry_in = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -149,23 +153,41 @@ class MainScreen(Screen):
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_everything(self) -> None:
+        """Sign in, then load the queues, the list and the view counts."""
         ws = self.workspace
-        me, queues = await asyncio.gather(
-            self.attempt(self.backend.me(), "Signing in"), self.attempt(self.backend.queues(), "Loading queues")
-        )
-        if me is None:
-            self.query_one(TaskDetail).show_empty(
-                f"Could not sign in to {self.backend.label}. Press r to retry, q to quit."
-            )
+        me, queues = await asyncio.gather(self.backend.me(), self.backend.queues(), return_exceptions=True)
+        if isinstance(me, BaseException):
+            self._sign_in_failed(me)
             return
+        self._retry_in = 0
         ws.signed_in(me)
         self.session.signed_in = True
         self.paint.topbar()
-        if queues is not None:
+        if isinstance(queues, BaseException):
+            self.report(queues, "Loading queues")
+        else:
             ws.queues_arrived(queues)
             self.paint.sidebar()
         await self._load_list()
         await self._count_views()
+
+    def _sign_in_failed(self, err: BaseException) -> None:
+        """While the backend cannot be reached, try again by itself, waiting longer each time
+        (1 s, 2 s, … 30 s) and saying so; wrong credentials wait for the operator."""
+        detail, label = self.query_one(TaskDetail), self.backend.label
+        if not isinstance(err, UnavailableError):
+            self.report(err, "Signing in")
+            detail.show_empty(f"Could not sign in to {label}. Press r to retry, q to quit.")
+            return
+        if not self._retry_in:
+            self.report(err, "Signing in")  # once; the pane keeps counting after that
+        self._retry_in = min(MAX_RETRY, self._retry_in * 2 or 1)
+        detail.show_empty(f"Cannot reach {label}. Trying again in {self._retry_in} s; r tries now, q quits.")
+        self.set_timer(self._retry_in, self._retry_sign_in, name="sign-in retry")
+
+    def _retry_sign_in(self) -> None:
+        if self.workspace.me is None:
+            self.load_everything()
 
     async def _load_list(self) -> None:
         ws = self.workspace

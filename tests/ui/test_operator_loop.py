@@ -4,6 +4,8 @@ reference server and checks the screen (and the server, where something is writt
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 import pytest
 from textual.filter import NoColor
@@ -12,6 +14,7 @@ from textual.widgets.data_table import RowKey
 
 from backdesk.api_client import NewTask
 from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.server import ReferenceServer
 from backdesk.tui.app import BackdeskApp
 from backdesk.tui.close_dialog import CloseDialog
 from backdesk.tui.columns_dialog import ColumnsDialog
@@ -381,3 +384,19 @@ async def test_notices_name_who_took_or_closed_the_task_on_screen(wq_server, ben
         await wait_for(lambda: said(f"Ben Okafor took #{task.id} over from you."), "the take-over notice")
         await ben.close(task.id, "done")
         await wait_for(lambda: said(f"#{task.id} was just closed by Ben Okafor."), "the close notice")
+
+
+async def test_starting_while_the_server_is_down_recovers_by_itself(tmp_path):
+    with socket.socket() as probe:  # a free port, for a server that is not there yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = BackdeskApp(WorkQueueBackend(f"http://127.0.0.1:{port}", "ana-token"), settings=load_settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = app.screen.query_one(TaskDetail)
+        await wait_for(lambda: "Trying again in" in str(detail.query_one("#detail-header").render()), "the retry")
+        server = ReferenceServer(tmp_path / "late.sqlite3", port=port, operators=[("ana", "ana-token")])
+        with server:
+            await wait_for(lambda: app.screen.workspace.me is not None, "signing in once it is up", timeout=20)
+            await pilot.pause()
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1  # said once, not on every attempt
