@@ -6,7 +6,7 @@ such as ``ConflictError`` to react to a lost claim.
 
 from __future__ import annotations
 
-from .models import Person
+from .models import Person, Task
 
 
 class BackendError(Exception):
@@ -56,3 +56,17 @@ class BackendTimeout(UnavailableError):
 
 class BadResponseError(BackendError):
     """The backend answered with something backdesk cannot read."""
+
+
+def changed_hands(task: Task, expected_owner: str | None) -> ConflictError | None:
+    """The conflict when a steal meant to take ``task`` from ``expected_owner`` (a Person id)
+    would take it from someone else, or from nobody; None when it still holds."""
+    holder = task.owner.id if task.owner else None
+    if expected_owner is None or holder == expected_owner:
+        return None
+    name = task.owner.name if task.owner else "Nobody"
+    return ConflictError(
+        f"{name} holds #{task.id} now, not the operator you meant to take it from; nothing was taken.",
+        claimed_by=task.owner,
+        status=409,
+    )

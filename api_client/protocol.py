@@ -92,13 +92,14 @@ class Backend(Protocol):
         """
         ...
 
-    async def claim(self, task_id: str, *, force: bool = False) -> Task:
+    async def claim(self, task_id: str, *, force: bool = False, expected_owner: str | None = None) -> Task:
         """Take the task. Claiming one's own task changes nothing and returns it.
 
-        ``force`` steals it from its current owner (the history records a ``stolen`` event).
-        Raises ConflictError when someone else holds it and ``force`` is false
-        (``claimed_by`` names them), or when the task is closed; NotFoundError when it does
-        not exist.
+        ``force`` steals it from its current owner (the history records a ``stolen`` event);
+        with ``expected_owner`` (a Person id), only from that person. Raises ConflictError when
+        someone else holds it and ``force`` is false, or when it is no longer held by
+        ``expected_owner`` (``claimed_by`` names the real holder, None for nobody), or when the
+        task is closed; NotFoundError when it does not exist.
         """
         ...
 

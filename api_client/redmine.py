@@ -56,6 +56,7 @@ from .errors import (
     ConflictError,
     InvalidRequestError,
     StaleError,
+    changed_hands,
 )
 from .http import task_page
 from .models import (
@@ -189,11 +190,13 @@ class RedmineBackend(RedmineSearch):
             )
         return task
 
-    async def claim(self, task_id: str, *, force: bool = False) -> Task:
+    async def claim(self, task_id: str, *, force: bool = False, expected_owner: str | None = None) -> Task:
         me = await self.me()
         for _ in range(CAS_TRIES):
             lock, issue = await self._locked(task_id)
             before = self.catalog.task(issue, self._people)
+            if not (before.owner and before.owner.id == me.id) and (conflict := changed_hands(before, expected_owner)):
+                raise conflict
             if before.is_closed:
                 raise ConflictError(f"#{before.id} is {before.status_label}; reopen it first to claim it.", status=409)
             if before.owner and before.owner.id == me.id:

@@ -66,6 +66,7 @@ from .errors import (
     InvalidRequestError,
     NotFoundError,
     StaleError,
+    changed_hands,
 )
 from .filters import FilterError, parse_filter
 from .http import HTTPAdapter, if_match, task_page
@@ -196,9 +197,11 @@ class RTBackend(HTTPAdapter):
         self._history.created(str(data["id"]), new.body)
         return await self.task(str(data["id"]))
 
-    async def claim(self, task_id: str, *, force: bool = False) -> Task:
+    async def claim(self, task_id: str, *, force: bool = False, expected_owner: str | None = None) -> Task:
         me = await self.me()
         before = await self.task(task_id)
+        if not (before.owner and before.owner.id == me.id) and (conflict := changed_hands(before, expected_owner)):
+            raise conflict
         if before.is_closed:
             raise ConflictError(f"Ticket {task_id} is {before.status_label}; reopen it in RT to claim it.", status=409)
         if before.owner and before.owner.id == me.id:

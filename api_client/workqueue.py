@@ -112,8 +112,11 @@ class WorkQueueBackend(HTTPAdapter):
         }
         return _task(self._json(await self._request("POST", "/tasks", json=body)))
 
-    async def claim(self, task_id: str, *, force: bool = False) -> Task:
-        response = await self._request("POST", f"/tasks/{segment(task_id)}/claim", json={"force": force})
+    async def claim(self, task_id: str, *, force: bool = False, expected_owner: str | None = None) -> Task:
+        body: dict[str, Any] = {"force": force}
+        if expected_owner is not None:
+            body["expected_owner"] = expected_owner
+        response = await self._request("POST", f"/tasks/{segment(task_id)}/claim", json=body)
         return _task(self._json(response))
 
     async def release(self, task_id: str) -> Task:

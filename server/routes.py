@@ -203,7 +203,10 @@ def get_events(req: Request, task_id: str) -> Reply:
 
 
 def claim(req: Request, task_id: str) -> Reply:
-    return _task_reply(req, req.store.claim(req.caller, task_id, _force(req)))
+    data = req.json()
+    fields.unknown(data, {"force", "expected_owner"})
+    expected = fields.string(data, "expected_owner", empty=False, nullable=True)
+    return _task_reply(req, req.store.claim(req.caller, task_id, fields.flag(data, "force"), expected))
 
 
 def release(req: Request, task_id: str) -> Reply:

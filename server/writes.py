@@ -155,13 +155,22 @@ class Writes:
                 row = task_row(con, task_id)
             return task_json(row)
 
-    def claim(self, caller: Caller, task_id: str, force: bool) -> dict[str, Any]:
+    def claim(self, caller: Caller, task_id: str, force: bool, expected_owner: str | None = None) -> dict[str, Any]:
+        """Take the task; ``force`` takes it from its holder, and with ``expected_owner`` only
+        from that person: if someone else holds it by now, 409 naming them."""
         with self.write() as con:
             row = task_row(con, task_id)
             _check_open(row)
             owner = row["owner_id"]
             if owner == caller["id"]:
                 return task_json(row)
+            if expected_owner is not None and owner != expected_owner:
+                holder = row["owner_name"] or "nobody"
+                raise Problem(
+                    "already-claimed",
+                    f"Task {row['id']} is held by {holder} now, not {expected_owner}; nothing was taken.",
+                    claimed_by=_holder(row) if owner else None,
+                )
             at = iso(now())
             if owner is not None and not force:
                 raise Problem(

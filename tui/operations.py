@@ -52,7 +52,7 @@ class TaskOps:
     async def steal(self, task: Task) -> Outcome:
         holder = one_line(task.owner.name) if task.owner else "nobody"
         try:
-            taken = await self.backend.claim(task.id, force=True)
+            taken = await self.backend.claim(task.id, force=True, expected_owner=task.owner.id if task.owner else None)
         except BackendError as err:
             return await self._failed(task, err, "Taking it over")
         return Outcome(taken, f"You took #{one_line(task.id)} over from {holder}.")

@@ -319,6 +319,19 @@ async def test_pagination_returns_every_task_once(kit):
     assert sorted(seen) == sorted(t.id for t in made) and len(set(seen)) == 7
 
 
+async def test_a_steal_takes_only_from_the_operator_it_names(kit):
+    ana, ben = kit.backend("ana"), kit.backend("ben")
+    task = await make(kit, ana)
+    await ben.claim(task.id)
+    ana_id, ben_id = (await ana.me()).id, (await ben.me()).id
+    with pytest.raises(ConflictError) as refused:  # meant for someone who no longer holds it
+        await ana.claim(task.id, force=True, expected_owner=ana_id + "x")
+    assert refused.value.claimed_by is not None and refused.value.claimed_by.id == ben_id
+    assert (await ana.task(task.id)).owner.id == ben_id  # nothing was taken
+    stolen = await ana.claim(task.id, force=True, expected_owner=ben_id)
+    assert stolen.owner.id == ana_id
+
+
 async def test_closing_a_task_someone_else_holds_needs_force_and_names_the_holder(kit):
     ana, ben = kit.backend("ana"), kit.backend("ben")
     task = await make(kit, ana)

@@ -400,3 +400,22 @@ async def test_starting_while_the_server_is_down_recovers_by_itself(tmp_path):
             await pilot.pause()
         errors = [n for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1  # said once, not on every attempt
+
+
+async def test_a_steal_fails_when_someone_else_took_the_task_meanwhile(wq_server, ben):
+    task = await make(ben, "Ben's, then Lee's")
+    await ben.claim(task.id)
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("C")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        assert "from Ben" in app.screen.question
+        lee = WorkQueueBackend(wq_server.url, "lee-token")
+        await lee.claim(task.id, force=True)  # the lead takes it while ana reads the question
+        await lee.aclose()
+        await pilot.press("y")
+        await wait_for(lambda: any("Lee Park" in n.message for n in app._notifications), "the refusal naming Lee")
+        assert (await ben.task(task.id)).owner.id == "lee"
+        await wait_for(lambda: table.current_task.owner.id == "lee", "the row to show who holds it")
