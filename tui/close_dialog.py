@@ -13,12 +13,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from backdesk.api_client import RESOLUTIONS, BackendError, Task
+from backdesk.api_client import RESOLUTIONS, BackendError, Person, StaleError, Task
+from backdesk.api_client.models import Resolution
 from backdesk.widgets.text import literal, one_line
 
-from .confirm import ConfirmDialog
+from .drafts import DraftStore
 
-CloseTask = Callable[[str, str | None], Awaitable[Task]]
+#: Closes the given copy of a task (its version guards the write) as a resolution, with a note.
+CloseTask = Callable[[Task, Resolution, str | None], Awaitable[Task]]
+#: The server's current copy of a task, or None when it cannot be read.
+ReadTask = Callable[[str], Awaitable[Task | None]]
+#: Seconds between a keystroke in the note and the draft reaching the disk.
+AUTOSAVE_DELAY = 0.4
 EXPLAIN = {
     "done": "done — the work is finished",
     "rejected": "rejected — will not be done",
@@ -37,13 +43,27 @@ class CloseDialog(ModalScreen[Task | None]):
         Binding("k", "move(-1)", "Up", show=False, id="close.up"),
     ]
 
-    def __init__(self, task: Task, close: CloseTask, *, holder: str = "") -> None:
-        """``holder`` says who holds the task, when it is not the operator closing it."""
+    def __init__(
+        self,
+        task: Task,
+        close: CloseTask,
+        reread: ReadTask,
+        *,
+        holder: str = "",
+        drafts: DraftStore | None = None,
+        draft_key: str = "",
+    ) -> None:
+        """``holder`` says who holds the task, when it is not the operator closing it. The note
+        is autosaved under ``draft_key`` until the task is closed, so esc or a crash keeps it."""
         super().__init__()
         self.target = task
         self._close = close
+        self._reread = reread
         self._holder = holder
+        self._drafts = drafts
+        self._draft_key = draft_key
         self._busy = False
+        self._autosave_pending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
@@ -61,10 +81,42 @@ class CloseDialog(ModalScreen[Task | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#close-note").border_title = "Note (optional, internal)"
+        area = self.query_one(TextArea)
+        area.border_title = "Note (optional, internal)"
+        if restored := self._draft("load"):
+            area.load_text(restored)
+            self._say("Restored your unsent close note.", "dim")
         options = self.query_one(OptionList)
         options.highlighted = 0
         options.focus()
+
+    def _say(self, message: str, style: str = "bold red") -> None:
+        self.query_one("#close-error", Static).update(literal(message, style=style))
+
+    def _draft(self, what: str, text: str = "") -> str:
+        """Load, save or delete the note's draft; a disk problem is said, never raised."""
+        if self._drafts is None:
+            return ""
+        try:
+            if what == "load":
+                return self._drafts.load(self._draft_key)
+            if what == "save":
+                self._drafts.save(self._draft_key, text)
+            else:
+                self._drafts.delete(self._draft_key)
+        except OSError as err:
+            self._say(f"Could not keep the note on disk: {err.strerror or err}")
+        return ""
+
+    def on_text_area_changed(self) -> None:
+        if not self._autosave_pending:
+            self._autosave_pending = True
+            self.set_timer(AUTOSAVE_DELAY, self._autosave)
+
+    def _autosave(self) -> None:
+        self._autosave_pending = False
+        if self.is_attached:
+            self._draft("save", self.query_one(TextArea).text)
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
@@ -80,27 +132,54 @@ class CloseDialog(ModalScreen[Task | None]):
         if self._busy:
             return
         option = self.query_one(OptionList).highlighted_option
-        resolution = option.id if option and option.id else "done"
+        resolution: Resolution = next((r for r in RESOLUTIONS if option and option.id == r), "done")
         note = self.query_one(TextArea).text.strip() or None
-        error = self.query_one("#close-error", Static)
         self._busy = True
-        error.update(literal("Closing…", style="dim"))
+        self._say("Closing…", "dim")
         try:
-            task = await self._close(resolution, note)
+            task = await self._close(self.target, resolution, note)
+        except StaleError:
+            await self._changed_meanwhile()
+            return
         except BackendError as err:
-            error.update(literal(f"Not closed: {err}", style="bold red"))
+            self._say(f"Not closed: {err}")
             return
         finally:
             self._busy = False
+        self._draft("delete")
         self.dismiss(task)
 
-    def action_cancel(self) -> None:
-        if not self.query_one(TextArea).text.strip():
-            self.dismiss(None)
+    async def _changed_meanwhile(self) -> None:
+        """The task changed since the dialog opened: say what changed and take the new version,
+        so ctrl+s closes it anyway and esc goes back, the note kept either way."""
+        fresh = await self._reread(self.target.id)
+        if fresh is None:
+            self._say("The task changed since you opened it and cannot be read now; esc goes back, the note is kept.")
             return
+        changes = [
+            f"{label} {before} → {after}"
+            for label, before, after in (
+                ("owner", _name(self.target.owner), _name(fresh.owner)),
+                ("status", self.target.status_label, fresh.status_label),
+                ("priority", self.target.priority, fresh.priority),
+                ("title", self.target.title, fresh.title),
+            )
+            if before != after
+        ]
+        self.target = fresh
+        what = "; ".join(changes) or "a note or another field"
+        if fresh.is_closed:
+            self._say(f"Someone closed it meanwhile ({what}). esc goes back; your note is kept.")
+        else:
+            self._say(f"Changed since you opened it: {what}. ctrl+s closes it anyway; esc goes back, the note kept.")
 
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
+    def action_cancel(self) -> None:
+        """Back to the list. A note typed here stays as a draft for the next x on this task."""
+        if self._autosave_pending or self.query_one(TextArea).text.strip():
+            self._draft("save", self.query_one(TextArea).text)
+            self.app.notify("Your close note is kept: press x on the task to pick it up.", timeout=6)
+        self.dismiss(None)
 
-        self.app.push_screen(ConfirmDialog("Cancel closing and discard the note?"), answered)
+
+def _name(person: Person | None) -> str:
+    return one_line(person.name) if person else "nobody"

@@ -198,8 +198,11 @@ class TaskActions:
             return
         someone_else = task.owner is not None and not self._mine(task)
 
-        async def close(resolution: Resolution, note: str | None) -> Task:
-            return await self.ops.close(task, resolution, note, force=someone_else)
+        async def close(current: Task, resolution: Resolution, note: str | None) -> Task:
+            # Held by someone else: the operator agreed to that first, or saw the change in the dialog.
+            return await self.ops.close(
+                current, resolution, note, force=current.owner is not None and not self._mine(current)
+            )
 
         def closed(result: Task | None) -> None:
             if result is not None:
@@ -211,7 +214,21 @@ class TaskActions:
             holder = f"{task.owner.name} holds this task: closing takes it out of their hands."
         else:
             holder = ""
-        dialog = CloseDialog(task, close, holder=holder)
+
+        async def reread(task_id: str) -> Task | None:
+            if (fresh := await self.ops.reread(task_id)) is not None:
+                self.screen.task_written(fresh)  # the list shows what the dialog found
+            return fresh
+
+        session = self.screen.session
+        dialog = CloseDialog(
+            task,
+            close,
+            reread,
+            holder=holder,
+            drafts=session.drafts,
+            draft_key=draft_key(session.scope, f"{task.id} close"),
+        )
         if not someone_else:
             self.screen.app.push_screen(dialog, closed)
             return

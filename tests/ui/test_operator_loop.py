@@ -419,3 +419,31 @@ async def test_a_steal_fails_when_someone_else_took_the_task_meanwhile(wq_server
         await wait_for(lambda: any("Lee Park" in n.message for n in app._notifications), "the refusal naming Lee")
         assert (await ben.task(task.id)).owner.id == "lee"
         await wait_for(lambda: table.current_task.owner.id == "lee", "the row to show who holds it")
+
+
+async def test_a_close_that_meets_a_change_says_what_changed_and_keeps_the_note(wq_server, ben):
+    task = await make(ben, "Moving target")
+    app = make_app(wq_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("x")
+        await wait_for(lambda: isinstance(app.screen, CloseDialog), "the close dialog")
+        await pilot.press("tab", *"Refunded in full")
+        await ben.claim(task.id)  # meanwhile
+        await pilot.press("ctrl+s")
+        error = app.screen.query_one("#close-error")
+        await wait_for(lambda: "owner nobody → Ben Okafor" in str(error.render()), "what changed")
+        assert not (await ben.task(task.id)).is_closed
+        await pilot.press("escape")  # back, and the note is kept
+        await wait_for(lambda: not isinstance(app.screen, CloseDialog), "the list")
+        await pilot.press("x", "y")  # Ben holds it now: asked first
+        await wait_for(lambda: isinstance(app.screen, CloseDialog), "the close dialog again")
+        assert app.screen.query_one("#close-note").text == "Refunded in full"
+        await pilot.press("ctrl+s")
+        await wait_for(lambda: table.current_task.is_closed, "the close")
+    events = await ben.events(task.id)
+    assert [(e.kind, e.body) for e in events[-2:]] == [
+        ("note", "Refunded in full"),
+        ("closed", "done (held by Ben Okafor; forced)"),
+    ]
