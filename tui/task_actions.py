@@ -147,6 +147,7 @@ class TaskActions:
         editor = NoteEditor(
             task,
             save,
+            lambda body: self.ops.has_my_note(task, body),
             drafts=session.drafts,
             draft_key=draft_key(session.scope, task.id),
             templates=session.settings.templates,
