@@ -11,6 +11,7 @@ import socket
 import sys
 import time
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a Linux pty")
@@ -28,9 +29,9 @@ def plain(output: bytes) -> bytes:
     return re.sub(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]", b"", output)
 
 
-def run_in_pty(url: str, token: str, wait_for: bytes, keys: bytes) -> tuple[int, bytes]:
-    """Start ``backdesk --url URL``, wait until ``wait_for`` is on screen, type ``keys``;
-    the exit code and everything it wrote."""
+def run_in_pty(url: str, token: str, *steps: bytes) -> tuple[int, bytes]:
+    """Start ``backdesk --url URL``; then for each pair of ``steps``, wait until the first is on
+    screen and type the second. The exit code and everything it wrote."""
     backdesk = shutil.which("backdesk", path=os.path.dirname(sys.executable))
     assert backdesk, "the backdesk command is installed beside the test's Python"
     env = {**os.environ, "BACKDESK_TOKEN": token, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
@@ -48,10 +49,11 @@ def run_in_pty(url: str, token: str, wait_for: bytes, keys: bytes) -> tuple[int,
                 pass
 
     try:
-        while wait_for not in plain(seen) and time.monotonic() < deadline:
-            read()
-        assert wait_for in plain(seen), f"{wait_for!r} on screen"
-        os.write(fd, keys)
+        for wait_for, keys in zip(steps[::2], steps[1::2], strict=True):
+            while wait_for not in plain(seen) and time.monotonic() < deadline:
+                read()
+            assert wait_for in plain(seen), f"{wait_for!r} on screen"
+            os.write(fd, keys)
         while status is None and time.monotonic() < deadline:
             done, code = os.waitpid(pid, os.WNOHANG)
             status = code if done else None
@@ -74,3 +76,35 @@ def test_quitting_after_a_failed_sign_in_exits_non_zero(isolated_home):
 def test_keys_typed_right_after_q_quit_cleanly(isolated_home, wq_server, keys):
     code, seen = run_in_pty(wq_server.url, "ana-token", b"signed in as", keys)
     assert code == 0 and b"Traceback" not in seen and b"NoMatches" not in seen
+
+
+#: What a hostile server puts in every field the app shows, and the bytes that must then never
+#: reach the terminal: OSC 52 (clipboard), OSC 0 (title), a CSI, a C1 CSI, a bidi override.
+HOSTILE = "\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;pwned\x07\x1b[12345X\x9b31m\u202e"
+FORBIDDEN = (b"cm0gLXJmIH4", b"pwned", b"\x1b[12345X", b"\xc2\x9b", b"\xe2\x80\xae")
+
+
+def test_nothing_a_server_sends_reaches_the_terminal_as_a_control_sequence(isolated_home, wq_server):
+    wq_server.store.upsert_person("mal", f"Mal {HOSTILE}", "operator", "mal-token")
+    api = httpx.Client(base_url=f"{wq_server.url}/api/v1", headers={"Authorization": "Bearer mal-token"})
+    with api:
+        for title, priority in (("Held", "urgent"), ("Open", "normal")):
+            made = api.post(
+                "/tasks",
+                json={
+                    "queue": "returns",
+                    "title": f"{title} {HOSTILE}",
+                    "body": f"Body {HOSTILE}",
+                    "priority": priority,
+                },
+            )
+            made.raise_for_status()
+        api.post(f"/tasks/{made.json()['id']}/claim", json={}).raise_for_status()
+        held = api.get("/tasks", params={"q": "Held"}).json()["items"][0]["id"]
+        api.post(f"/tasks/{held}/claim", json={}).raise_for_status()
+    # c on the urgent task Mal holds: the 409 names its holder, the detail shows the body
+    code, seen = run_in_pty(wq_server.url, "ana-token", b"signed in as", b"c", b"already claimed", b"q")
+    assert code == 0
+    for forbidden in FORBIDDEN:
+        assert forbidden not in seen, forbidden
+    assert "⟨U+202E⟩".encode() in seen  # shown visibly instead
