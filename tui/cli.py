@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from backdesk.api_client import Backend, BackendError
-from backdesk.api_client.connect import BACKENDS, Credentials, connect
+from backdesk.api_client.connect import BACKENDS, Credentials, connect, without_userinfo
 
 from .config import ConfigError, Settings
 from .secrets import resolve_credentials
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--user", help="user name (Request Tracker)")
     parser.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    parser.add_argument("--log-file", type=Path, help="write a debug log here (secrets redacted)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser("demo", help="start a reference server with demo data and open the app on it")
     demo.add_argument("--tasks", type=int, default=400, help="how many demo tasks to seed (default: 400)")
@@ -65,10 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args.tasks, args.db, args.fresh)
     settings = load_settings()
     try:
-        backend, profile = backend_from(args, settings)
+        backend, profile, creds = backend_from(args, settings)
     except (BackendError, ConfigError) as err:
         print(f"backdesk: {err}", file=sys.stderr)
         return 2
+    if args.log_file:
+        from . import debug_log
+
+        given = [os.environ.get("BACKDESK_TOKEN"), os.environ.get("BACKDESK_PASSWORD")]
+        debug_log.start(args.log_file, [*given, *((creds.token, creds.password) if creds else ())])
     if backend is None:
         from .welcome import WelcomeApp
 
@@ -90,25 +96,29 @@ def _stop_quietly_on_broken_pipe(command: Callable[[], int]) -> int:
     return status
 
 
-def backend_from(args: argparse.Namespace, settings: Settings) -> tuple[Backend | None, str | None]:
-    """The backend the command line asks for: --url wins, then --profile, then the default profile."""
+def backend_from(args: argparse.Namespace, settings: Settings) -> tuple[Backend | None, str | None, Credentials | None]:
+    """The backend the command line asks for (--url wins, then --profile, then the default
+    profile), the profile's name, and the credentials it was made with."""
     if args.url:
-        creds = Credentials(
-            url=args.url,
-            user=args.user,
-            token=os.environ.get("BACKDESK_TOKEN"),
-            password=os.environ.get("BACKDESK_PASSWORD"),
-            verify=not args.insecure,
+        creds = without_userinfo(
+            Credentials(
+                url=args.url,
+                user=args.user,
+                token=os.environ.get("BACKDESK_TOKEN"),
+                password=os.environ.get("BACKDESK_PASSWORD"),
+                verify=not args.insecure,
+            )
         )
-        return connect(args.backend or "workqueue", creds), None
+        return connect(args.backend or "workqueue", creds), None, creds
     name = args.profile or settings.default_profile
     if not name:
-        return None, None
+        return None, None, None
     if name not in settings.profiles:
         known = ", ".join(settings.profiles) or "none yet"
         raise ConfigError(f"No profile named {name!r} in {settings.config_path} (profiles: {known}).")
     profile = settings.profiles[name]
-    return connect(profile.backend, resolve_credentials(profile)), name
+    creds = resolve_credentials(profile)
+    return connect(profile.backend, creds), name, creds
 
 
 def run_app(backend: Backend, settings: Settings | None = None, profile: str | None = None, scope: str = "") -> int:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pty
 import re
 import select
 import shutil
 import socket
+import stat
 import sys
 import time
 
 import httpx
 import pytest
+
+from backdesk.tui import debug_log
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a Linux pty")
 
@@ -29,7 +33,7 @@ def plain(output: bytes) -> bytes:
     return re.sub(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]", b"", output)
 
 
-def run_in_pty(url: str, token: str, *steps: bytes) -> tuple[int, bytes]:
+def run_in_pty(url: str, token: str, *steps: bytes, options: tuple[str, ...] = ()) -> tuple[int, bytes]:
     """Start ``backdesk --url URL``; then for each pair of ``steps``, wait until the first is on
     screen and type the second. The exit code and everything it wrote."""
     backdesk = shutil.which("backdesk", path=os.path.dirname(sys.executable))
@@ -37,7 +41,7 @@ def run_in_pty(url: str, token: str, *steps: bytes) -> tuple[int, bytes]:
     env = {**os.environ, "BACKDESK_TOKEN": token, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real command in a real terminal
-        os.execve(backdesk, [backdesk, "--url", url], env)
+        os.execve(backdesk, [backdesk, *options, "--url", url], env)
     seen, deadline, status = b"", time.monotonic() + 60, None
 
     def read() -> None:
@@ -108,3 +112,20 @@ def test_nothing_a_server_sends_reaches_the_terminal_as_a_control_sequence(isola
     for forbidden in FORBIDDEN:
         assert forbidden not in seen, forbidden
     assert "⟨U+202E⟩".encode() in seen  # shown visibly instead
+
+
+def test_the_debug_log_has_the_causes_and_no_secret(isolated_home, tmp_path):
+    log = tmp_path / "logs" / "backdesk.log"
+    url = f"http://ana:url-password-42@127.0.0.1:{closed_port()}"
+    code, seen = run_in_pty(url, "token-secret-42", b"Cannot reach", b"q", options=("--log-file", str(log)))
+    assert code == 1 and b"url-password-42" not in seen
+    text = log.read_text()
+    assert "Signing in failed" in text and "ConnectError" in text  # the cause, with its traceback
+    assert "token-secret-42" not in text and "url-password-42" not in text
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_the_log_formatter_blanks_every_secret():
+    formatter = debug_log.RedactingFormatter(["s3cret", "s3cret-and-more", "ab"])
+    record = logging.LogRecord("backdesk", logging.INFO, __file__, 1, "sent s3cret-and-more, s3cret, ab", (), None)
+    assert formatter.format(record).endswith("sent ***, ***, ab")  # too short to be a secret: kept
