@@ -64,8 +64,8 @@ class RTDecoder:
         owner = data.get("Owner")
         owner_name = text(owner, "Name") or text(owner, "id")
         custom = {
-            cf.get("name"): [clean_line(v) for v in cf.get("values") or [] if v is not None]
-            for cf in data.get("CustomFields") or []
+            clean_line(cf.get("name")): [clean_line(v) for v in _listed(cf.get("values")) if v is not None]
+            for cf in _listed(data.get("CustomFields"))
             if isinstance(cf, dict)
         }
         reference = custom.pop(self.reference_field, None) if self.reference_field else None
@@ -170,6 +170,11 @@ def ticket_id(task_id: str) -> str:
     if not str(task_id).isdigit():
         raise NotFoundError(f"{clean_line(task_id)!r} is not a Request Tracker ticket number.", status=404)
     return str(task_id)
+
+
+def _listed(value: Any) -> list[Any]:
+    """``value`` when it is a list; anything else a server sends there counts as empty."""
+    return value if isinstance(value, list) else []
 
 
 def records(data: Any) -> list[dict]:

@@ -8,10 +8,16 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import redmine_env  # tests/redmine_env.py: how the local Redmine is reached
 import rt_env  # tests/rt_env.py: how the local Request Tracker is reached
+from hypothesis import settings as hypothesis_settings
 
 from backdesk.api_client import Backend
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.server import ReferenceServer
+
+# Property tests run the same examples every time (no flaky CI), with no time limit per example
+# (the machines are shared) and no example database left in the work tree.
+hypothesis_settings.register_profile("backdesk", derandomize=True, deadline=None, database=None)
+hypothesis_settings.load_profile("backdesk")
 
 OPERATORS = (("ana", "ana-token"), ("ben", "ben-token"))
 LEAD = ("lee", "lee-token")
