@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from urllib.parse import quote
 import httpx
 
 from .errors import BackendError, BackendTimeout, BadResponseError, UnavailableError
-from .models import Task, TaskPage, UnreadableTask
+from .models import Link, Task, TaskPage, UnreadableTask
 from .sanitize import clean_line
 
 log = logging.getLogger("backdesk.api_client")
@@ -92,6 +93,10 @@ def redacted(url: httpx.URL) -> str:
     return str(url.copy_with(username=None, password=None)) if url.userinfo else str(url)
 
 
+#: Seconds after which an answer counts as slow: the link shows as degraded.
+SLOW_ANSWER = 2.0
+
+
 class HTTPAdapter:
     """Base of the HTTP backends: owns the ``httpx.AsyncClient`` and maps transport errors."""
 
@@ -121,25 +126,33 @@ class HTTPAdapter:
             limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
         )
 
+        #: How the link to the backend looks from the last answer (see :data:`models.Link`).
+        self.link: Link = "online"
+
     async def aclose(self) -> None:
         await self._client.aclose()
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send one request; raise UnavailableError/BackendTimeout for transport faults and
         the adapter's :meth:`_error` for an HTTP error status."""
+        began = time.monotonic()
         try:
             response = await self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
+            self.link = "offline"
             log.debug("%s %s timed out", method, path, exc_info=exc)
             raise BackendTimeout(
                 f"{self.root} did not answer in time. Check the connection and press r to retry."
             ) from exc
         except httpx.HTTPError as exc:
+            self.link = "offline"
             log.debug("%s %s failed", method, path, exc_info=exc)
             raise UnavailableError(
                 f"Cannot reach {self.root} ({type(exc).__name__}). "
                 "Check the URL and that the server is running, then press r to retry."
             ) from exc
+        slow = time.monotonic() - began > SLOW_ANSWER
+        self.link = "degraded" if response.status_code >= 500 or slow else "online"
         if response.status_code >= 400:
             error = self._error(response)
             log.debug(

@@ -14,6 +14,9 @@ Role = Literal["operator", "lead"]
 Status = Literal["open", "waiting", "closed"]
 Resolution = Literal["done", "rejected", "duplicate"]
 Priority = Literal["low", "normal", "high", "urgent"]
+#: The link to a backend as its last answer showed it: answering, answering slowly or failing on
+#: its side, or not reachable at all.
+Link = Literal["online", "degraded", "offline"]
 
 STATUSES: tuple[Status, ...] = ("open", "waiting", "closed")
 RESOLUTIONS: tuple[Resolution, ...] = ("done", "rejected", "duplicate")

@@ -6,6 +6,7 @@ from typing import Protocol, runtime_checkable
 
 from .models import (
     Event,
+    Link,
     NewTask,
     Person,
     Queue,
@@ -41,6 +42,8 @@ class Backend(Protocol):
 
     #: A short human description of where this backend points, for the title bar.
     label: str
+    #: The link as the last answer showed it ("online", "degraded", "offline"), for the header.
+    link: Link
 
     async def me(self) -> Person:
         """The person signed in. Cheap to call again (adapters may cache it)."""

@@ -96,6 +96,7 @@ class MainScreen(Screen):
         if self.settings.refresh_interval > 0:
             self.set_interval(self.settings.refresh_interval, self.refresh_quietly)
         self.set_interval(WATCH_INTERVAL, self.recheck_current)
+        self.set_interval(1, self.paint.link)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Skip belongs to play mode: hidden from the footer until the operator plays. Once the

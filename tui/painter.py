@@ -21,15 +21,32 @@ if TYPE_CHECKING:
     from .main_screen import MainScreen
 
 
+#: The connection in the header: a mark that reads without colour, a word, a style.
+LINK_LOOK = {
+    "online": ("●", "online", "bold"),
+    "degraded": ("◐", "slow", "bold reverse"),
+    "offline": ("○", "offline", "bold reverse"),
+}
+
+
 class Painter:
     """Draws one main screen from its workspace."""
 
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
+        self._link = screen.backend.link
+
+    def link(self) -> None:
+        """Repaint the header when the link to the backend changed (online, slow, offline)."""
+        if self.screen.backend.link != self._link:
+            self._link = self.screen.backend.link
+            self.topbar()
 
     def topbar(self) -> None:
         me = self.screen.workspace.me
         text = Text("backdesk", style="bold")
+        mark, word, style = LINK_LOOK[self.screen.backend.link]
+        text.append(f"  {mark} {word}", style=style)
         text.append(f"  {one_line(self.screen.backend.label)}", style="dim")
         if me:
             text.append("  signed in as ")

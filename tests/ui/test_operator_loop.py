@@ -392,11 +392,13 @@ async def test_starting_while_the_server_is_down_recovers_by_itself(tmp_path):
         port = probe.getsockname()[1]
     app = BackdeskApp(WorkQueueBackend(f"http://127.0.0.1:{port}", "ana-token"), settings=load_settings())
     async with app.run_test(size=(120, 40)) as pilot:
-        detail = app.screen.query_one(TaskDetail)
+        detail, topbar = app.screen.query_one(TaskDetail), app.screen.query_one("#topbar")
         await wait_for(lambda: "Trying again in" in str(detail.query_one("#detail-header").render()), "the retry")
+        await wait_for(lambda: "○ offline" in str(topbar.render()), "the header to say offline")
         server = ReferenceServer(tmp_path / "late.sqlite3", port=port, operators=[("ana", "ana-token")])
         with server:
             await wait_for(lambda: app.screen.workspace.me is not None, "signing in once it is up", timeout=20)
+            await wait_for(lambda: "● online" in str(topbar.render()), "the header to say online")
             await pilot.pause()
         errors = [n for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1  # said once, not on every attempt
@@ -447,3 +449,4 @@ async def test_a_close_that_meets_a_change_says_what_changed_and_keeps_the_note(
         ("note", "Refunded in full"),
         ("closed", "done (held by Ben Okafor; forced)"),
     ]
+
