@@ -449,4 +449,3 @@ async def test_a_close_that_meets_a_change_says_what_changed_and_keeps_the_note(
         ("note", "Refunded in full"),
         ("closed", "done (held by Ben Okafor; forced)"),
     ]
-
