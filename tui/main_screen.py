@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from backdesk.api_client import BackendError, FilterError, Task, UnavailableError
+from backdesk.api_client import BackendError, FilterError, Task
 from backdesk.widgets.filter_input import HistoryInput
 from backdesk.widgets.queue_list import Choice, QueueList
 from backdesk.widgets.task_detail import TaskDetail
@@ -34,6 +35,7 @@ from .navigation import Navigation
 from .operations import TaskOps
 from .painter import Painter
 from .session import Session
+from .sign_in import SignIn
 from .task_actions import TaskActions
 from .workspace import Workspace
 
@@ -42,8 +44,8 @@ T = TypeVar("T")
 WIDE = 180
 #: Terminal width below which the queue sidebar hides until asked for (b).
 NARROW = 100
-#: The longest pause between sign-in attempts while the backend cannot be reached.
-MAX_RETRY = 30
+#: Seconds without writes before the sidebar's counts are reloaded (writes in a row coalesce).
+SIDEBAR_PAUSE = 0.8
 #: Seconds between checks of the task on screen, so a claim or close by someone else shows at once.
 WATCH_INTERVAL = 5
 
@@ -66,8 +68,8 @@ class MainScreen(Screen):
         self.navigation = Navigation(self)
         self.paint = Painter(self)
         self._detail_id: str | None = None
-        #: Seconds before the next sign-in attempt while the backend is unreachable (0: not waiting).
-        self._retry_in = 0
+        self.sign_in = SignIn(self)
+        self._sidebar_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -154,13 +156,16 @@ class MainScreen(Screen):
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_everything(self) -> None:
-        """Sign in, then load the queues, the list and the view counts."""
+        """Sign in, the queues and the first page at once, then the view counts."""
         ws = self.workspace
-        me, queues = await asyncio.gather(self.backend.me(), self.backend.queues(), return_exceptions=True)
+        generation = ws.generation
+        me, queues, page = await asyncio.gather(
+            self.backend.me(), self.backend.queues(), self.backend.tasks(ws.query()), return_exceptions=True
+        )
         if isinstance(me, BaseException):
-            self._sign_in_failed(me)
+            self.sign_in.failed(me)
             return
-        self._retry_in = 0
+        self.sign_in.succeeded()
         ws.signed_in(me)
         self.session.signed_in = True
         self.paint.topbar()
@@ -169,26 +174,13 @@ class MainScreen(Screen):
         else:
             ws.queues_arrived(queues)
             self.paint.sidebar()
-        await self._load_list()
+        if isinstance(page, FilterError):
+            self.paint.filter_error(str(page))
+        elif isinstance(page, BaseException):
+            self.report(page, "Loading tasks")
+        elif ws.page_arrived(generation, page):
+            self.paint.task_list()
         await self._count_views()
-
-    def _sign_in_failed(self, err: BaseException) -> None:
-        """While the backend cannot be reached, try again by itself, waiting longer each time
-        (1 s, 2 s, … 30 s) and saying so; wrong credentials wait for the operator."""
-        detail, label = self.query_one(TaskDetail), self.backend.label
-        if not isinstance(err, UnavailableError):
-            self.report(err, "Signing in")
-            detail.show_empty(f"Could not sign in to {label}. Press r to retry, q to quit.")
-            return
-        if not self._retry_in:
-            self.report(err, "Signing in")  # once; the pane keeps counting after that
-        self._retry_in = min(MAX_RETRY, self._retry_in * 2 or 1)
-        detail.show_empty(f"Cannot reach {label}. Trying again in {self._retry_in} s; r tries now, q quits.")
-        self.set_timer(self._retry_in, self._retry_sign_in, name="sign-in retry")
-
-    def _retry_sign_in(self) -> None:
-        if self.workspace.me is None:
-            self.load_everything()
 
     async def _load_list(self) -> None:
         ws = self.workspace
@@ -278,7 +270,9 @@ class MainScreen(Screen):
         current = self.workspace.current
         if current is not None and current.id == task.id:
             self.load_history(task)
-        self.load_sidebar()
+        if self._sidebar_timer is not None:  # counts after writes: one reload once they pause
+            self._sidebar_timer.stop()
+        self._sidebar_timer = self.set_timer(SIDEBAR_PAUSE, self.load_sidebar)
 
     def forget_detail(self) -> None:
         """The detail pane no longer shows a task: the next highlight opens one afresh."""
