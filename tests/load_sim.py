@@ -1,6 +1,6 @@
 """Many operators working one queue of the reference server at once, as real HTTP clients.
 
-Shared by ``tests/server/test_load.py`` (which asserts only correctness) and
+Shared by ``tests/server/test_claim_race.py`` (which asserts only correctness) and
 ``tests/bench/claim_race.py`` (which prints throughput and latency).
 """
 
