@@ -6,6 +6,8 @@ such as ``ConflictError`` to react to a lost claim.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .models import Person, Task
 
 
@@ -47,7 +49,12 @@ class InvalidRequestError(BackendError):
 
 
 class UnavailableError(BackendError):
-    """The backend could not be reached or failed on its side."""
+    """The backend could not be reached or failed on its side. ``retry_after`` is how many
+    seconds it asked callers to wait (``Retry-After``), when it said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
 
 
 class BackendTimeout(UnavailableError):

@@ -76,6 +76,14 @@ def task_page(
     return TaskPage(items=tuple(items), total=total, next_cursor=next_cursor, unreadable=tuple(unreadable))
 
 
+def retry_after(response: httpx.Response) -> float | None:
+    """The seconds a ``Retry-After`` header asks for (a number; dates are not used here)."""
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "")))
+    except ValueError:
+        return None
+
+
 def segment(value: str) -> str:
     """``value`` as one URL path segment: ``/``, ``?``, ``#`` and ``%`` escaped, and a bare ``.``
     or ``..`` too, so an id from a server can never change which path is requested."""
@@ -168,10 +176,11 @@ class HTTPAdapter:
 
     def _error(self, response: httpx.Response) -> BackendError:
         """Turn an HTTP error response into a BackendError; adapters refine this."""
-        if response.status_code >= 500:
+        if response.status_code >= 500 or response.status_code == 429:
             return UnavailableError(
                 f"{self.root} failed on its side (HTTP {response.status_code}). Try again shortly.",
                 status=response.status_code,
+                retry_after=retry_after(response),
             )
         return BackendError(
             f"The server refused the request (HTTP {response.status_code}).", status=response.status_code

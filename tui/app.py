@@ -170,6 +170,11 @@ class BackdeskApp(App):
                     lambda action=binding.action: self.run_action(action, screen),
                 )
             yield SystemCommand(
+                "Unsent actions…",
+                "Decide about writes the server refused when they were sent again",
+                screen.task_actions.review_unsent,
+            )
+            yield SystemCommand(
                 "Choose columns…", "Show or hide task-table columns (saved at once)", screen.action_choose_columns
             )
             for index, view in enumerate(self.settings.views):

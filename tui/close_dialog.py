@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from backdesk.api_client import RESOLUTIONS, BackendError, Person, StaleError, Task
 from backdesk.api_client.models import Resolution
+from backdesk.api_client.outbox import Queued
 from backdesk.widgets.text import literal, one_line
 
 from .drafts import DraftStore
@@ -138,6 +139,11 @@ class CloseDialog(ModalScreen[Task | None]):
         self._say("Closing…", "dim")
         try:
             task = await self._close(self.target, resolution, note)
+        except Queued as queued:  # kept on disk and sent when the server answers
+            self._draft("delete")
+            self.app.notify(str(queued), severity="warning", timeout=8, markup=False)
+            self.dismiss(None)
+            return
         except StaleError:
             await self._changed_meanwhile()
             return

@@ -43,23 +43,3 @@ class DraftStore:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
-
-    # A send whose outcome is unknown (a timeout, a dropped link) is remembered beside the draft:
-    # the idempotency key it went with and the text it carried, so a retry, even after a restart,
-    # can never add the note twice.
-
-    def pending(self, key: str) -> tuple[str, str] | None:
-        """(idempotency key, text sent) of an unanswered send, or None."""
-        try:
-            idempotency_key, _, sent = (
-                self.path(key).with_suffix(".pending").read_text(encoding="utf-8").partition("\n")
-            )
-        except FileNotFoundError:
-            return None
-        return (idempotency_key, sent) if idempotency_key else None
-
-    def set_pending(self, key: str, idempotency_key: str, sent: str) -> None:
-        write_private_file(self.path(key).with_suffix(".pending"), f"{idempotency_key}\n{sent}".encode())
-
-    def clear_pending(self, key: str) -> None:
-        self.path(key).with_suffix(".pending").unlink(missing_ok=True)

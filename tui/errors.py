@@ -22,6 +22,7 @@ from backdesk.api_client import (
     StaleError,
     UnavailableError,
 )
+from backdesk.api_client.outbox import Queued
 
 from .config import ConfigError
 
@@ -48,6 +49,8 @@ class Notice:
 def notice_for(err: BaseException, doing: str) -> Notice:
     """The notice for ``err``, raised while ``doing`` (e.g. "Claim", "Loading tasks")."""
     match err:
+        case Queued():  # nothing failed: the write waits in the outbox
+            return Notice(str(err), "warning", 8)
         case ConflictError():  # the sentence already names who holds the task
             return Notice(str(err), "warning", 8, reload_task=True)
         case StaleError() | NotFoundError():

@@ -44,6 +44,8 @@ T = TypeVar("T")
 WIDE = 180
 #: Terminal width below which the queue sidebar hides until asked for (b).
 NARROW = 100
+#: Seconds between looks at the outbox for writes due to be sent again.
+OUTBOX_INTERVAL = 2
 #: Seconds without writes before the sidebar's counts are reloaded (writes in a row coalesce).
 SIDEBAR_PAUSE = 0.8
 #: Seconds between checks of the task on screen, so a claim or close by someone else shows at once.
@@ -99,6 +101,7 @@ class MainScreen(Screen):
             self.set_interval(self.settings.refresh_interval, self.refresh_quietly)
         self.set_interval(WATCH_INTERVAL, self.recheck_current)
         self.set_interval(1, self.paint.link)
+        self.set_interval(OUTBOX_INTERVAL, self.deliver_outbox)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Skip belongs to play mode: hidden from the footer until the operator plays. Once the
@@ -262,6 +265,10 @@ class MainScreen(Screen):
     async def recheck_current(self) -> None:
         """Re-read the task on screen so a claim or close by someone else shows at once."""
         await self.task_actions.recheck()
+
+    @work(exclusive=True, group="outbox", exit_on_error=False)
+    async def deliver_outbox(self) -> None:
+        await self.task_actions.deliver()
 
     def task_written(self, task: Task) -> None:
         """A write's answer: show it, then bring the history and the counts up to date."""

@@ -22,7 +22,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
-from backdesk.api_client import BackendError, Task, UnavailableError
+from backdesk.api_client import BackendError, Task
+from backdesk.api_client.outbox import Queued
 from backdesk.widgets.text import literal, one_line
 
 from .confirm import ConfirmDialog
@@ -32,19 +33,15 @@ from .templates import spaced
 
 #: Sends a note (its text, its idempotency key).
 SaveNote = Callable[[str, str], Awaitable[None]]
-#: Whether the server already holds a note of mine with this text on the task.
-HasNote = Callable[[str], Awaitable[bool]]
 #: Seconds between a keystroke and the draft reaching the disk.
 AUTOSAVE_DELAY = 0.4
 
 
 class NoteEditor(ModalScreen[bool]):
-    """Dismisses with True once the server holds the note, None when cancelled.
-
-    The idempotency key lives with the draft: made once, and remembered on disk with the text it
-    carried when a send's outcome is unknown. Saving the same text again (now or after a restart)
-    reuses it, so the note can never arrive twice; saving an edited text first asks the server
-    whether the earlier version arrived, and lets the operator keep that or add the edit.
+    """Dismisses with True once the server holds the note, False once it waits in the outbox
+    (the server could not be reached; it is sent, exactly once, when it answers), None when
+    cancelled. The idempotency key is made once per editor, so ctrl+s again after an error can
+    never add the note twice.
     """
 
     KEY_SCOPE: ClassVar[str] = "note editor"
@@ -59,7 +56,6 @@ class NoteEditor(ModalScreen[bool]):
         self,
         task: Task,
         save: SaveNote,
-        has_note: HasNote,
         *,
         drafts: DraftStore | None = None,
         draft_key: str = "",
@@ -70,15 +66,12 @@ class NoteEditor(ModalScreen[bool]):
         super().__init__()
         self.target = task
         self._save = save
-        self._has_note = has_note
         self._drafts = drafts
         self._draft_key = draft_key
         self._templates = dict(templates or {})
         self._fill = render
         self._initial = initial
-        pending = drafts.pending(draft_key) if drafts else None
-        #: The idempotency key, and the text last sent with it when its outcome is unknown.
-        self._key, self._sent = pending or (str(uuid.uuid4()), None)
+        self._key = str(uuid.uuid4())
         self._saving = False
         self._autosave_pending = False
 
@@ -159,75 +152,21 @@ class NoteEditor(ModalScreen[bool]):
             return
         self._saving = True
         self._store_draft(self.text)
-        try:
-            if self._sent is not None and body != self._sent and not await self._edited_after_unknown(body):
-                return
-            await self._send(body)
-        finally:
-            self._saving = False
-
-    async def _send(self, body: str) -> None:
         self._status("Saving…", "dim")
         try:
             await self._save(body, self._key)
-        except UnavailableError as err:  # it may have arrived: remember what went with this key
-            self._sent = body
-            self._remember_pending()
-            self._status(f"Not confirmed: {err} Your text is still here; ctrl+s sends it again, never twice.")
+        except Queued as queued:  # kept on disk and sent when the server answers: the draft may go
+            self._store_draft("")
+            self.app.notify(str(queued), severity="warning", timeout=8, markup=False)
+            self.dismiss(False)
             return
         except BackendError as err:
-            self._forget_pending()
             self._status(f"Not saved: {err} Your text is still here; ctrl+s to try again.")
             return
-        self._forget_pending()
+        finally:
+            self._saving = False
         self._store_draft("")
         self.dismiss(True)
-
-    async def _edited_after_unknown(self, body: str) -> bool:
-        """The text changed after a send whose outcome is unknown. Ask the server; if the earlier
-        version arrived, the operator keeps it or adds the edit as a new note. True: send ``body``."""
-        sent = self._sent or ""
-        try:
-            arrived = await self._has_note(sent)
-        except BackendError as err:
-            self._status(f"Cannot check whether your earlier version arrived: {err} Try ctrl+s again.")
-            return False
-        if not arrived:
-            self._key, self._sent = str(uuid.uuid4()), None  # it never landed: this text is a new send
-            return True
-        choice = await self.app.push_screen_wait(
-            ChoiceDialog(
-                "Your earlier version of this note did arrive",
-                [
-                    ("keep", f"Keep the server's version: {' '.join(sent.split())[:50]}"),
-                    ("add", "Add this edited text as a new note as well"),
-                ],
-            )
-        )
-        if choice == "keep":
-            self._forget_pending()
-            self._store_draft("")
-            self.dismiss(True)
-            return False
-        if choice == "add":
-            self._key, self._sent = str(uuid.uuid4()), None
-            return True
-        return False
-
-    def _remember_pending(self) -> None:
-        if self._drafts and self._sent is not None:
-            try:
-                self._drafts.set_pending(self._draft_key, self._key, self._sent)
-            except OSError as err:
-                self._status(f"Could not keep the note's send on disk: {err.strerror or err}")
-
-    def _forget_pending(self) -> None:
-        self._sent = None
-        if self._drafts:
-            try:
-                self._drafts.clear_pending(self._draft_key)
-            except OSError:
-                pass  # a stale record only makes the next save check the server first
 
     def action_cancel(self) -> None:
         if not self.text.strip():
@@ -237,7 +176,6 @@ class NoteEditor(ModalScreen[bool]):
 
         def answered(discard: bool | None) -> None:
             if discard:
-                self._forget_pending()
                 self._store_draft("")
                 self.dismiss(None)
 

@@ -70,12 +70,6 @@ class TaskOps:
         # The note bumps the version: keep ours current, so a close right after is not stale.
         return await self.reread(task.id)
 
-    async def has_my_note(self, task: Task, body: str) -> bool:
-        """Whether the task's history holds a note of mine with exactly ``body`` (raises)."""
-        me = await self.backend.me()
-        events = await self.backend.events(task.id)
-        return any(e.kind == "note" and e.actor and e.actor.id == me.id and e.body.strip() == body for e in events)
-
     async def close(self, task: Task, resolution: Resolution, note: str | None, *, force: bool = False) -> Task:
         """Close (raising on failure: the close dialog shows it), guarded by the task's version;
         ``force`` closes a task someone else holds."""

@@ -36,6 +36,15 @@ class Painter:
         self.screen = screen
         self._link = screen.backend.link
 
+    def pending(self) -> None:
+        """Mark the tasks whose writes wait in the outbox, and count them in the header."""
+        ws = self.screen.workspace
+        pending = {entry.task_id for entry in self.screen.session.outbox.entries()}
+        if pending != ws.pending:
+            ws.pending = pending
+            self.task_list()
+            self.topbar()
+
     def link(self) -> None:
         """Repaint the header when the link to the backend changed (online, slow, offline)."""
         if self.screen.backend.link != self._link:
@@ -47,6 +56,8 @@ class Painter:
         text = Text("backdesk", style="bold")
         mark, word, style = LINK_LOOK[self.screen.backend.link]
         text.append(f"  {mark} {word}", style=style)
+        if unsent := len(self.screen.workspace.pending):
+            text.append(f"  ⧗ {unsent} unsent", style="bold reverse")
         text.append(f"  {one_line(self.screen.backend.label)}", style="dim")
         if me:
             text.append("  signed in as ")
@@ -59,7 +70,7 @@ class Painter:
         ws = self.screen.workspace
         table = self.screen.query_one(TaskTable)
         table.me_id = ws.me.id if ws.me else None
-        table.show(ws.tasks, cursor=ws.cursor_id, changed=ws.changed, departed=ws.departed)
+        table.show(ws.tasks, cursor=ws.cursor_id, changed=ws.changed, departed=ws.departed, pending=ws.pending)
         table.border_title = Text(one_line(ws.title()))
         if ws.loaded and not ws.tasks:
             hint = " Press / to change the filter." if ws.filter_text else ""

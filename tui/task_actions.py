@@ -6,6 +6,7 @@ workspace (:mod:`tui.workspace`). This module is the wiring between them and the
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from backdesk.api_client import Task
@@ -46,6 +47,7 @@ class TaskActions:
 
     async def _settle(self, outcome: Outcome) -> bool:
         """Show an operation's outcome: the task as the server holds it, the message or error."""
+        self.screen.paint.pending()
         if outcome.task is not None:
             self.screen.task_written(outcome.task)
         if outcome.error is not None:
@@ -89,6 +91,57 @@ class TaskActions:
         events = await self.screen.attempt(self.screen.backend.events(task_id), "Loading the history")
         actors = [e.actor.name for e in events or () if e.kind == kind and e.actor]
         return actors[-1] if actors else "someone"
+
+    # -- the outbox ---------------------------------------------------------------------------
+
+    async def deliver(self) -> None:
+        """Send what waits in the outbox when it is due; say what went and what needs a decision."""
+        session = self.screen.session
+        if session.outbox.due(time.time()):
+            for delivery in await session.sender.deliver():
+                what = delivery.entry.describe()
+                if delivery.error is not None:
+                    self.screen.notify(
+                        f"Not sent: {what}: {delivery.error} ctrl+p → Unsent actions to decide.",
+                        severity="warning",
+                        timeout=15,
+                        markup=False,
+                    )
+                    continue
+                result = delivery.result
+                task = result if isinstance(result, Task) else await self.ops.reread(delivery.entry.task_id)
+                if task is not None:
+                    self.screen.task_written(task)
+                self.screen.notify(f"Sent: {what}.", markup=False)
+        self.screen.paint.pending()
+
+    def review_unsent(self) -> None:
+        """Decide about writes the server refused on a resend: send anyway, or drop."""
+        outbox = self.screen.session.outbox
+        conflicts = {str(e.id): e for e in outbox.entries() if e.state == "conflict"}
+        if not conflicts:
+            self.screen.notify("Nothing waits for a decision.")
+            return
+
+        def decided(entry_id: str, choice: str | None) -> None:
+            entry = conflicts[entry_id]
+            if choice == "send":
+                outbox.send_anyway(entry)
+            elif choice == "drop":
+                outbox.remove(entry.id)
+            self.screen.paint.pending()
+
+        def picked(entry_id: str | None) -> None:
+            if entry_id is None:
+                return
+            choices = [("send", "Send it anyway, over whoever holds the task now"), ("drop", "Drop it")]
+            self.screen.app.push_screen(
+                ChoiceDialog(f"Not sent: {conflicts[entry_id].describe()}", choices),
+                lambda choice: decided(entry_id, choice),
+            )
+
+        listed = [(i, f"{e.describe()}: {e.error}") for i, e in conflicts.items()]
+        self.screen.app.push_screen(ChoiceDialog("Unsent actions", listed), picked)
 
     # -- claim, steal, release ---------------------------------------------------------------
 
@@ -147,7 +200,6 @@ class TaskActions:
         editor = NoteEditor(
             task,
             save,
-            lambda body: self.ops.has_my_note(task, body),
             drafts=session.drafts,
             draft_key=draft_key(session.scope, task.id),
             templates=session.settings.templates,

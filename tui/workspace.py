@@ -75,6 +75,8 @@ class Workspace:
     #: Tasks no longer in the list (closed, taken, no longer matching) kept on screen because
     #: the cursor was on them: the next key must never land on another task.
     departed: set[str] = field(default_factory=set)
+    #: Tasks with writes waiting in the outbox (not yet answered by the server).
+    pending: set[str] = field(default_factory=set)
     loaded: bool = False
     generation: int = 0
     playing: bool = False

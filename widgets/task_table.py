@@ -70,8 +70,8 @@ TITLE_ROOM = 14
 #: Which columns go first when the terminal is too narrow for all of them (the detail pane
 #: still shows every field). Priority and the title always stay.
 DROP_ORDER = ("reference", "updated", "status", "id", "owner", "due")
-#: Row marks: new or changed since the last refresh; no longer in this list.
-CHANGED, DEPARTED = "●", "○"
+#: Row marks: new or changed since the last refresh; no longer in this list; a write not yet sent.
+CHANGED, DEPARTED, PENDING = "●", "○", "⧗"
 DEFAULT_COLUMNS = ("id", "priority", "title", "status", "owner", "due")
 
 
@@ -146,9 +146,14 @@ class TaskTable(DataTable):
         self.clear(columns=True)
         self._tasks, self._marks = {}, {}
         self._add_columns()
-        changed = {k for k, mark in marks.items() if mark == CHANGED}
-        departed = {k for k, mark in marks.items() if mark == DEPARTED}
-        self.show(tasks, cursor=keep.id if keep else None, changed=changed, departed=departed)
+        kind = {mark: {k for k, m in marks.items() if m == mark} for mark in (CHANGED, DEPARTED, PENDING)}
+        self.show(
+            tasks,
+            cursor=keep.id if keep else None,
+            changed=kind[CHANGED],
+            departed=kind[DEPARTED],
+            pending=kind[PENDING],
+        )
 
     def on_resize(self) -> None:
         self._fit_title()
@@ -209,9 +214,11 @@ class TaskTable(DataTable):
         cursor: str | None,
         changed: Set[str] = frozenset(),
         departed: Set[str] = frozenset(),
+        pending: Set[str] = frozenset(),
     ) -> None:
         """Show exactly ``tasks``, the cursor on ``cursor``; ``changed`` are marked ● until
-        visited, ``departed`` (no longer in the list, kept for the cursor) ○.
+        visited, ``departed`` (no longer in the list, kept for the cursor) ○, and tasks with a
+        write waiting to be sent ⧗.
 
         Rows already shown in the same order are updated in place (only those whose task
         changed), so a refresh or a write does not rebuild the table.
@@ -219,7 +226,11 @@ class TaskTable(DataTable):
         ids = [t.id for t in tasks]
         shown = list(self._tasks)
         ctx = self._row_context()
-        marks = {i: DEPARTED if i in departed else CHANGED for i in ids if i in departed or i in changed}
+        marks = {
+            i: PENDING if i in pending else DEPARTED if i in departed else CHANGED
+            for i in ids
+            if i in pending or i in departed or i in changed
+        }
         if ids[: len(shown)] != shown:
             self.clear()
             self._tasks, self._marks = {}, {}
@@ -250,7 +261,7 @@ class TaskTable(DataTable):
     def _label(self, mark: str | None, ctx: RowContext) -> Text:
         if mark is None:
             return Text(" ")
-        return Text(mark, style=ctx.palette.soon if mark == CHANGED else ctx.palette.muted)
+        return Text(mark, style=ctx.palette.muted if mark == DEPARTED else ctx.palette.soon)
 
     def _fill_row(self, task: Task, ctx: RowContext) -> None:
         for key, cell in zip(self._shown_keys, self._cells(task, ctx), strict=True):

@@ -48,16 +48,18 @@ def app_for(server, theme: str) -> BackdeskApp:
 
 
 async def settled(pilot) -> None:
-    """Wait until the table, the sidebar counts and the first task's history are on screen."""
+    """Wait until the table, the sidebar counts and the first task's history are on screen, and
+    no background work is still running (on a busy machine a late answer would move a column)."""
     app = pilot.app
     for _ in range(200):
         screen = app.screen
         if isinstance(screen, MainScreen) and screen.query_one(TaskTable).row_count:
             history = str(screen.query_one(TaskDetail).query_one("#detail-history").render())
             counted = "…" not in str([o.prompt for o in screen.query_one("#sidebar-list").options])
-            if "History" in history and counted:
+            if "History" in history and counted and not any(w.is_running for w in app.workers):
                 break
         await asyncio.sleep(0.05)
+    await pilot.pause()
     await pilot.pause()
 
 
