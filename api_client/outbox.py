@@ -241,7 +241,11 @@ class OutboxBackend:
                 self.outbox.later(entry, err)
                 break
             except BackendError as err:
-                result = await self._landed(entry)
+                try:
+                    result = await self._landed(entry)
+                except UnavailableError as away:  # cannot tell yet: ask again later
+                    self.outbox.later(entry, away)
+                    break
                 if result is None:
                     self.outbox.conflicted(entry, err)
                     held.add(entry.task_id)
@@ -267,11 +271,14 @@ class OutboxBackend:
 
     async def _landed(self, entry: Entry) -> Task | None:
         """After a conflict on a resend: the task, if it already holds what ``entry`` asked
-        (the earlier try had landed and only its answer was lost); else None."""
+        (the earlier try had landed and only its answer was lost); else None. Raises
+        UnavailableError when the task cannot be read now."""
         if entry.attempts == 0 or entry.kind == "note":
             return None
         try:
             task, me = await self.backend.task(entry.task_id), await self.backend.me()
+        except UnavailableError:
+            raise
         except BackendError:
             return None
         if entry.kind == "claim":
