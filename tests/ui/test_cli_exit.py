@@ -8,14 +8,17 @@ import pty
 import re
 import select
 import shutil
+import signal
 import socket
 import stat
 import sys
 import time
+from typing import Any
 
 import httpx
 import pytest
 
+from backdesk.server import ReferenceServer
 from backdesk.tui import debug_log
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a Linux pty")
@@ -33,9 +36,12 @@ def plain(output: bytes) -> bytes:
     return re.sub(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]", b"", output)
 
 
-def run_in_pty(url: str, token: str, *steps: bytes, options: tuple[str, ...] = ()) -> tuple[int, bytes]:
+def run_in_pty(
+    url: str, token: str, *steps: Any, options: tuple[str, ...] = (), kill: bool = False
+) -> tuple[int, bytes]:
     """Start ``backdesk --url URL``; then for each pair of ``steps``, wait until the first is on
-    screen and type the second. The exit code and everything it wrote."""
+    screen and type the second (or call it, when it is a function). The exit code and everything
+    it wrote; with ``kill``, end it with SIGKILL after the last step instead of waiting."""
     backdesk = shutil.which("backdesk", path=os.path.dirname(sys.executable))
     assert backdesk, "the backdesk command is installed beside the test's Python"
     env = {**os.environ, "BACKDESK_TOKEN": token, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
@@ -57,7 +63,9 @@ def run_in_pty(url: str, token: str, *steps: bytes, options: tuple[str, ...] = (
             while wait_for not in plain(seen) and time.monotonic() < deadline:
                 read()
             assert wait_for in plain(seen), f"{wait_for!r} on screen"
-            os.write(fd, keys)
+            keys() if callable(keys) else os.write(fd, keys)
+        if kill:
+            os.kill(pid, signal.SIGKILL)
         while status is None and time.monotonic() < deadline:
             done, code = os.waitpid(pid, os.WNOHANG)
             status = code if done else None
@@ -129,3 +137,36 @@ def test_the_log_formatter_blanks_every_secret():
     formatter = debug_log.RedactingFormatter(["s3cret", "s3cret-and-more", "ab"])
     record = logging.LogRecord("backdesk", logging.INFO, __file__, 1, "sent s3cret-and-more, s3cret, ab", (), None)
     assert formatter.format(record).endswith("sent ***, ***, ab")  # too short to be a secret: kept
+
+
+def test_a_note_written_offline_survives_kill_9_and_is_sent_once_on_the_next_start(isolated_home, tmp_path):
+    db, port = tmp_path / "kill.sqlite3", closed_port()
+    people = {"operators": [("ana", "ana-token"), ("ben", "ben-token")], "operators_may_create": True}
+    server = ReferenceServer(db, port=port, **people)
+    server.start()
+    with httpx.Client(base_url=f"{server.url}/api/v1", headers={"Authorization": "Bearer ben-token"}) as ben:
+        task = ben.post("/tasks", json={"queue": "returns", "title": "Written offline"}).json()["id"]
+    code, _ = run_in_pty(
+        server.url,
+        "ana-token",
+        b"signed in as",
+        server.stop,  # the link goes down
+        b"signed in as",
+        b"n",
+        b"Internal note",
+        b"Written offline\x13",  # ctrl+s: kept in the outbox
+        b"unsent",
+        b"",
+        kill=True,
+    )
+    assert code == -signal.SIGKILL
+    again = ReferenceServer(db, port=port, **people)
+    again.start()  # the link is back; nothing is typed but q once the app says it sent the note
+    try:
+        code, _ = run_in_pty(again.url, "ana-token", b"Sent: note", b"q")
+        assert code == 0
+        with httpx.Client(base_url=f"{again.url}/api/v1", headers={"Authorization": "Bearer ben-token"}) as ben:
+            events = ben.get(f"/tasks/{task}/events").json()["items"]
+        assert [e["body"] for e in events if e["kind"] == "note"] == ["Written offline"]
+    finally:
+        again.stop()
