@@ -245,7 +245,7 @@ class TaskTable(DataTable):
         for task_id in (self._marks.keys() | marks.keys()) & self._tasks.keys():
             if self._marks.get(task_id) != marks.get(task_id):
                 self.rows[RowKey(task_id)].label = self._label(marks.get(task_id), ctx)
-                self.refresh_row(self.get_row_index(task_id))
+                self._fill_row(self._tasks[task_id], ctx)  # updating its cells redraws the label too
         self._marks = marks
         self._fit_title()
         if cursor in self._tasks:

@@ -99,6 +99,8 @@ async def test_writes_made_while_offline_are_marked_and_sent_in_order_when_it_is
         await pilot.press("c")
         await wait_for(lambda: task.id in app.screen.workspace.pending, "the claim waiting")
         assert "⧗ 1 unsent" in str(app.screen.query_one("#topbar").render())
+        await pilot.pause()
+        assert app.export_screenshot().count("⧗") == 2  # in the header, and drawn on the row
         await pilot.press("x", "ctrl+s")  # the close waits behind the claim
         await wait_for(lambda: len(app.session.outbox.entries()) == 2, "the close waiting too")
         assert (await ben.task(task.id)).owner is None  # nothing reached the server yet
