@@ -1,21 +1,19 @@
 """How the tests reach the local Redmine 5 (started by tests/redmine/setup_redmine.sh).
 
 Shared by ``tests/conftest.py`` (the ``redmine_url`` and ``redmine_queue_ids`` fixtures, and
-the "redmine" param of ``kit``) and ``tests/redmine/``. Without a reachable Redmine the tests
-that need it skip with a one-line reason, except when ``CI=true``: there they fail.
+the "redmine" param of ``kit``) and ``tests/redmine/``; finding it, skipping or failing is
+``service_env``'s.
 """
 
 from __future__ import annotations
 
-import os
-
 import httpx
-import pytest
+from service_env import problem, require, service_url
 
 from backdesk.api_client.redmine import RedmineBackend
 from backdesk.api_client.redmine_options import RedmineOptions
 
-REDMINE_URL = os.environ.get("BACKDESK_REDMINE_URL", "http://127.0.0.1:3005").rstrip("/")
+REDMINE_URL = service_url("redmine")
 #: Login -> (password, API key), as tests/redmine/seed.rb creates them. vic may not see or
 #: set private notes, is not assignable, has no status transitions and may not edit priorities.
 USERS = {
@@ -34,32 +32,19 @@ OPTIONS = {
 }
 
 
-def redmine_problem(url: str = REDMINE_URL) -> str | None:
-    """Why Redmine cannot be used, as one line, or None when it answers as ana."""
-    try:
-        response = httpx.get(f"{url}/users/current.json", headers=headers("ana"), timeout=10)
-    except httpx.HTTPError as exc:
-        return f"Redmine not reachable at {url} ({type(exc).__name__}); run tests/redmine/setup_redmine.sh"
-    if response.status_code != 200:
-        return f"Redmine at {url} answered HTTP {response.status_code} for ana; run tests/redmine/setup_redmine.sh"
-    return None
-
-
-def require_redmine(url: str = REDMINE_URL) -> str:
+def require_redmine() -> str:
     """Redmine's URL; skips the test when Redmine is unreachable, or fails it when ``CI=true``."""
-    problem = redmine_problem(url)
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem, pytrace=False)
-        pytest.skip(problem)
-    return url
+    why = problem(
+        "Redmine", REDMINE_URL, "/users/current.json", "tests/redmine/setup_redmine.sh", headers=headers("ana")
+    )
+    return require(REDMINE_URL, why)
 
 
 def headers(user: str) -> dict[str, str]:
     return {"X-Redmine-API-Key": USERS[user][1]}
 
 
-def project_ids(url: str = REDMINE_URL) -> dict[str, str]:
+def project_ids(url: str) -> dict[str, str]:
     """Project identifier -> id (as ``Task.queue`` carries it), as ana sees them."""
     response = httpx.get(f"{url}/projects.json", headers=headers("ana"), timeout=10)
     response.raise_for_status()

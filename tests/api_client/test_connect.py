@@ -8,8 +8,8 @@ from backdesk.api_client.connect import Credentials, connect, without_userinfo
 
 
 def test_a_password_in_the_url_moves_into_the_credentials():
-    creds = without_userinfo(Credentials("https://ana:p%40ss@rt.example.com:8443/rt"))
-    assert (creds.url, creds.user, creds.password) == ("https://rt.example.com:8443/rt", "ana", "p@ss")
+    creds = without_userinfo(Credentials("https://ana:p%40ss@rt.example.com/rt"))
+    assert (creds.url, creds.user, creds.password) == ("https://rt.example.com/rt", "ana", "p@ss")
     kept = without_userinfo(Credentials("https://ana:x@rt.example.com", user="ben", password="given"))
     assert (kept.user, kept.password) == ("ben", "given")  # what was given explicitly wins
 

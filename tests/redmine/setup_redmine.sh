@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install, seed and start a local Redmine 5 for backdesk's Redmine adapter tests.
 #
-#   sudo tests/redmine/setup_redmine.sh          # BACKDESK_REDMINE_PORT=3005 by default
+#   sudo tests/redmine/setup_redmine.sh          # on a free port, or BACKDESK_REDMINE_PORT
 #
 # Safe to re-run: packages, the SQLite busy timeout and the server are set up only when
 # missing; the seed (tests/redmine/seed.rb: users, roles, workflows, projects, custom
@@ -10,12 +10,10 @@
 # "database is locked" 500s under parallel writers), bound to 127.0.0.1 only.
 set -euo pipefail
 
-PORT="${BACKDESK_REDMINE_PORT:-3005}"
 STATE="${BACKDESK_REDMINE_STATE:-/var/tmp/backdesk-redmine}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 APP=/usr/share/redmine
 DB_CONFIG=/etc/redmine/default/database.yml
-URL="http://127.0.0.1:$PORT"
 LOG="$STATE/thin.log"
 PIDFILE="$STATE/thin.pid"
 WAIT_SECONDS="${BACKDESK_REDMINE_WAIT:-90}"
@@ -30,8 +28,12 @@ as_www_data() {
 }
 
 [[ "$(id -u)" == 0 ]] || die "run as root (it installs packages and writes /etc/redmine)"
-[[ "$PORT" =~ ^[0-9]+$ ]] || die "BACKDESK_REDMINE_PORT must be a port number, got '$PORT'"
 mkdir -p "$STATE"
+# shellcheck source=../service_port.sh
+. "$HERE/../service_port.sh"
+PORT="$(choose_port "${BACKDESK_REDMINE_PORT:-}" "$STATE" "$PIDFILE")"
+[[ "$PORT" =~ ^[0-9]+$ ]] || die "BACKDESK_REDMINE_PORT must be a port number, got '$PORT'"
+URL="http://127.0.0.1:$PORT"
 
 answers() {  # true when REST answers 200 for ana's API key
     [[ "$(curl -s -o /dev/null -w '%{http_code}' -m 10 -H "X-Redmine-API-Key: $API_KEY" \
@@ -76,6 +78,9 @@ say "seeding users, roles, workflows, projects and custom fields"
 as_www_data bundle exec rails runner -e production "$HERE/seed.rb"
 
 # 4. The server: thin through rackup, as www-data.
+if server_running && [[ "$(cat "$STATE/serving" 2>/dev/null)" != "$PORT" ]]; then
+    stop_server  # it listens on another port than the one chosen now
+fi
 if answers; then
     say "Redmine already answering at $URL"
 else
@@ -90,6 +95,7 @@ else
             env HOME=/tmp RAILS_ENV=production bundle exec rackup -s thin -E production \
             -o 127.0.0.1 -p "$PORT" config.ru >"$LOG" 2>&1 < /dev/null &
         echo $! > "$PIDFILE"
+        echo "$PORT" > "$STATE/serving"
         cd - >/dev/null
     fi
     deadline=$((SECONDS + WAIT_SECONDS))
@@ -118,5 +124,5 @@ Redmine is up at $URL
   admin:     admin / admin (Redmine's default)
   projects:  returns "Returns & Refunds", billing "Billing & Collections"
   pid file:  $PIDFILE   log: $LOG
-Run the tests:  BACKDESK_REDMINE_URL=$URL .venv/bin/pytest -m redmine tests/redmine
+Run the tests:  .venv/bin/pytest -m redmine tests/redmine
 INFO

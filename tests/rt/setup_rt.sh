@@ -1,21 +1,19 @@
 #!/usr/bin/env bash
 # Install, configure and start a local Request Tracker 5 for backdesk's RT adapter tests.
 #
-#   sudo tests/rt/setup_rt.sh          # BACKDESK_RT_PORT=8086 by default
+#   sudo tests/rt/setup_rt.sh          # on a free port, or BACKDESK_RT_PORT
 #
 # Safe to re-run: packages, config, users/queues/rights and the server are each set up
 # only when missing. Needs root (apt, /etc/request-tracker5). The server binds to
 # 127.0.0.1 only, sends no mail (MailCommand mbox) and logs to $BACKDESK_RT_STATE/rt-server.log.
 set -euo pipefail
 
-PORT="${BACKDESK_RT_PORT:-8086}"
 STATE="${BACKDESK_RT_STATE:-/var/tmp/backdesk-rt}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DATAFILE="$HERE/initialdata.pl"
 SITE_CONFIG=/etc/request-tracker5/RT_SiteConfig.d/90-backdesk.pm
 RT_SERVER=/usr/share/request-tracker5/libexec/rt-server
 RT_LIB=/usr/share/request-tracker5/lib
-URL="http://127.0.0.1:$PORT"
 LOG="$STATE/rt-server.log"
 PIDFILE="$STATE/rt-server.pid"
 WAIT_SECONDS="${BACKDESK_RT_WAIT:-90}"
@@ -25,8 +23,12 @@ say() { printf 'setup_rt: %s\n' "$*"; }
 die() { printf 'setup_rt: error: %s\n' "$*" >&2; exit 1; }
 
 [[ "$(id -u)" == 0 ]] || die "run as root (it installs packages and writes /etc/request-tracker5)"
-[[ "$PORT" =~ ^[0-9]+$ ]] || die "BACKDESK_RT_PORT must be a port number, got '$PORT'"
 mkdir -p "$STATE"
+# shellcheck source=../service_port.sh
+. "$HERE/../service_port.sh"
+PORT="$(choose_port "${BACKDESK_RT_PORT:-}" "$STATE" "$PIDFILE")"
+[[ "$PORT" =~ ^[0-9]+$ ]] || die "BACKDESK_RT_PORT must be a port number, got '$PORT'"
+URL="http://127.0.0.1:$PORT"
 
 answers() {  # answers USER PASSWORD -> true when REST 2.0 answers 200 for that user
     [[ "$(curl -s -o /dev/null -w '%{http_code}' -m 10 -u "$1:$2" "$URL/REST/2.0/queues/all")" == 200 ]]
@@ -167,5 +169,5 @@ Request Tracker is up at $URL  (REST 2.0: $URL/REST/2.0)
   admin:     root / password
   queues:    "Returns & Refunds", "Billing & Collections", "Approvals" (custom lifecycle)
   pid file:  $PIDFILE   log: $LOG
-Run the tests:  BACKDESK_RT_URL=$URL .venv/bin/pytest -m rt tests/rt
+Run the tests:  .venv/bin/pytest -m rt tests/rt
 INFO
