@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BackendError, UnavailableError
-from .models import Event, Link, NewTask, Person, Queue, Task, TaskChanges, TaskPage, TaskQuery
+from .models import Event, Link, NewTask, Person, Queue, Resolution, Task, TaskChanges, TaskPage, TaskQuery
 from .protocol import Backend
 
 #: The longest pause between two tries of the same write, in seconds.
@@ -196,7 +196,13 @@ class OutboxBackend:
         return await self._write("note", task_id, {"body": body}, idempotency_key)
 
     async def close(
-        self, task_id: str, resolution: Any, *, note: str | None = None, version: str | None = None, force: bool = False
+        self,
+        task_id: str,
+        resolution: Resolution,
+        *,
+        note: str | None = None,
+        version: str | None = None,
+        force: bool = False,
     ) -> Task:
         args = {"resolution": resolution, "note": note, "version": version, "force": force}
         return await self._write("close", task_id, args)
@@ -205,7 +211,7 @@ class OutboxBackend:
         return await self._write("reopen", task_id, {"version": version, "force": force})
 
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
-        fields = {k: v for k, v in vars_of(changes).items() if v is not None}
+        fields = {k: v for k, v in _storable(changes).items() if v is not None}
         return await self._write("update", task_id, {"changes": fields, "version": version})
 
     async def _write(self, kind: str, task_id: str, args: dict[str, Any], key: str = "") -> Any:
@@ -299,7 +305,7 @@ def _fields(changes: TaskChanges) -> dict[str, Any]:
     return {name: getattr(changes, name) for name in ("priority", "due_at", "queue", "title")}
 
 
-def vars_of(changes: TaskChanges) -> dict[str, Any]:
+def _storable(changes: TaskChanges) -> dict[str, Any]:
     """A TaskChanges as plain fields (a due date as ISO text, so it can be stored)."""
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in _fields(changes).items()}
 

@@ -8,8 +8,7 @@ and :class:`~api_client.redmine.RedmineBackend` (the Backend methods).
 from __future__ import annotations
 
 import asyncio
-
-import httpx
+from typing import Any
 
 from .errors import AuthError, BadResponseError, InvalidRequestError, NotFoundError
 from .models import Event, Person
@@ -22,21 +21,9 @@ from .sanitize import clean_line
 class RedmineSession(RedmineHTTP):
     """A signed-in Redmine connection that knows its server's setup (see the module docstring)."""
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        api_key: str | None = None,
-        user: str | None = None,
-        password: str | None = None,
-        options: RedmineOptions | None = None,
-        timeout: float = 15.0,
-        verify: bool | str = True,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(
-            url, api_key=api_key, user=user, password=password, timeout=timeout, verify=verify, transport=transport
-        )
+    def __init__(self, url: str, *, options: RedmineOptions | None = None, **connection: Any) -> None:
+        """``connection`` is :class:`RedmineHTTP`'s: the credentials, timeout, TLS and transport."""
+        super().__init__(url, **connection)
         self.options = options or RedmineOptions()
         self.catalog = Catalog(self.options, self.root)
         self._me: Person | None = None

@@ -18,14 +18,13 @@ from backdesk.api_client.models import Resolution
 from backdesk.api_client.outbox import Queued
 from backdesk.widgets.text import literal, one_line
 
-from .drafts import DraftStore
+from .drafts import Draft, DraftStore
 
 #: Closes the given copy of a task (its version guards the write) as a resolution, with a note.
 CloseTask = Callable[[Task, Resolution, str | None], Awaitable[Task]]
 #: The server's current copy of a task, or None when it cannot be read.
 ReadTask = Callable[[str], Awaitable[Task | None]]
-#: Seconds between a keystroke in the note and the draft reaching the disk.
-AUTOSAVE_DELAY = 0.4
+
 EXPLAIN = {
     "done": "done — the work is finished",
     "rejected": "rejected — will not be done",
@@ -61,10 +60,8 @@ class CloseDialog(ModalScreen[Task | None]):
         self._close = close
         self._reread = reread
         self._holder = holder
-        self._drafts = drafts
-        self._draft_key = draft_key
+        self._draft = Draft(drafts, draft_key, self._say)
         self._busy = False
-        self._autosave_pending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
@@ -84,7 +81,7 @@ class CloseDialog(ModalScreen[Task | None]):
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
         area.border_title = "Note (optional, internal)"
-        if restored := self._draft("load"):
+        if restored := self._draft.load():
             area.load_text(restored)
             self._say("Restored your unsent close note.", "dim")
         options = self.query_one(OptionList)
@@ -94,30 +91,8 @@ class CloseDialog(ModalScreen[Task | None]):
     def _say(self, message: str, style: str = "bold red") -> None:
         self.query_one("#close-error", Static).update(literal(message, style=style))
 
-    def _draft(self, what: str, text: str = "") -> str:
-        """Load, save or delete the note's draft; a disk problem is said, never raised."""
-        if self._drafts is None:
-            return ""
-        try:
-            if what == "load":
-                return self._drafts.load(self._draft_key)
-            if what == "save":
-                self._drafts.save(self._draft_key, text)
-            else:
-                self._drafts.delete(self._draft_key)
-        except OSError as err:
-            self._say(f"Could not keep the note on disk: {err.strerror or err}")
-        return ""
-
     def on_text_area_changed(self) -> None:
-        if not self._autosave_pending:
-            self._autosave_pending = True
-            self.set_timer(AUTOSAVE_DELAY, self._autosave)
-
-    def _autosave(self) -> None:
-        self._autosave_pending = False
-        if self.is_attached:
-            self._draft("save", self.query_one(TextArea).text)
+        self._draft.typed(self.set_timer, lambda: self.query_one(TextArea).text)
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
@@ -140,7 +115,7 @@ class CloseDialog(ModalScreen[Task | None]):
         try:
             task = await self._close(self.target, resolution, note)
         except Queued as queued:  # kept on disk and sent when the server answers
-            self._draft("delete")
+            self._draft.delete()
             self.app.notify(str(queued), severity="warning", timeout=8, markup=False)
             self.dismiss(None)
             return
@@ -152,7 +127,7 @@ class CloseDialog(ModalScreen[Task | None]):
             return
         finally:
             self._busy = False
-        self._draft("delete")
+        self._draft.delete()
         self.dismiss(task)
 
     async def _changed_meanwhile(self) -> None:
@@ -181,8 +156,8 @@ class CloseDialog(ModalScreen[Task | None]):
 
     def action_cancel(self) -> None:
         """Back to the list. A note typed here stays as a draft for the next x on this task."""
-        if self._autosave_pending or self.query_one(TextArea).text.strip():
-            self._draft("save", self.query_one(TextArea).text)
+        if self._draft.pending or self.query_one(TextArea).text.strip():
+            self._draft.save(self.query_one(TextArea).text)
             self.app.notify("Your close note is kept: press x on the task to pick it up.", timeout=6)
         self.dismiss(None)
 

@@ -7,6 +7,7 @@ of the draft key, written atomically with mode 0600.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -43,3 +44,44 @@ class DraftStore:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+
+#: Seconds between a keystroke and the draft reaching the disk.
+AUTOSAVE_DELAY = 0.4
+
+
+class Draft:
+    """One editor's draft: read when it opens, saved a moment after typing stops, deleted once
+    its text is sent. A disk problem is handed to ``trouble`` as a sentence, never raised."""
+
+    def __init__(self, store: DraftStore | None, key: str, trouble: Callable[[str], None]) -> None:
+        self.store = store
+        self.key = key
+        self.trouble = trouble
+        #: A save is scheduled and has not run yet.
+        self.pending = False
+
+    def load(self) -> str:
+        try:
+            return self.store.load(self.key) if self.store else ""
+        except OSError:
+            return ""
+
+    def save(self, text: str) -> None:
+        """Write ``text`` now (blank text deletes the draft)."""
+        self.pending = False
+        if self.store is None:
+            return
+        try:
+            self.store.save(self.key, text)
+        except OSError as err:
+            self.trouble(f"Could not keep the draft on disk: {err.strerror or err}")
+
+    def delete(self) -> None:
+        self.save("")
+
+    def typed(self, set_timer: Callable[[float, Callable[[], None]], object], text: Callable[[], str]) -> None:
+        """The text changed: save it ``AUTOSAVE_DELAY`` after the first of a burst of keys."""
+        if not self.pending:
+            self.pending = True
+            set_timer(AUTOSAVE_DELAY, lambda: self.save(text()) if self.pending else None)

@@ -8,6 +8,7 @@ in :mod:`tui.task_actions`; the errors every worker meets go through :mod:`tui.e
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Coroutine
 from dataclasses import replace
 from typing import Any, ClassVar, TypeVar
@@ -21,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from backdesk.api_client import BackendError, FilterError, Task
+from backdesk.api_client import BackendError, FilterError, Task, TaskPage
 from backdesk.widgets.filter_input import HistoryInput
 from backdesk.widgets.queue_list import Choice, QueueList
 from backdesk.widgets.task_detail import TaskDetail
@@ -99,9 +100,10 @@ class MainScreen(Screen):
         self.load_everything()
         if self.settings.refresh_interval > 0:
             self.set_interval(self.settings.refresh_interval, self.refresh_quietly)
-        self.set_interval(WATCH_INTERVAL, self.recheck_current)
+        # Re-read the task on screen, so a claim or close by someone else shows at once.
+        self.set_interval(WATCH_INTERVAL, lambda: self.in_background(self.task_actions.recheck(), group="watch"))
         self.set_interval(1, self.paint.link)
-        self.set_interval(OUTBOX_INTERVAL, self.deliver_outbox)
+        self.set_interval(OUTBOX_INTERVAL, self._outbox_tick)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Skip belongs to play mode: hidden from the footer until the operator plays. Once the
@@ -177,33 +179,28 @@ class MainScreen(Screen):
         else:
             ws.queues_arrived(queues)
             self.paint.sidebar()
+        self._show_first_page(generation, page)
+        await self._count_views()
+
+    def _show_first_page(self, generation: int, page: TaskPage | BaseException) -> None:
+        """A first page, or why it did not come (a filter the server refused goes under the bar)."""
         if isinstance(page, FilterError):
             self.paint.filter_error(str(page))
         elif isinstance(page, BaseException):
             self.report(page, "Loading tasks")
-        elif ws.page_arrived(generation, page):
-            self.paint.task_list()
-        await self._count_views()
-
-    async def _load_list(self) -> None:
-        ws = self.workspace
-        generation = ws.generation
-        self.paint.task_list()
-        try:
-            page = await self.backend.tasks(ws.query())
-        except FilterError as err:
-            self.paint.filter_error(str(err))
-            return
-        except BackendError as err:
-            self.report(err, "Loading tasks")
-            return
-        if ws.page_arrived(generation, page):
+        elif self.workspace.page_arrived(generation, page):
             self.paint.task_list()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_list(self) -> None:
         """Load the first page of the list the workspace is on now."""
-        await self._load_list()
+        generation = self.workspace.generation
+        self.paint.task_list()
+        try:
+            page: TaskPage | BaseException = await self.backend.tasks(self.workspace.query())
+        except BackendError as err:
+            page = err
+        self._show_first_page(generation, page)
 
     @work(exclusive=True, group="more", exit_on_error=False)
     async def load_more(self) -> None:
@@ -261,14 +258,12 @@ class MainScreen(Screen):
         if events is not None and current and current.id == task.id:
             self.query_one(TaskDetail).show_history(events)
 
-    @work(exclusive=True, group="watch", exit_on_error=False)
-    async def recheck_current(self) -> None:
-        """Re-read the task on screen so a claim or close by someone else shows at once."""
-        await self.task_actions.recheck()
-
-    @work(exclusive=True, group="outbox", exit_on_error=False)
-    async def deliver_outbox(self) -> None:
-        await self.task_actions.deliver()
+    def _outbox_tick(self) -> None:
+        """A worker only when something in the outbox is due; the marks are kept current anyway."""
+        if self.session.outbox.due(time.time()):
+            self.in_background(self.task_actions.deliver(), group="outbox")
+        else:
+            self.paint.pending()
 
     def task_written(self, task: Task) -> None:
         """A write's answer: show it, then bring the history and the counts up to date."""

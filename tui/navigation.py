@@ -194,8 +194,7 @@ class Navigation:
         self.screen.query_one(TaskTable).focus()
 
     def open_url(self) -> None:
-        if (task := self.workspace.current) is None:
-            self.screen.notify("Select a task first.", severity="warning")
+        if (task := self.screen.task_actions.target()) is None:
             return
         if not task.url:
             self.screen.notify("This task has no web page.", severity="warning")
@@ -212,8 +211,7 @@ class Navigation:
             self.screen.notify(f"Opening {task.url}", markup=False)
 
     def copy(self, what: str) -> None:
-        if (task := self.workspace.current) is None:
-            self.screen.notify("Select a task first.", severity="warning")
+        if (task := self.screen.task_actions.target()) is None:
             return
         value = task.id if what == "id" else task.reference
         if not value:

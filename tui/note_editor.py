@@ -27,14 +27,12 @@ from backdesk.api_client.outbox import Queued
 from backdesk.widgets.text import literal, one_line
 
 from .confirm import ConfirmDialog
-from .drafts import DraftStore
+from .drafts import Draft, DraftStore
 from .prompt import ChoiceDialog
 from .templates import spaced
 
 #: Sends a note (its text, its idempotency key).
 SaveNote = Callable[[str, str], Awaitable[None]]
-#: Seconds between a keystroke and the draft reaching the disk.
-AUTOSAVE_DELAY = 0.4
 
 
 class NoteEditor(ModalScreen[bool]):
@@ -66,14 +64,12 @@ class NoteEditor(ModalScreen[bool]):
         super().__init__()
         self.target = task
         self._save = save
-        self._drafts = drafts
-        self._draft_key = draft_key
+        self._draft = Draft(drafts, draft_key, self._status)
         self._templates = dict(templates or {})
         self._fill = render
         self._initial = initial
         self._key = str(uuid.uuid4())
         self._saving = False
-        self._autosave_pending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
@@ -92,7 +88,7 @@ class NoteEditor(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
-        restored = self._load_draft()
+        restored = self._draft.load()
         text = restored or self._initial
         if text:
             area.load_text(text)
@@ -113,32 +109,8 @@ class NoteEditor(ModalScreen[bool]):
     def _status(self, message: str, style: str = "bold red") -> None:
         self.query_one("#note-error", Static).update(literal(message, style=style))
 
-    # -- drafts ----------------------------------------------------------------------------
-
-    def _load_draft(self) -> str:
-        if not self._drafts:
-            return ""
-        try:
-            return self._drafts.load(self._draft_key)
-        except OSError:
-            return ""
-
-    def _store_draft(self, text: str) -> None:
-        if not self._drafts:
-            return
-        try:
-            self._drafts.save(self._draft_key, text)
-        except OSError as err:
-            self._status(f"Could not autosave the draft: {err.strerror or err}")
-
     def on_text_area_changed(self) -> None:
-        if not self._autosave_pending:
-            self._autosave_pending = True
-            self.set_timer(AUTOSAVE_DELAY, self._autosave)
-
-    def _autosave(self) -> None:
-        self._autosave_pending = False
-        self._store_draft(self.text)
+        self._draft.typed(self.set_timer, lambda: self.text)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -151,12 +123,12 @@ class NoteEditor(ModalScreen[bool]):
         if self._saving:
             return
         self._saving = True
-        self._store_draft(self.text)
+        self._draft.save(self.text)
         self._status("Saving…", "dim")
         try:
             await self._save(body, self._key)
         except Queued as queued:  # kept on disk and sent when the server answers: the draft may go
-            self._store_draft("")
+            self._draft.delete()
             self.app.notify(str(queued), severity="warning", timeout=8, markup=False)
             self.dismiss(False)
             return
@@ -165,18 +137,18 @@ class NoteEditor(ModalScreen[bool]):
             return
         finally:
             self._saving = False
-        self._store_draft("")
+        self._draft.delete()
         self.dismiss(True)
 
     def action_cancel(self) -> None:
         if not self.text.strip():
-            self._store_draft("")
+            self._draft.delete()
             self.dismiss(None)
             return
 
         def answered(discard: bool | None) -> None:
             if discard:
-                self._store_draft("")
+                self._draft.delete()
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmDialog("Discard this note?", "Your draft has not been saved."), answered)
@@ -216,5 +188,5 @@ class NoteEditor(ModalScreen[bool]):
                 self._status(f"The editor exited with status {done.returncode}; your text is unchanged.")
                 return
             self.query_one(TextArea).load_text(path.read_text(encoding="utf-8", errors="replace").rstrip("\n"))
-        self._store_draft(self.text)
+        self._draft.save(self.text)
         self.refresh()

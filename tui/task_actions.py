@@ -6,7 +6,6 @@ workspace (:mod:`tui.workspace`). This module is the wiring between them and the
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from backdesk.api_client import Task
@@ -35,7 +34,8 @@ class TaskActions:
         self.workspace = screen.workspace
         self.ops = screen.ops
 
-    def _target(self) -> Task | None:
+    def target(self) -> Task | None:
+        """The task under the cursor; None (and a word to the operator) when there is none."""
         task = self.workspace.current
         if task is None:
             self.screen.notify("Select a task first.", severity="warning")
@@ -96,23 +96,21 @@ class TaskActions:
 
     async def deliver(self) -> None:
         """Send what waits in the outbox when it is due; say what went and what needs a decision."""
-        session = self.screen.session
-        if session.outbox.due(time.time()):
-            for delivery in await session.sender.deliver():
-                what = delivery.entry.describe()
-                if delivery.error is not None:
-                    self.screen.notify(
-                        f"Not sent: {what}: {delivery.error} ctrl+p → Unsent actions to decide.",
-                        severity="warning",
-                        timeout=15,
-                        markup=False,
-                    )
-                    continue
-                result = delivery.result
-                task = result if isinstance(result, Task) else await self.ops.reread(delivery.entry.task_id)
-                if task is not None:
-                    self.screen.task_written(task)
-                self.screen.notify(f"Sent: {what}.", markup=False)
+        for delivery in await self.screen.session.sender.deliver():
+            what = delivery.entry.describe()
+            if delivery.error is not None:
+                self.screen.notify(
+                    f"Not sent: {what}: {delivery.error} ctrl+p → Unsent actions to decide.",
+                    severity="warning",
+                    timeout=15,
+                    markup=False,
+                )
+                continue
+            result = delivery.result
+            task = result if isinstance(result, Task) else await self.ops.reread(delivery.entry.task_id)
+            if task is not None:
+                self.screen.task_written(task)
+            self.screen.notify(f"Sent: {what}.", markup=False)
         self.screen.paint.pending()
 
     def review_unsent(self) -> None:
@@ -146,11 +144,11 @@ class TaskActions:
     # -- claim, steal, release ---------------------------------------------------------------
 
     async def claim(self) -> None:
-        if (task := self._target()) is not None:
+        if (task := self.target()) is not None:
             await self._settle(await self.ops.claim(task))
 
     def steal(self) -> None:
-        if (task := self._target()) is None:
+        if (task := self.target()) is None:
             return
         if task.owner is None or self._mine(task):
             self.screen.notify("Nobody else holds this task: press c to claim it.", severity="warning")
@@ -172,7 +170,7 @@ class TaskActions:
         await self._settle(await self.ops.steal(task))
 
     async def release(self) -> None:
-        if (task := self._target()) is None:
+        if (task := self.target()) is None:
             return
         if await self._settle(await self.ops.release(task)) and self.workspace.playing:
             self.workspace.release_in_play(task.id)
@@ -183,7 +181,7 @@ class TaskActions:
     def note(self, initial: str = "") -> None:
         """Open the editor at once (so no keystroke is lost), then re-read the task and warn
         in the editor if someone else holds it or closed it meanwhile."""
-        if (task := self._target()) is None:
+        if (task := self.target()) is None:
             return
         session = self.screen.session
 
@@ -221,7 +219,7 @@ class TaskActions:
             editor.warn(f"{fresh.owner.name} holds this task.")
 
     def note_from_template(self) -> None:
-        if (task := self._target()) is None:
+        if (task := self.target()) is None:
             return
         templates = self.screen.session.settings.templates
         if not templates:
@@ -244,7 +242,7 @@ class TaskActions:
 
     def close(self) -> None:
         """Close with a resolution. A task someone else holds is closed only after asking."""
-        if (task := self._target()) is None:
+        if (task := self.target()) is None:
             return
         if task.is_closed:
             self.screen.notify("This task is already closed. Press R to reopen it.", severity="warning")
@@ -299,7 +297,7 @@ class TaskActions:
         )
 
     def reopen(self) -> None:
-        if (task := self._target()) is None:
+        if (task := self.target()) is None:
             return
         if not task.is_closed:
             self.screen.notify("This task is open.", severity="warning")
@@ -370,7 +368,7 @@ class TaskActions:
 
     def skip(self) -> None:
         """Hand back the task you were given, with a reason, and take the next one."""
-        if (task := self._target()) is None:
+        if (task := self.target()) is None:
             return
         if not self._mine(task):
             self.screen.notify(

@@ -27,6 +27,8 @@ from backdesk.api_client.rt import RTBackend
 from backdesk.api_client.rt_decode import refusal
 from backdesk.api_client.workqueue import WorkQueueBackend
 
+from .wire import task
+
 pytestmark = pytest.mark.anyio
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -38,23 +40,7 @@ CLEAN = "Evil⟨U+202E⟩ Eve"
 PROBLEM = "urn:backdesk:problem:"
 TIMEOUT = f"{WQ} did not answer in time. Check the connection and press r to retry."
 
-TASK = {
-    "id": "1",
-    "queue": "orders",
-    "title": "Refund",
-    "body": "",
-    "status": "open",
-    "resolution": None,
-    "owner": None,
-    "priority": "normal",
-    "created_at": "2026-11-26T10:00:00Z",
-    "updated_at": "2026-11-26T10:00:00Z",
-    "due_at": None,
-    "reference": None,
-    "tags": [],
-    "version": 1,
-    "url": f"{WQ}/api/v1/tasks/1",
-}
+TASK = task(1, title="Refund")
 
 
 def answer(status: int, body: object = None, *, content_type: str = "application/problem+json") -> Handler:
