@@ -75,7 +75,10 @@ fi
 
 # 3. Test data (idempotent).
 say "seeding users, roles, workflows, projects and custom fields"
-as_www_data bundle exec rails runner -e production "$HERE/seed.rb"
+# www-data runs it, and may not be able to read a checkout under a private temporary folder.
+install -m 0644 "$HERE/seed.rb" "$STATE/seed.rb"
+chmod 0755 "$STATE"
+as_www_data bundle exec rails runner -e production "$STATE/seed.rb"
 
 # 4. The server: thin through rackup, as www-data.
 if server_running && [[ "$(cat "$STATE/serving" 2>/dev/null)" != "$PORT" ]]; then
