@@ -26,6 +26,11 @@ class AuthError(BackendError):
     """The credentials were missing, wrong or not allowed to do this."""
 
 
+class ForbiddenError(AuthError):
+    """Signed in, but this person may not do this (a 403): an operator trying a lead's action.
+    The session stays good; only the action is refused."""
+
+
 class NotFoundError(BackendError):
     """The task, queue or endpoint does not exist (any more)."""
 

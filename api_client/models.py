@@ -50,6 +50,47 @@ class QueueCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class OperatorLoad:
+    """A person who can hold tasks, with the open tasks they hold now (for assignment)."""
+
+    person: Person
+    #: Open (not closed) tasks the person holds, in every queue the caller can see.
+    held: int = 0
+    #: Of those, the ones past their due time.
+    breached: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StatsPoint:
+    """A queue's backlog and breaches at the end of one hour."""
+
+    at: datetime
+    backlog: int
+    breached: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    """A queue's health now, for a lead's dashboard."""
+
+    queue: str
+    #: Open (not closed) tasks.
+    backlog: int
+    unclaimed: int
+    #: Open tasks past their due time.
+    breached: int
+    #: Open tasks due within the next hour and not yet late.
+    at_risk: int
+    #: When the oldest open unclaimed task was created; None when nothing is unclaimed.
+    oldest_unclaimed_at: datetime | None = None
+    #: Who holds the queue's open tasks, most loaded first (counts within this queue only).
+    load: tuple[OperatorLoad, ...] = ()
+    #: Backlog and breaches per hour over the last 24 hours, oldest first (may be shorter, or
+    #: empty when the backend keeps no history).
+    history: tuple[StatsPoint, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Queue:
     id: str
     name: str

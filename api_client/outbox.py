@@ -27,7 +27,20 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BackendError, UnavailableError
-from .models import Event, Link, NewTask, Person, Queue, Resolution, Task, TaskChanges, TaskPage, TaskQuery
+from .models import (
+    Event,
+    Link,
+    NewTask,
+    OperatorLoad,
+    Person,
+    Queue,
+    QueueStats,
+    Resolution,
+    Task,
+    TaskChanges,
+    TaskPage,
+    TaskQuery,
+)
 from .protocol import Backend
 
 #: The longest pause between two tries of the same write, in seconds.
@@ -57,7 +70,13 @@ class Entry:
         """ "close #12 as done", for the operator."""
         what = {"note": "note on", "close": "close", "claim": "claim", "release": "release", "reopen": "reopen"}
         text = f"{what.get(self.kind, self.kind)} #{self.task_id}"
-        return f"{text} as {self.args['resolution']}" if self.kind == "close" else text
+        if self.kind == "close":
+            return f"{text} as {self.args['resolution']}"
+        if self.kind == "assign":
+            return f"{text} to {self.args['operator']}"
+        if self.kind == "move":
+            return f"{text} to {self.args['queue']}"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +199,12 @@ class OutboxBackend:
     async def create_task(self, new: NewTask) -> Task:
         return await self.backend.create_task(new)
 
+    async def operators(self, search: str = "", *, queue: str | None = None, limit: int = 50) -> list[OperatorLoad]:
+        return await self.backend.operators(search, queue=queue, limit=limit)
+
+    async def queue_stats(self, queue_id: str) -> QueueStats:
+        return await self.backend.queue_stats(queue_id)
+
     async def aclose(self) -> None:
         self.outbox.close()
         await self.backend.aclose()
@@ -213,6 +238,12 @@ class OutboxBackend:
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
         fields = {k: v for k, v in _storable(changes).items() if v is not None}
         return await self._write("update", task_id, {"changes": fields, "version": version})
+
+    async def assign(self, task_id: str, operator_id: str, *, version: str | None = None) -> Task:
+        return await self._write("assign", task_id, {"operator": operator_id, "version": version})
+
+    async def move(self, task_id: str, queue_id: str, *, version: str | None = None) -> Task:
+        return await self._write("move", task_id, {"queue": queue_id, "version": version})
 
     async def _write(self, kind: str, task_id: str, args: dict[str, Any], key: str = "") -> Any:
         waiting = self.outbox.waiting_for(task_id)
@@ -272,6 +303,8 @@ class OutboxBackend:
             ),
             "reopen": lambda: backend.reopen(task_id, version=a["version"], force=a["force"]),
             "update": lambda: backend.update(task_id, _changes(a["changes"]), version=a["version"]),
+            "assign": lambda: backend.assign(task_id, a["operator"], version=a["version"]),
+            "move": lambda: backend.move(task_id, a["queue"], version=a["version"]),
         }
         return senders[entry.kind]()
 
@@ -295,6 +328,10 @@ class OutboxBackend:
             holds = task.is_closed and task.resolution == entry.args["resolution"]
         elif entry.kind == "reopen":
             holds = not task.is_closed
+        elif entry.kind == "assign":
+            holds = task.owner is not None and task.owner.id == entry.args["operator"]
+        elif entry.kind == "move":
+            holds = task.queue == entry.args["queue"]
         else:
             wanted = _fields(_changes(entry.args["changes"]))
             holds = all(getattr(task, k) == v for k, v in wanted.items() if v is not None)

@@ -8,8 +8,10 @@ from .models import (
     Event,
     Link,
     NewTask,
+    OperatorLoad,
     Person,
     Queue,
+    QueueStats,
     Resolution,
     Task,
     TaskChanges,
@@ -162,6 +164,41 @@ class Backend(Protocol):
         the backend rejects (an unknown queue) or did not apply, ConflictError when the
         server will not let this person change the task (closed, or held by someone else),
         NotFoundError when it does not exist.
+        """
+        ...
+
+    # -- a lead's triage ---------------------------------------------------------------------
+    # Changing a task for someone else (assign, move, priority through ``update``) is a lead's
+    # action: an operator gets ForbiddenError (403), with a sentence saying only leads may.
+
+    async def operators(self, search: str = "", *, queue: str | None = None, limit: int = 50) -> list[OperatorLoad]:
+        """People who can hold tasks (in ``queue`` when given), with their load, least loaded
+        first (fewest held, then fewest breached, then name). ``search`` matches names and ids,
+        case-insensitively, on the server; at most ``limit`` people are returned."""
+        ...
+
+    async def assign(self, task_id: str, operator_id: str, *, version: str | None = None) -> Task:
+        """Give the task to ``operator_id`` (a Person id), whoever holds it now; the history
+        records who assigned it. ``version`` as in :meth:`close` (StaleError).
+
+        Raises ForbiddenError when the person is not a lead, ConflictError when the task is
+        closed, InvalidRequestError (or NotFoundError) for an unknown operator or one who may
+        not hold tasks there, NotFoundError when the task does not exist.
+        """
+        ...
+
+    async def move(self, task_id: str, queue_id: str, *, version: str | None = None) -> Task:
+        """Move the task to another queue, keeping its owner. ``version`` as in :meth:`close`.
+
+        Raises ForbiddenError when the person is not a lead, ConflictError when the task is
+        closed, NotFoundError for an unknown task or queue.
+        """
+        ...
+
+    async def queue_stats(self, queue_id: str) -> QueueStats:
+        """The queue's health now, with per-operator load and up to 24 hourly points of history.
+
+        Raises NotFoundError for an unknown queue.
         """
         ...
 

@@ -18,6 +18,7 @@ from .errors import (
     AuthError,
     BackendError,
     BadResponseError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     StaleError,
@@ -116,7 +117,7 @@ class RedmineHTTP(HTTPAdapter):
                 status=status,
             )
         if status == 403:
-            return AuthError(
+            return ForbiddenError(
                 "Redmine refused: your role there does not allow this. Ask a Redmine admin.", status=status
             )
         if status == 404:
@@ -147,7 +148,7 @@ class RedmineHTTP(HTTPAdapter):
         tag = _LOCK_INPUT.search(response.text) if response.status_code == 200 else None
         value = _VALUE.search(tag.group(0)) if tag else None
         if value is None:
-            raise AuthError(
+            raise ForbiddenError(
                 f"Redmine shows you no edit form for #{issue}: your role may not edit this issue. Ask a Redmine admin.",
                 status=403,
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .errors import AuthError, BadResponseError, InvalidRequestError, NotFoundError
+from .errors import BadResponseError, ForbiddenError, InvalidRequestError, NotFoundError
 from .models import Event, Person
 from .redmine_decode import Catalog, clean, number, user_ids
 from .redmine_http import PAGE, RedmineHTTP, issue_number, issues_of, list_of
@@ -175,7 +175,7 @@ class RedmineSession(RedmineHTTP):
             self._private_ok[project] = allowed
         if not self._private_ok[project]:
             name = clean_line((issue.get("project") or {}).get("name"))
-            raise AuthError(
+            raise ForbiddenError(
                 f"Your Redmine role in {name} cannot make notes private, so Redmine would publish this "
                 "note to everyone who can see the issue; backdesk did not send it. Ask a Redmine admin "
                 'for the "Set notes as private" permission.',
@@ -237,7 +237,7 @@ class RedmineSession(RedmineHTTP):
 
     def _check_private(self, task_id: str, journal: dict) -> None:
         if journal.get("private_notes") is not True:
-            raise AuthError(
+            raise ForbiddenError(
                 f"Redmine stored your note on #{task_id} as PUBLIC although backdesk asked for a "
                 "private one: edit or delete it in Redmine now, and ask an admin to check your "
                 "role's private-notes permission.",

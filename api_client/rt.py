@@ -63,6 +63,7 @@ from .errors import (
     BackendError,
     BadResponseError,
     ConflictError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     StaleError,
@@ -365,7 +366,7 @@ class RTBackend(HTTPAdapter):
                 return await self._request(method, path, **kwargs)
             except AuthError as err:
                 if err.status == 403 and right:
-                    raise AuthError(
+                    raise ForbiddenError(
                         f"Request Tracker refused: your RT user lacks the {right} right here. Ask an RT admin.",
                         status=403,
                         detail=err.detail,

@@ -14,7 +14,15 @@ from typing import Any
 
 import httpx
 
-from .errors import AuthError, BackendError, BadResponseError, InvalidRequestError, NotFoundError, StaleError
+from .errors import (
+    AuthError,
+    BackendError,
+    BadResponseError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    StaleError,
+)
 from .http import json_items, parse_time
 from .models import PRIORITIES, Event, Person, Priority, Queue, QueueCounts, Resolution, Status, Task
 from .rt_ticketsql import PRIORITY_FLOOR
@@ -249,7 +257,7 @@ def refusal(response: httpx.Response, *, root: str, user: str) -> BackendError:
             detail=detail,
         )
     if status == 403:
-        return AuthError(
+        return ForbiddenError(
             "Request Tracker refused: your RT user lacks the right for this. Ask an RT admin.",
             status=status,
             detail=detail,

@@ -12,6 +12,7 @@ from .errors import (
     BackendError,
     BadResponseError,
     ConflictError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     StaleError,
@@ -188,7 +189,7 @@ class WorkQueueBackend(HTTPAdapter):
                 detail=detail,
             )
         if status == 403:
-            return AuthError("You are not allowed to do that on this server.", status=status, detail=detail)
+            return ForbiddenError("You are not allowed to do that on this server.", status=status, detail=detail)
         if status == 404:
             return NotFoundError("That task or queue no longer exists on the server.", status=status, detail=detail)
         if status == 412 or kind == "stale-version":
