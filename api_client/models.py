@@ -197,6 +197,9 @@ class TaskQuery:
     owner: str | None = None
     sort: Sort = field(default_factory=Sort)
     limit: int = 100
+    #: Read the list from its end: the same order backwards, ties included (the last task first),
+    #: so the first page of a reversed query is the list's last page, newest cursor backwards.
+    reverse: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,9 @@ class RedmineBackend(RedmineSearch):
         filters = found.filters
         # Redmine (SQLite) sorts issues without a due date first; list dated ones first.
         split = query.sort.field == "due_at" and not query.sort.descending and "due_date" not in filters
-        phase, offset = read_cursor(cursor, split)
+        # Reversed, undated ones come first (see sort_param for why the reverse is exact).
+        first, second = ("u", "d") if query.reverse else ("d", "u")
+        phase, offset = read_cursor(cursor, split, first)
         while True:
             wanted = dict(filters)
             if split:
@@ -119,10 +121,10 @@ class RedmineBackend(RedmineSearch):
             issues = issues_of(data)
             total = data.get("total_count")
             more = isinstance(total, int) and offset + len(issues) < total
-            if split and phase == "d" and not issues and not more:
-                phase, offset = "u", 0
+            if split and phase == first and not issues and not more:
+                phase, offset = second, 0
                 continue
-            next_cursor = f"{phase}{offset + per_page}" if more else "u0" if split and phase == "d" else None
+            next_cursor = f"{phase}{offset + per_page}" if more else f"{second}0" if split and phase == first else None
             await self._know_people(issues)
             return task_page(
                 issues,

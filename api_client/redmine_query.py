@@ -154,10 +154,16 @@ def words(items: list[str]) -> str:
 
 
 def sort_param(query: TaskQuery) -> str:
+    """Redmine's sort (three keys at most): the field, a tie-break, then the id, so the order
+    is total; a reversed query flips every key, which is its exact reverse (SQL orders NULL
+    the same way from both ends)."""
+
+    def key(column: str, descending: bool) -> str:
+        return f"{column}:desc" if descending != query.reverse else column
+
     column = SORT_COLUMNS[query.sort.field]
-    order = ":desc" if query.sort.descending else ""
-    tie = ",priority:desc" if column == "due_date" else ",due_date"
-    return f"{column}{order}{tie},id"
+    tie = key("priority", True) if column == "due_date" else key("due_date", False)
+    return f"{key(column, query.sort.descending)},{tie},{key('id', False)}"
 
 
 def _levels(term: Term) -> set[str]:

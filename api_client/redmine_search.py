@@ -118,8 +118,8 @@ class RedmineSearch(RedmineSession):
         return QueueCounts(open=open_, unclaimed=unclaimed, mine=mine, breached=breached)
 
 
-def read_cursor(cursor: str | None, split: bool) -> tuple[str, int]:
-    text = cursor or ("d0" if split else "0")
+def read_cursor(cursor: str | None, split: bool, first: str = "d") -> tuple[str, int]:
+    text = cursor or (f"{first}0" if split else "0")
     phase = text[0] if split and text[:1] in ("d", "u") else ""
     rest = text[len(phase) :]
     if not rest.isdigit() or (split and not phase):

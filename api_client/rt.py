@@ -147,7 +147,7 @@ class RTBackend(HTTPAdapter):
     async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
         await self._check_owners(query.q)
         items, total, next_cursor = await ticket_page(
-            self._search, self._sql.compile(query), query.sort, query.limit, cursor, TICKET_FIELDS
+            self._search, self._sql.compile(query), query.sort, query.limit, cursor, TICKET_FIELDS, query.reverse
         )
         await self._learn_statuses(items)
         return task_page(items, self._decode.task, total=total, next_cursor=next_cursor)

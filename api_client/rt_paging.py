@@ -2,7 +2,8 @@
 
 * **Pages.** The cursor is RT's page number. Sorting by due date ascending lists dated
   tickets first, then undated ones (cursor ``d<page>``/``u<page>``), because RT keeps an
-  unset Due as 1970, which would sort first; ties of every sort fall back to Due, then id.
+  unset Due as 1970, which would sort first; ties of every sort fall back to Due, then id,
+  so the order is total and a reversed query (every key flipped) is its exact reverse.
 * **Counts.** RT's ``total`` when it gives one; when it withholds it (users without global
   ShowTicket), the last page is found by doubling and bisection.
 
@@ -35,32 +36,40 @@ class Search(Protocol):
 
 
 async def ticket_page(
-    search: Search, sql: str, sort: Sort, limit: int, cursor: str | None, fields: str
+    search: Search, sql: str, sort: Sort, limit: int, cursor: str | None, fields: str, reverse: bool = False
 ) -> tuple[list[dict], int | None, str | None]:
     """One page of tickets matching ``sql``: the tickets, the total (when RT tells it and
-    the list is not split by due date) and the next cursor (None on the last page)."""
+    the list is not split by due date) and the next cursor (None on the last page).
+
+    ``reverse`` reads the list from its end: every ORDER BY key flipped (the id ends each
+    order, so this is the exact reverse), and undated tickets before dated ones when split."""
     per_page = max(1, min(limit, PAGE))
     column = SORT_COLUMNS[sort.field]
-    order = "DESC" if sort.descending else "ASC"
-    orderby = [(column, order)] + ([("Due", "ASC")] if column != "Due" else []) + [("id", "ASC")]
+
+    def order(descending: bool) -> str:
+        return "DESC" if descending != reverse else "ASC"
+
+    orderby = [(column, order(sort.descending))] + ([("Due", order(False))] if column != "Due" else [])
+    orderby.append(("id", order(False)))
     split = column == "Due" and not sort.descending
-    phase, page = read_cursor(cursor, split)
+    first, second = ("u", "d") if reverse else ("d", "u")
+    phase, page = read_cursor(cursor, split, first)
     while True:
         where = f"({sql}) AND {DUE_SET if phase == 'd' else DUE_UNSET}" if split else sql
         data = await search(where, page, per_page, orderby, fields)
         items = records(data)
         more = has_more(data, len(items), page, per_page)
-        if split and phase == "d" and not more and not items:
-            phase, page = "u", 1
+        if split and phase == first and not more and not items:
+            phase, page = second, 1
             continue
-        next_cursor = f"{phase}{page + 1}" if more else "u1" if split and phase == "d" else None
+        next_cursor = f"{phase}{page + 1}" if more else f"{second}1" if split and phase == first else None
         total = data.get("total")
         return items, total if isinstance(total, int) and not split else None, next_cursor
 
 
-def read_cursor(cursor: str | None, split: bool) -> tuple[str, int]:
+def read_cursor(cursor: str | None, split: bool, first: str = "d") -> tuple[str, int]:
     """A cursor as (phase, page); InvalidRequestError for one this list did not give."""
-    text = cursor or ("d1" if split else "1")
+    text = cursor or (f"{first}1" if split else "1")
     phase = text[0] if split and text[:1] in ("d", "u") else ""
     number = text[len(phase) :]
     if not number.isdigit() or int(number) < 1 or (split and not phase):

@@ -81,6 +81,8 @@ class WorkQueueBackend(HTTPAdapter):
             params["status"] = ",".join(query.status)
         if query.owner:
             params["owner"] = query.owner
+        if query.reverse:
+            params["reverse"] = "true"
         if cursor:
             params["cursor"] = cursor
         data = self._json(await self._request("GET", "/tasks", params=params))

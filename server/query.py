@@ -128,25 +128,28 @@ class Order:
 
     Every key is ascending (descending fields use negated generated columns), so a keyset
     cursor is one row-value comparison that an index on the same columns can seek to.
+    ``reverse`` reads the same order from its end: every key descending (the index read
+    backwards), the exact reverse because the id ends every order.
     """
 
     param: str
+    reverse: bool = False
 
     @classmethod
-    def parse(cls, param: str) -> Order:
+    def parse(cls, param: str, reverse: bool = False) -> Order:
         if param.lstrip("-") not in SORT_FIELDS or param.count("-") > 1:
             raise Problem(
                 "invalid-request",
                 f"Cannot sort by {param!r}; use one of {', '.join(SORT_FIELDS)}, with '-' for descending.",
             )
-        return cls(param)
+        return cls(param, reverse)
 
     def keys(self) -> list[str]:
         """The sort key columns, all ascending and never NULL, as an index on them has them."""
         return [f"t.{column}" for column in sort_columns(self.param)]
 
     def order_by(self) -> str:
-        return ", ".join(self.keys())
+        return ", ".join(f"{key} DESC" if self.reverse else key for key in self.keys())
 
     def select_keys(self) -> str:
         return ", ".join(f"{key} AS k{i}" for i, key in enumerate(self.keys()))
@@ -156,22 +159,24 @@ class Order:
         keys = self.keys()
         if len(values) != len(keys):
             raise Problem("invalid-request", "The cursor does not fit this sort order; start from the first page.")
-        where.add(f"({', '.join(keys)}) > ({', '.join('?' * len(keys))})", *values)
+        where.add(f"({', '.join(keys)}) {'<' if self.reverse else '>'} ({', '.join('?' * len(keys))})", *values)
 
     def encode_cursor(self, values: list[Any]) -> str:
-        raw = json.dumps({"s": self.param, "k": values}, separators=(",", ":")).encode()
+        data = {"s": self.param, "k": values} | ({"r": 1} if self.reverse else {})
+        raw = json.dumps(data, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     def decode_cursor(self, cursor: str) -> list[Any]:
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             data = json.loads(raw)
-            sort, values = data["s"], data["k"]
-        except (ValueError, binascii.Error, KeyError, TypeError):
+            sort, values, reverse = data["s"], data["k"], data.get("r") == 1
+        except (ValueError, binascii.Error, KeyError, TypeError, AttributeError):
             raise Problem(
                 "invalid-request", "The cursor is not one this server made; start from the first page."
             ) from None
-        if sort != self.param or not isinstance(values, list) or not all(map(_sort_key, values)):
+        fits = (sort, reverse) == (self.param, self.reverse) and isinstance(values, list)
+        if not fits or not all(map(_sort_key, values)):
             raise Problem("invalid-request", "The cursor belongs to another sort order; start from the first page.")
         return values
 

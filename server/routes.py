@@ -136,6 +136,14 @@ def _given(req: Request, name: str) -> str | None:
     return value
 
 
+def _flag(req: Request, name: str) -> bool:
+    """A true/false query parameter, false when left out."""
+    value = _given(req, name)
+    if value not in (None, "true", "false"):
+        raise Problem("invalid-request", f"{name} must be true or false.")
+    return value == "true"
+
+
 def list_tasks(req: Request, **_: str) -> Reply:
     flt = _filter(req.param("q") or "")
     _check_owners(req, flt)
@@ -151,7 +159,7 @@ def list_tasks(req: Request, **_: str) -> Reply:
         flt=flt,
         statuses=statuses,
         owner=_given(req, "owner"),
-        order=Order.parse(_given(req, "sort") or "-priority"),
+        order=Order.parse(_given(req, "sort") or "-priority", _flag(req, "reverse")),
         limit=limit,
         cursor=_given(req, "cursor"),
     )

@@ -401,3 +401,26 @@ async def test_an_owner_nobody_has_is_refused_not_matched_as_nothing(kit):
     with pytest.raises(InvalidRequestError):
         await ana.tasks(TaskQuery(q="owner:nosuchoperator"))
     await ana.tasks(TaskQuery(q="owner:ben"))  # a real operator is fine
+
+
+@pytest.mark.parametrize("sort", [Sort("priority", True), Sort("due_at", False), Sort("due_at", True)])
+async def test_a_reversed_query_is_the_exact_reverse(kit, sort):
+    """Ties included (same priority, same or no due date): the last page comes first, so a
+    list can be entered from its end."""
+    ana = kit.backend("ana")
+    due = utcnow() + timedelta(days=1)
+    made = await asyncio.gather(
+        *(make(kit, ana, f"Tie {n}", priority="high", due_at=due if n % 3 else None) for n in range(5)),
+        make(kit, ana, "Urgent", priority="urgent", due_at=due + timedelta(hours=1)),
+        make(kit, ana, "Low", priority="low"),
+    )
+    forward = await search(ana, kit.unique, limit=3, sort=sort)
+    found: list[str] = []
+    cursor = None
+    while True:
+        page = await ana.tasks(TaskQuery(q=kit.unique, limit=3, sort=sort, reverse=True), cursor)
+        found += [t.id for t in page.items]
+        if (cursor := page.next_cursor) is None:
+            break
+    assert sorted(forward) == sorted(t.id for t in made)
+    assert found == forward[::-1]
