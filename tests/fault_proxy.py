@@ -22,6 +22,8 @@ class FaultProxy:
         self.target_port = target_port
         self.fault_rate = fault_rate
         self.faults: Counter[str] = Counter()
+        #: When set, every request meets this fault (or passes, for "pass") instead of a draw.
+        self.always: str | None = None
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -52,7 +54,10 @@ class FaultProxy:
 
     def _draw(self) -> str:
         with self._lock:
-            fault = self._random.choice(FAULTS) if self._random.random() < self.fault_rate else "pass"
+            if self.always is not None:
+                fault = self.always
+            else:
+                fault = self._random.choice(FAULTS) if self._random.random() < self.fault_rate else "pass"
             self.faults[fault] += 1
             return fault
 

@@ -19,6 +19,7 @@ from backdesk.api_client import FilterError, Person, Queue, Sort, Task, TaskPage
 from backdesk.api_client.models import Status
 
 from .config import QueuePrefs, Settings, View
+from .marks import Marks, count
 
 PAGE_SIZE = 100
 #: How many unclaimed tasks play mode looks at to find the next one.
@@ -84,6 +85,8 @@ class Workspace:
     skipped: set[str] = field(default_factory=set)
     #: Tasks released in this play session: offered again only when nothing else is left.
     released: set[str] = field(default_factory=set)
+    #: A lead's marks: what the task keys act on while there are any.
+    marks: Marks = field(default_factory=Marks)
 
     # -- derived ---------------------------------------------------------------------------
 
@@ -175,11 +178,14 @@ class Workspace:
 
     # -- where the operator is ---------------------------------------------------------------
 
-    def _start_over(self) -> None:
+    def _start_over(self, *, keep_marks: bool = False) -> None:
+        """A new list. Marks stay for a new sort of the same tasks; another place clears them."""
         self.generation += 1
         self.tasks, self.total, self.next_cursor, self.loaded = [], None, None, False
         self.cursor_id, self.cursor_row = None, 0
         self.changed, self.departed = set(), set()
+        if not keep_marks and (n := self.marks.clear()):
+            self.marks.notices.append(f"Cleared {count(n, 'mark')}: the list changed.")
 
     def choose_queue(self, queue_id: str | None) -> None:
         """Go to a queue (None: every queue) with the sort and filter last used there."""
@@ -212,7 +218,7 @@ class Workspace:
 
     def set_sort(self, sort: Sort) -> None:
         self.sort = sort
-        self._start_over()
+        self._start_over(keep_marks=True)
 
     def next_sort(self) -> Sort:
         fields = [s.field for s in SORT_CYCLE]
@@ -272,6 +278,9 @@ class Workspace:
             self.departed.add(current.id)
         self.tasks = tasks
         kept = {t.id for t in tasks}
+        for task in fresh:
+            self.marks.seen(task, True)
+        self.marks.to_check |= (before.keys() - ids - {t.id for t in tail}) & self.marks.ids
         self.changed &= kept
         self.departed &= kept - ids
         self.total, self.loaded = page.total, True
@@ -280,8 +289,10 @@ class Workspace:
         self._keep_cursor()
         return True
 
-    def task_written(self, task: Task) -> None:
-        """The server's copy of a task after a write (ours or someone else's)."""
+    def task_written(self, task: Task, *, ours: bool = False) -> None:
+        """The server's copy of a task after a write (``ours``: the lead's own, else anyone's).
+        A marked task that left the view is unmarked, with a notice unless the write was ours."""
+        self.marks.seen(task, self.in_view(task), ours=ours)
         for index, held in enumerate(self.tasks):
             if held.id == task.id:
                 left = self._matches_status(held) and not self._matches_status(task)
@@ -318,6 +329,30 @@ class Workspace:
     def _matches_status(self, task: Task) -> bool:
         statuses: Sequence[Status] = self.query().status
         return not statuses or task.status in statuses
+
+    def in_view(self, task: Task) -> bool:
+        """Whether ``task`` still belongs here by the status and queue the list asks for."""
+        return self._matches_status(task) and self.queue_id in (None, task.queue)
+
+    # -- marks -------------------------------------------------------------------------------
+
+    def toggle_mark(self) -> bool | None:
+        """Mark or unmark the task under the cursor; None when there is none."""
+        task = self.current
+        return None if task is None else self.marks.toggle(task)
+
+    def extend_marks(self, step: int) -> str | None:
+        """Mark the task under the cursor and the one ``step`` rows away, and move onto it;
+        the id moved to (None at either end of the list)."""
+        if (task := self.current) is None:
+            return None
+        self.marks.add([task])
+        row = self.cursor_row + step
+        if not 0 <= row < len(self.tasks):
+            return None
+        self.marks.add([self.tasks[row]])
+        self.cursor_moved(self.tasks[row].id)
+        return self.tasks[row].id
 
     # -- play mode ---------------------------------------------------------------------------
 
