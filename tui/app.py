@@ -22,7 +22,9 @@ from .close_dialog import CloseDialog
 from .columns_dialog import ColumnsDialog
 from .config import ConfigError, Settings
 from .confirm import ConfirmDialog
+from .dashboard import DashboardScreen
 from .drafts import DraftStore
+from .export_dialog import ExportDialog
 from .help_screen import HelpScreen, KeyRow
 from .keymap import UNBOUND_KEY, build_keymap
 from .main_screen import MainScreen
@@ -50,6 +52,8 @@ SCREENS: tuple[type[Screen[Any]], ...] = (
     ChoiceDialog,
     ColumnsDialog,
     HelpScreen,
+    DashboardScreen,
+    ExportDialog,
 )
 
 

@@ -23,16 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A keyboard-first terminal app for back-office work queues.",
         epilog="Secrets come from BACKDESK_TOKEN or BACKDESK_PASSWORD, or a profile's token_env / token_command.",
     )
-    parser.add_argument("--profile", help="connect with [profiles.NAME] from config.toml")
-    parser.add_argument("--url", help="the backend's root URL (instead of a profile)")
-    parser.add_argument(
-        "--backend",
-        choices=sorted(BACKENDS),
-        default=None,
-        help="which kind of backend --url points at (default: workqueue)",
-    )
-    parser.add_argument("--user", help="user name (Request Tracker)")
-    parser.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    connection_options(parser)
     parser.add_argument("--log-file", type=Path, help="write a debug log here (secrets redacted)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser("demo", help="start a reference server with demo data and open the app on it")
@@ -46,9 +37,40 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "serve", help="run the Work Queue API reference server (see backdesk serve --help)", add_help=False
     )
+    export = commands.add_parser(
+        "export",
+        help="write every task of a view or filter as CSV or JSON (stdout by default); see backdesk export --help",
+        description="Write every task a saved view or a filter matches, as CSV or JSON. Connects like the app.",
+    )
+    what = export.add_mutually_exclusive_group(required=True)
+    what.add_argument("--view", metavar="NAME", help="a saved view (config.toml [[views]] or one saved with V)")
+    what.add_argument("--filter", metavar="TEXT", help='a filter, as typed after / in the app (e.g. "owner:none")')
+    export.add_argument("--format", choices=("csv", "json"), help="default: from --output's extension, else csv")
+    export.add_argument("--output", "-o", type=Path, metavar="PATH", help="write here instead of to stdout")
+    connection_options(export, argparse.SUPPRESS)  # also after the command: backdesk export --profile rt ...
     config = commands.add_parser("config", help="show the config path and effective settings (secrets masked)")
     config.add_argument("--edit", action="store_true", help="open config.toml in $EDITOR")
     return parser
+
+
+def connection_options(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """Where to connect; a subcommand repeats them with ``argparse.SUPPRESS`` so the values given
+    before the command are kept."""
+    parser.add_argument("--profile", default=default, help="connect with [profiles.NAME] from config.toml")
+    parser.add_argument("--url", default=default, help="the backend's root URL (instead of a profile)")
+    parser.add_argument(
+        "--backend",
+        choices=sorted(BACKENDS),
+        default=default,
+        help="which kind of backend --url points at (default: workqueue)",
+    )
+    parser.add_argument("--user", default=default, help="user name (Request Tracker)")
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        default=default if default is not None else False,
+        help="do not verify TLS certificates",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
 
         given = [os.environ.get("BACKDESK_TOKEN"), os.environ.get("BACKDESK_PASSWORD")]
         debug_log.start(args.log_file, [*given, *((creds.token, creds.password) if creds else ())])
+    if args.command == "export":
+        from .export_cli import export_command
+
+        return _stop_quietly_on_broken_pipe(lambda: export_command(backend, args, settings))
     if backend is None:
         from .welcome import WelcomeApp
 

@@ -94,6 +94,22 @@ MAIN_KEYS: list[BindingType] = [
         id="task.copy_reference",
         tooltip="Copy the task's reference",
     ),
+    Binding(
+        "H",
+        "dashboard",
+        "Queue health",
+        show=False,
+        id="lead.dashboard",
+        tooltip="Leads: every queue's backlog, breaches and load, live; enter on a figure lists its tasks",
+    ),
+    Binding(
+        "e",
+        "export",
+        "Export",
+        show=False,
+        id="queue.export",
+        tooltip="Export every task of this list (not just the loaded page) to a CSV or JSON file",
+    ),
     Binding("b", "toggle_queues", "Queues", id="app.queues", tooltip="Go to the views and queues"),
     Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Reload the list, keeping your place"),
     Binding("question_mark", "help", "Help", key_display="?", id="app.help", tooltip="List every key"),
@@ -106,4 +122,11 @@ MAIN_KEYS: list[BindingType] = [
         id="app.back",
         tooltip="In the filter bar: clear the filter; else stop play mode, or go back to the list",
     ),
+]
+
+#: The queue health dashboard's keys (its table adds j/k, h/l and tab to move, enter to drill down).
+DASHBOARD_KEYS: list[BindingType] = [
+    Binding("escape,q", "back", "Back", id="dash.back", tooltip="Back to the task list"),
+    Binding("r", "refresh", "Refresh", id="dash.refresh", tooltip="Fetch every queue's figures now"),
+    Binding("question_mark", "help", "Help", key_display="?", id="dash.help", tooltip="List every key"),
 ]

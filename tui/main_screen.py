@@ -31,6 +31,7 @@ from backdesk.widgets.task_table import TaskTable
 from .errors import Notice, report
 from .help_screen import HelpScreen
 from .keymap import is_unbound
+from .lead_keys import LeadKeys
 from .main_keys import FOOTER_KEYS, MAIN_KEYS, TINY
 from .navigation import Navigation
 from .operations import TaskOps
@@ -53,7 +54,7 @@ SIDEBAR_PAUSE = 0.8
 WATCH_INTERVAL = 5
 
 
-class MainScreen(Screen):
+class MainScreen(LeadKeys, Screen):
     #: For ``[keys]`` checks: this screen's bindings are active together with these widgets'.
     KEY_SCOPE: ClassVar[str] = "main screen"
     KEY_WIDGETS: ClassVar[tuple[type, ...]] = (TaskTable, TaskDetail, QueueList, Choice, HistoryInput)

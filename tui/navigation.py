@@ -65,6 +65,13 @@ class Navigation:
             ws.choose_queue(queue_id)
             self._start_list()
 
+    def drill_down(self, queue_id: str, text: str, sort: Sort) -> None:
+        """List a dashboard figure's tasks: the queue with exactly this filter, ready to mark and act."""
+        self.screen.query_one("#filter-error", Static).update("")
+        self.screen.query_one(TaskTable).focus()
+        self.workspace.drill_down(queue_id, text, sort)
+        self._start_list()
+
     def jump_view(self, index: int) -> None:
         views = self.screen.settings.views
         if not 0 <= index < len(views):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -21,11 +21,15 @@ class PromptDialog(ModalScreen[str | None]):
     KEY_SCOPE: ClassVar[str] = "prompt"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, question: str, placeholder: str = "", value: str = "") -> None:
+    def __init__(
+        self, question: str, placeholder: str = "", value: str = "", check: Callable[[str], str | None] | None = None
+    ) -> None:
         super().__init__()
         self.question = question
         self.placeholder = placeholder
         self.value = value
+        #: Says what is wrong with an answer (shown under it, the typing kept), or None to accept it.
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -41,6 +45,9 @@ class PromptDialog(ModalScreen[str | None]):
             self.query_one("#prompt-error", Static).update(
                 literal("Type something, or esc to cancel.", style="bold red")
             )
+            return
+        if self.check is not None and (problem := self.check(event.value.strip())) is not None:
+            self.query_one("#prompt-error", Static).update(literal(problem, style="bold red"))
             return
         self.dismiss(event.value.strip())
 

@@ -201,6 +201,13 @@ class Workspace:
         self.sort = Sort.from_param(view.sort or "-priority")
         self._start_over()
 
+    def drill_down(self, queue_id: str, text: str, sort: Sort) -> None:
+        """Go to ``queue_id`` listing exactly ``text`` in ``sort`` order (a dashboard figure's
+        tasks); the queue's remembered sort and filter are left as they were."""
+        self.queue_id, self.view = queue_id, None
+        self.sort, self.typed_filter = sort, text
+        self._start_over()
+
     def view_saved(self, view: View) -> None:
         """The current place was saved as ``view``: the list stays, now named after it."""
         self.view, self.typed_filter = view, ""

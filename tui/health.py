@@ -1,0 +1,200 @@
+"""The queue health dashboard as plain data: figures per queue, their order, and drill-downs.
+
+No Textual here (the screen is :mod:`tui.dashboard`): what a cell says, which queue comes first
+and which filtered list a cell opens are derived from the backend's :class:`QueueStats` and
+unit-tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from backdesk.api_client import Queue, Sort
+from backdesk.api_client.models import QueueStats, StatsPoint
+
+#: The dashboard's columns: key, header. The number columns (all but the first) take the cursor.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("queue", "Queue"),
+    ("backlog", "Backlog"),
+    ("unclaimed", "Unclaimed"),
+    ("oldest", "Oldest"),
+    ("breached", "Breached"),
+    ("at_risk", "At risk"),
+    ("load", "Held by"),
+    ("backlog_24h", "Backlog 24h"),
+    ("breached_24h", "Breached 24h"),
+)
+COLUMN_KEYS = tuple(key for key, _ in COLUMNS)
+#: How many holders the "Held by" cell names before "+N".
+TOP_HOLDERS = 2
+#: Cells a table sparkline takes: 24 hourly points, two hours to a bar.
+SPARK_WIDTH = 12
+#: Sparkline glyphs from lowest to highest; a blank never stands for a figure.
+BARS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True, slots=True)
+class Drill:
+    """A filtered list on the main screen: a queue, a filter in the app's filter language, a sort."""
+
+    queue_id: str
+    filter: str
+    sort: Sort
+    #: What the list is, for the notice: "Unclaimed in Returns & Refunds".
+    label: str
+
+
+def age(since: datetime | None, now: datetime) -> str:
+    """How long ago ``since`` was, in its two largest units: ``3d 4h``, ``2h 5m``, ``7m``; "—" for None."""
+    if since is None:
+        return "—"
+    minutes = max(0, int((now - since).total_seconds()) // 60)
+    days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {mins}m" if mins else f"{hours}h"
+    return f"{mins}m"
+
+
+def spark(values: Sequence[int], top: int | None = None) -> str:
+    """``values`` as bar glyphs, one per value, scaled to ``top`` (default: their maximum).
+
+    Zero is the lowest bar and any figure above zero at least the second, so "none" and "a few"
+    differ without colour; "" when there are no values.
+    """
+    if not values:
+        return ""
+    top = max(top if top is not None else max(values), 1)
+    last = len(BARS) - 1
+    return "".join(BARS[0] if v <= 0 else BARS[max(1, min(last, round(v / top * last)))] for v in values)
+
+
+def squeeze(values: Sequence[int], width: int) -> list[int]:
+    """``values`` in at most ``width`` buckets of equal runs, each its largest value (a peak is
+    never averaged away)."""
+    if len(values) <= width:
+        return list(values)
+    size = -(-len(values) // width)
+    return [max(values[i : i + size]) for i in range(0, len(values), size)]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueHealth:
+    """One queue's row: its figures, or None while they have never arrived."""
+
+    queue: Queue
+    stats: QueueStats | None = None
+
+    @property
+    def name(self) -> str:
+        return self.queue.name
+
+    def rank(self) -> tuple[int, int, int, int, str]:
+        """Sort key: figures first, then most breached, most at risk, largest backlog, then name."""
+        s = self.stats
+        if s is None:
+            return (1, 0, 0, 0, self.name.lower())
+        return (0, -s.breached, -s.at_risk, -s.backlog, self.name.lower())
+
+    def cells(self, now: datetime) -> dict[str, str]:
+        """What each column shows, as plain text."""
+        s = self.stats
+        if s is None:
+            return {key: "…" for key in COLUMN_KEYS} | {"queue": self.name}
+        history: Sequence[StatsPoint] = s.history
+        return {
+            "queue": self.name,
+            "backlog": str(s.backlog),
+            "unclaimed": str(s.unclaimed),
+            "oldest": age(s.oldest_unclaimed_at, now),
+            "breached": f"⚠ {s.breached}" if s.breached else "0",
+            "at_risk": f"◷ {s.at_risk}" if s.at_risk else "0",
+            "load": holders(s),
+            "backlog_24h": spark(squeeze([p.backlog for p in history], SPARK_WIDTH)),
+            "breached_24h": spark(squeeze([p.breached for p in history], SPARK_WIDTH)),
+        }
+
+
+def holders(stats: QueueStats, top: int = TOP_HOLDERS) -> str:
+    """The queue's top holders with the open tasks each holds here: ``Ana 5, Ben 3 +2``."""
+    if not stats.load:
+        return "—"
+    named = ", ".join(f"{load.person.name.split()[0]} {load.held}" for load in stats.load[:top])
+    more = len(stats.load) - top
+    return f"{named} +{more}" if more > 0 else named
+
+
+def ordered(rows: Iterable[QueueHealth]) -> list[QueueHealth]:
+    """The queue breaching most on top (then most at risk, then the largest backlog)."""
+    return sorted(rows, key=QueueHealth.rank)
+
+
+def drill_down(row: QueueHealth, column: str, owner_id: str | None = None) -> Drill | None:
+    """The list behind a cell: backlog → the queue's open tasks; unclaimed and oldest → ``owner:none``
+    (oldest first); breached → ``breached``; at risk → ``due:<1h``; held by → ``owner:ID`` (the
+    holder the lead picked). None for a cell with nothing behind it."""
+    queue, name = row.queue.id, row.name
+    match column:
+        case "queue" | "backlog" | "backlog_24h":
+            return Drill(queue, "", Sort("priority", True), f"Open tasks in {name}")
+        case "unclaimed":
+            return Drill(queue, "owner:none", Sort("priority", True), f"Unclaimed in {name}")
+        case "oldest":
+            return Drill(queue, "owner:none", Sort("created_at", False), f"Unclaimed in {name}, oldest first")
+        case "breached" | "breached_24h":
+            return Drill(queue, "breached", Sort("due_at", False), f"Breached in {name}")
+        case "at_risk":
+            return Drill(queue, "due:<1h", Sort("due_at", False), f"Due within the hour in {name}")
+        case "load" if owner_id is not None and row.stats is not None:
+            person = next((load.person for load in row.stats.load if load.person.id == owner_id), None)
+            who = person.name if person else owner_id
+            return Drill(queue, f"owner:{owner_id}", Sort("priority", True), f"Held by {who} in {name}")
+    return None
+
+
+@dataclass
+class Dashboard:
+    """The dashboard's state: the rows, and how the last refresh went."""
+
+    rows: dict[str, QueueHealth] = field(default_factory=dict)
+    #: When figures last arrived for every queue; None before the first full refresh.
+    refreshed_at: datetime | None = None
+    #: Why the last refresh failed for some queue (the figures shown are older), else "".
+    problem: str = ""
+
+    def queues_arrived(self, queues: Iterable[Queue]) -> None:
+        """The queues the lead can see now; figures already known are kept."""
+        self.rows = {q.id: QueueHealth(q, self.rows[q.id].stats if q.id in self.rows else None) for q in queues}
+
+    def stats_arrived(self, results: Mapping[str, QueueStats | BaseException], now: datetime) -> None:
+        """One refresh's answers per queue id: figures replace the old ones; a failure keeps them."""
+        failed = [(qid, err) for qid, err in results.items() if isinstance(err, BaseException)]
+        for qid, stats in results.items():
+            if qid in self.rows and isinstance(stats, QueueStats):
+                self.rows[qid] = QueueHealth(self.rows[qid].queue, stats)
+        if failed:
+            qid, err = failed[0]
+            name = self.rows[qid].name if qid in self.rows else qid
+            others = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            self.problem = f"{name}{others}: {err}"
+        else:
+            self.problem, self.refreshed_at = "", now
+
+    def refresh_failed(self, err: BaseException) -> None:
+        """Nothing could be fetched (the queues did not come): every figure stays as it was."""
+        self.problem = str(err)
+
+    def ordered(self) -> list[QueueHealth]:
+        return ordered(self.rows.values())
+
+    def status(self, now: datetime) -> str:
+        """The line under the table: when the figures are from, and any failure."""
+        ago = age(self.refreshed_at, now)
+        when = ("updated just now" if ago == "0m" else f"updated {ago} ago") if self.refreshed_at else "loading…"
+        if self.problem:
+            kept = f"showing figures {when}" if self.refreshed_at else "no figures yet"
+            return f"Refresh failed, {kept}. {self.problem}"
+        return when.capitalize()

@@ -1,0 +1,42 @@
+"""The main screen's keys for a lead's triage: ``H`` (the queue health dashboard) and ``e``
+(export), kept out of :mod:`tui.main_screen`, which mixes them in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from .dashboard import DashboardScreen
+from .export_dialog import start_export
+from .health import Drill
+
+if TYPE_CHECKING:
+    from .main_screen import MainScreen
+
+#: What an operator pressing H is told.
+LEADS_ONLY = "Only leads can open the queue health dashboard."
+
+
+class LeadKeys:
+    """Actions for the bindings ``lead.dashboard`` and ``queue.export`` (see :mod:`tui.main_keys`).
+
+    Export is open to operators too: it writes only what the server already shows them.
+    """
+
+    def action_dashboard(self) -> None:
+        screen = cast("MainScreen", self)
+        me = screen.workspace.me
+        if me is None:
+            screen.notify("Not signed in yet; the dashboard opens once the server answers.", severity="warning")
+            return
+        if me.role != "lead":
+            screen.notify(LEADS_ONLY, severity="warning")
+            return
+
+        def drilled(drill: Drill | None) -> None:
+            if drill is not None:
+                screen.navigation.drill_down(drill.queue_id, drill.filter, drill.sort)
+
+        screen.app.push_screen(DashboardScreen(screen.session), drilled)
+
+    def action_export(self) -> None:
+        start_export(cast("MainScreen", self))
