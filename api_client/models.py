@@ -22,7 +22,18 @@ STATUSES: tuple[Status, ...] = ("open", "waiting", "closed")
 RESOLUTIONS: tuple[Resolution, ...] = ("done", "rejected", "duplicate")
 #: Priorities from least to most urgent; the index is the rank.
 PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "urgent")
-EVENT_KINDS = ("created", "claimed", "stolen", "released", "note", "closed", "reopened", "updated")
+EVENT_KINDS = (
+    "created",
+    "claimed",
+    "stolen",
+    "released",
+    "note",
+    "closed",
+    "reopened",
+    "updated",
+    "assigned",
+    "moved",
+)
 #: Fields a task list can be sorted by.
 SORT_FIELDS = ("priority", "due_at", "created_at", "updated_at")
 

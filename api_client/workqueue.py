@@ -25,10 +25,13 @@ from .models import (
     STATUSES,
     Event,
     NewTask,
+    OperatorLoad,
     Person,
     Queue,
     QueueCounts,
+    QueueStats,
     Resolution,
+    StatsPoint,
     Task,
     TaskChanges,
     TaskPage,
@@ -169,6 +172,32 @@ class WorkQueueBackend(HTTPAdapter):
         response = await self._request("PATCH", f"/tasks/{segment(task_id)}", json=body, headers=if_match(version))
         return _task(self._json(response))
 
+    # -- a lead's triage ----------------------------------------------------------------------
+
+    async def operators(self, search: str = "", *, queue: str | None = None, limit: int = 50) -> list[OperatorLoad]:
+        params: dict[str, str | int] = {"limit": max(1, min(limit, 200))}
+        if search.strip():
+            params["q"] = search.strip()
+        if queue:
+            params["queue"] = queue
+        data = self._json(await self._request("GET", "/operators", params=params))
+        return [_load(item) for item in json_items(data, "The server")]
+
+    async def assign(self, task_id: str, operator_id: str, *, version: str | None = None) -> Task:
+        response = await self._request(
+            "POST", f"/tasks/{segment(task_id)}/assign", json={"operator": operator_id}, headers=if_match(version)
+        )
+        return _task(self._json(response))
+
+    async def move(self, task_id: str, queue_id: str, *, version: str | None = None) -> Task:
+        response = await self._request(
+            "POST", f"/tasks/{segment(task_id)}/move", json={"queue": queue_id}, headers=if_match(version)
+        )
+        return _task(self._json(response))
+
+    async def queue_stats(self, queue_id: str) -> QueueStats:
+        return _stats(self._json(await self._request("GET", f"/queues/{segment(queue_id)}/stats")))
+
     # -- errors --------------------------------------------------------------------------
 
     def _error(self, response: httpx.Response) -> BackendError:
@@ -191,7 +220,9 @@ class WorkQueueBackend(HTTPAdapter):
                 detail=detail,
             )
         if status == 403:
-            return ForbiddenError("You are not allowed to do that on this server.", status=status, detail=detail)
+            # The server's own sentence names the rule ("Only leads can assign tasks.").
+            message = detail or "You are not allowed to do that on this server."
+            return ForbiddenError(message, status=status, detail=detail)
         if status == 404:
             return NotFoundError("That task or queue no longer exists on the server.", status=status, detail=detail)
         if status == 412 or kind == "stale-version":
@@ -288,8 +319,8 @@ def _queue(data: Any) -> Queue:
 
 
 def _count(counts: dict, name: str) -> int:
-    """A queue count; one that is not a whole number counts as 0 (and is logged), so a bad
-    count never hides the queue."""
+    """A count (a queue's, a person's load, a stats figure); one that is not a whole number
+    counts as 0 (and is logged), so a bad count never hides the queue or the person."""
     value = counts.get(name)
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value or 0
@@ -328,6 +359,28 @@ def _event(data: Any) -> Event:
         at=_time(data, "at"),
         actor=_person(actor) if isinstance(actor, dict) else None,
         body=_body(data),
+    )
+
+
+def _load(data: Any) -> OperatorLoad:
+    counts = data if isinstance(data, dict) else {}
+    return OperatorLoad(person=_person(data), held=_count(counts, "held"), breached=_count(counts, "breached"))
+
+
+def _stats(data: Any) -> QueueStats:
+    if not isinstance(data, dict):
+        raise BadResponseError("The server's queue stats are not a JSON object.")
+    load, history = data.get("load"), data.get("history")
+    return QueueStats(
+        queue=_field(data, "queue", (str, int)),
+        **{k: _count(data, k) for k in ("backlog", "unclaimed", "breached", "at_risk")},
+        oldest_unclaimed_at=parse_time(data.get("oldest_unclaimed_at")),
+        load=tuple(_load(item) for item in load) if isinstance(load, list) else (),
+        history=tuple(
+            StatsPoint(at=_time(p, "at"), backlog=_count(p, "backlog"), breached=_count(p, "breached"))
+            for p in (history if isinstance(history, list) else ())
+            if isinstance(p, dict)
+        ),
     )
 
 

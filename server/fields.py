@@ -8,7 +8,7 @@ from .problems import Problem
 from .times import parse_iso
 
 #: The longest value each text field takes, in characters.
-MAX_LENGTH = {"title": 500, "reference": 200, "queue": 64, "body": 100_000, "note": 100_000, "tag": 64}
+MAX_LENGTH = {"q": 200, "title": 500, "reference": 200, "queue": 64, "body": 100_000, "note": 100_000, "tag": 64}
 MAX_TAGS = 50
 #: What JSON Schema's (ECMA-262's) ``\s`` matches: the spec's "not blank" (pattern ``\S``) means the same here.
 WHITESPACE = (

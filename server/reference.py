@@ -71,6 +71,7 @@ class ReferenceServer:
                     self.generated.add(pid)
                     self.store.upsert_person(pid, name, role, self.tokens[pid])
             seed(self.store, demo_data)
+        self.store.record_history()  # derives the hours before this start now, not in a first request
         self._server: ConnectionServer | None = None
 
     def start(self) -> None:

@@ -251,11 +251,38 @@ def close(req: Request, task_id: str) -> Reply:
     return _task_reply(req, req.store.close(req.caller, task_id, resolution, note, req.if_match(), force))
 
 
+def list_operators(req: Request, **_: str) -> Reply:
+    search = req.param("q") or ""
+    fields.text(search, "q")
+    limit = fields.whole_number(_given(req, "limit") or "50", "limit", 1, 200)
+    return 200, {"items": req.store.operators(search, _given(req, "queue"), limit)}, {}
+
+
+def assign(req: Request, task_id: str) -> Reply:
+    data = req.json()
+    fields.unknown(data, {"operator"})
+    operator = fields.string(data, "operator", required=True, empty=False) or ""
+    return _task_reply(req, req.store.assign(req.caller, task_id, operator, req.if_match()))
+
+
+def move(req: Request, task_id: str) -> Reply:
+    data = req.json()
+    fields.unknown(data, {"queue"})
+    queue = fields.string(data, "queue", required=True, empty=False) or ""
+    return _task_reply(req, req.store.move(req.caller, task_id, queue, req.if_match()))
+
+
+def queue_stats(req: Request, queue_id: str) -> Reply:
+    return 200, req.store.queue_stats(queue_id), {}
+
+
 Route = Callable[..., Reply]
 #: path segments after /api/v1 (``{task_id}`` matches any one segment) -> method -> route
 ROUTES: list[tuple[tuple[str, ...], dict[str, Route]]] = [
     (("me",), {"GET": get_me}),
     (("queues",), {"GET": get_queues}),
+    (("queues", "{queue_id}", "stats"), {"GET": queue_stats}),
+    (("operators",), {"GET": list_operators}),
     (("tasks",), {"GET": list_tasks, "POST": create_task}),
     (("tasks", "{task_id}"), {"GET": get_task, "PATCH": patch_task}),
     (("tasks", "{task_id}", "events"), {"GET": get_events}),
@@ -264,6 +291,8 @@ ROUTES: list[tuple[tuple[str, ...], dict[str, Route]]] = [
     (("tasks", "{task_id}", "notes"), {"POST": add_note}),
     (("tasks", "{task_id}", "close"), {"POST": close}),
     (("tasks", "{task_id}", "reopen"), {"POST": reopen}),
+    (("tasks", "{task_id}", "assign"), {"POST": assign}),
+    (("tasks", "{task_id}", "move"), {"POST": move}),
 ]
 
 

@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     + """);
 CREATE INDEX IF NOT EXISTS tasks_counting ON tasks(queue_id, status, priority, owner_id, due_at);
 CREATE INDEX IF NOT EXISTS tasks_open_due ON tasks(queue_id, due_at) WHERE status != 'closed';
+CREATE INDEX IF NOT EXISTS tasks_open_owner_due ON tasks(owner_id, due_at) WHERE status != 'closed';
+CREATE INDEX IF NOT EXISTS tasks_unclaimed ON tasks(queue_id, created_at) WHERE status != 'closed' AND owner_id IS NULL;
 """
     + "".join(
         f"CREATE INDEX IF NOT EXISTS tasks_{prefix}by_{sort.replace('-', 'desc_')}"
@@ -84,6 +86,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (
     actor_id TEXT NOT NULL, key TEXT NOT NULL, task_id INTEGER NOT NULL, body TEXT NOT NULL,
     event_id INTEGER NOT NULL, PRIMARY KEY (actor_id, key));
+CREATE TABLE IF NOT EXISTS queue_hours (
+    queue_id TEXT NOT NULL, hour TEXT NOT NULL, at TEXT NOT NULL, backlog INTEGER NOT NULL, breached INTEGER NOT NULL,
+    PRIMARY KEY (queue_id, hour)) WITHOUT ROWID;
 """
 )
 #: Indexes of older versions that the sort and counting indexes replace.

@@ -1,4 +1,5 @@
-"""The reference server's SQLite store: schema, people and reads (the writes are in ``writes``).
+"""The reference server's SQLite store: schema, people and reads (the writes are in ``writes``,
+a lead's triage in ``triage``, queue health and its history in ``stats``).
 
 Each thread keeps one connection. Every write runs in one ``BEGIN IMMEDIATE``
 transaction, so of two operators claiming the same task at once exactly one wins.
@@ -20,7 +21,9 @@ from backdesk.api_client.filters import Filter
 from . import page, schema
 from .problems import Problem
 from .query import Order, Where, filter_where, owner_condition
+from .stats import Stats
 from .times import iso, now
+from .triage import Triage
 from .writes import EVENT_SELECT, Writes, event_json, task_json, task_row
 
 
@@ -46,7 +49,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Store(Writes):
+class Store(Writes, Triage, Stats):
     """All state of one reference server, in one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, operators_may_create: bool = False) -> None:
@@ -163,6 +166,7 @@ class Store(Writes):
 
     def queues(self, caller: str) -> list[dict[str, Any]]:
         """Every queue with its counts: from the maintained counters, and the breached from an index."""
+        self.record_history()
         with self.read() as con:
             rows = con.execute(
                 """

@@ -2,7 +2,8 @@
 
 An operator changes only tasks they hold or unclaimed ones. Changing a task someone else
 holds takes the lead role (update, release, reopen) or an explicit ``force`` (always, and
-the only way for claim and close); the event's body then says whose task it was.
+the only way for claim and close); the event's body then says whose task it was. Some
+changes take a role whatever the task (``roles``): priority and queue.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from typing import Any
 from backdesk.api_client.models import PRIORITIES
 
 from .problems import Problem
+from .roles import ASSIGNERS, CREATORS, ONLY_LEADS_MOVE, ONLY_LEADS_PRIORITISE, PRIORITY_SETTERS, require
 from .times import iso, now
 
 #: The caller as authenticated: id, name and role.
 Caller = Mapping[str, str]
-#: Roles that may create tasks (operators too when the server allows it).
-CREATORS = ("lead", "integration")
 
 TASK_SELECT = "SELECT t.*, p.name AS owner_name FROM tasks t LEFT JOIN people p ON p.id = t.owner_id"
 EVENT_SELECT = "SELECT e.*, p.name AS actor_name FROM events e LEFT JOIN people p ON p.id = e.actor_id"
@@ -46,7 +46,7 @@ def _holder(row: sqlite3.Row) -> dict[str, str] | None:
     return {"id": row["owner_id"], "name": row["owner_name"]} if row["owner_id"] else None
 
 
-def _check_version(row: sqlite3.Row, if_match: int | None) -> None:
+def check_version(row: sqlite3.Row, if_match: int | None) -> None:
     if if_match is not None and if_match != row["version"]:
         raise Problem(
             "stale-version",
@@ -55,7 +55,7 @@ def _check_version(row: sqlite3.Row, if_match: int | None) -> None:
         )
 
 
-def _check_open(row: sqlite3.Row) -> None:
+def check_open(row: sqlite3.Row) -> None:
     if row["status"] == "closed":
         raise Problem("task-closed", f"Task {row['id']} is closed; reopen it first.")
 
@@ -132,10 +132,15 @@ class Writes:
     def update_task(
         self, caller: Caller, task_id: str, changes: dict[str, Any], if_match: int | None, force: bool
     ) -> dict[str, Any]:
+        task_key(task_id)  # a malformed id is a 400 before any 403
+        if "priority" in changes:
+            require(caller, PRIORITY_SETTERS, ONLY_LEADS_PRIORITISE)
+        if "queue" in changes:
+            require(caller, ASSIGNERS, ONLY_LEADS_MOVE)
         with self.write() as con:
             row = task_row(con, task_id)
-            _check_open(row)
-            _check_version(row, if_match)
+            check_open(row)
+            check_version(row, if_match)
             held = _check_hold(row, caller, force, "change")
             if (
                 "queue" in changes
@@ -160,7 +165,7 @@ class Writes:
         from that person: if someone else holds it by now, 409 naming them."""
         with self.write() as con:
             row = task_row(con, task_id)
-            _check_open(row)
+            check_open(row)
             owner = row["owner_id"]
             if owner == caller["id"]:
                 return task_json(row)
@@ -186,7 +191,7 @@ class Writes:
     def release(self, caller: Caller, task_id: str, force: bool) -> dict[str, Any]:
         with self.write() as con:
             row = task_row(con, task_id)
-            _check_open(row)
+            check_open(row)
             if row["owner_id"] is None:
                 raise Problem("not-owner", f"Nobody holds task {row['id']}.", claimed_by=None)
             held = _check_hold(row, caller, force, "release")
@@ -227,8 +232,8 @@ class Writes:
     ) -> dict[str, Any]:
         with self.write() as con:
             row = task_row(con, task_id)
-            _check_open(row)
-            _check_version(row, if_match)
+            check_open(row)
+            check_version(row, if_match)
             held = _check_hold(row, caller, force, "close", lead=False)
             at = iso(now())
             if note:
@@ -242,7 +247,7 @@ class Writes:
             row = task_row(con, task_id)
             if row["status"] != "closed":
                 raise Problem("task-open", f"Task {row['id']} is not closed.")
-            _check_version(row, if_match)
+            check_version(row, if_match)
             held = _check_hold(row, caller, force, "reopen")
             at = iso(now())
             self._event(con, row["id"], "reopened", caller["id"], at, held)

@@ -66,9 +66,10 @@ def demo_server(tmp_path):
 
 
 class Kit:
-    """One backend under test: adapters for its operators and a queue to create tasks in.
+    """One backend under test: adapters for its people and a queue to create tasks in.
 
-    ``backend(operator)`` makes a fresh adapter each call; the ``kit`` fixture closes every
+    ``backend(who)`` makes a fresh adapter each call, for operators ``ana`` and ``ben`` and
+    lead ``lee``; the ``kit`` fixture closes every
     one of them after the test. ``unique`` is a word unique to the test, for titles and
     references to filter on.
     """
@@ -123,7 +124,7 @@ async def kit(request) -> AsyncIterator[Kit]:
     """Each backend in turn: the reference server (fresh per test), the local RT 5 and Redmine 5."""
     if request.param == "reference":
         server = request.getfixturevalue("wq_server")
-        tokens = dict(OPERATORS)
+        tokens = dict([*OPERATORS, LEAD])
         made = Kit("reference", lambda who: WorkQueueBackend(server.url, tokens[who]), "returns")
     elif request.param == "rt":
         url = request.getfixturevalue("rt_url")

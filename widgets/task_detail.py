@@ -25,6 +25,8 @@ EVENT_LOOK = {
     "closed": ("■", "closed"),
     "reopened": ("↺", "reopened"),
     "updated": ("•", "updated"),
+    "assigned": ("➜", "assigned"),
+    "moved": ("⇢", "moved"),
 }
 
 

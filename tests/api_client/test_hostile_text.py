@@ -77,10 +77,27 @@ QUEUE = {
 }
 
 
+LOAD = {**PERSON, "held": 3, "breached": 1}
+STATS = {
+    "queue": f"orders{EVIL}",
+    "backlog": 4,
+    "unclaimed": 1,
+    "breached": 1,
+    "at_risk": 0,
+    "oldest_unclaimed_at": "2026-11-26T09:00:00Z",
+    "load": [LOAD],
+    "history": [{"at": "2026-11-26T09:00:00Z", "backlog": 3, "breached": 1}],
+}
+
+
 def hostile_wq(request: httpx.Request) -> httpx.Response:
     path = request.url.path.removeprefix("/api/v1")
     if path == "/me":
         return httpx.Response(200, json=PERSON)
+    if path == "/operators":
+        return httpx.Response(200, json={"items": [LOAD]})
+    if path.endswith("/stats"):
+        return httpx.Response(200, json=STATS)
     if path == "/queues":
         return httpx.Response(200, json={"items": [QUEUE]})
     if path == "/tasks":
@@ -96,9 +113,13 @@ async def test_every_work_queue_string_is_sanitised():
         me, queues = await backend.me(), await backend.queues()
         page, task, events = await backend.tasks(TaskQuery()), await backend.task("1"), await backend.events("1")
         claimed = await backend.claim("1")
+        loads, stats = await backend.operators(), await backend.queue_stats("orders")
+        assigned, moved = await backend.assign("1", "eve"), await backend.move("1", "orders")
     finally:
         await backend.aclose()
-    assert_safe(me, queues, page, task, events, claimed)
+    assert_safe(me, queues, page, task, events, claimed, loads, stats, assigned, moved)
+    assert (loads[0].person.name, loads[0].held, loads[0].breached) == ("Eve" + SHOWN, 3, 1)
+    assert (stats.queue, stats.load[0].person.id, len(stats.history)) == ("orders" + SHOWN, "eve" + SHOWN, 1)
     assert (me.id, me.name) == ("eve" + SHOWN, "Eve" + SHOWN)
     assert (task.title, task.reference, task.tags) == ("Refund" + SHOWN, "ORD-1" + SHOWN, ("vip" + SHOWN, "plain"))
     assert task.body == f"Line one{SHOWN}\n\tLine two"  # bodies keep their tab and newline

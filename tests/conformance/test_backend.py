@@ -229,15 +229,16 @@ async def test_close_with_a_stale_version_changes_nothing(kit):
 
 async def test_update_with_a_stale_version_changes_nothing(kit):
     ana, ben = kit.backend("ana"), kit.backend("ben")
-    task = await make(kit, ana, priority="low")
+    task = await make(kit, ana)
     stale = await ana.task(task.id)
     await ben.add_note(task.id, "Meanwhile", idempotency_key=key())
+    renamed = f"Renamed {kit.unique}"
     with pytest.raises(StaleError):
-        await ana.update(task.id, TaskChanges(priority="urgent"), version=stale.version)
+        await ana.update(task.id, TaskChanges(title=renamed), version=stale.version)
     after = await ana.task(task.id)
-    assert after.priority == "low"
-    updated = await ana.update(task.id, TaskChanges(priority="urgent"), version=after.version)
-    assert updated.priority == "urgent" and updated.version != after.version
+    assert after.title == task.title
+    updated = await ana.update(task.id, TaskChanges(title=renamed), version=after.version)
+    assert updated.title == renamed and updated.version != after.version
 
 
 # -- listing ---------------------------------------------------------------------------------

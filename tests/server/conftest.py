@@ -80,3 +80,8 @@ def ana(connect) -> httpx.Client:
 @pytest.fixture
 def ben(connect) -> httpx.Client:
     return connect("tok-ben")
+
+
+@pytest.fixture
+def lee(connect) -> httpx.Client:
+    return connect("tok-lee")

@@ -86,11 +86,12 @@ def test_close_rejects_bad_resolution(ana, payload):
     problem(ana.post(f"/tasks/{task['id']}/close", json=payload), 400, "invalid-request")
 
 
-def test_patch_changes_fields_and_checks_version(ana):
-    task = make(ana, due_at=stamp(timedelta(days=2)))
+def test_patch_changes_fields_and_checks_version(lee):
+    """A lead's PATCH (operators may not change priority or queue: see test_triage)."""
+    task = make(lee, due_at=stamp(timedelta(days=2)))
     url = f"/tasks/{task['id']}"
     new_due = stamp(timedelta(hours=3))
-    response = ana.patch(
+    response = lee.patch(
         url,
         json={"priority": "urgent", "due_at": new_due, "queue": "billing", "title": "Renamed"},
         headers={"If-Match": '"1"'},
@@ -104,16 +105,16 @@ def test_patch_changes_fields_and_checks_version(ana):
         "Renamed",
         2,
     )
-    updated = events(ana, task["id"])[-1]
+    updated = events(lee, task["id"])[-1]
     assert updated["kind"] == "updated" and "priority" in updated["body"]
     assert (
-        problem(ana.patch(url, json={"priority": "low"}, headers={"If-Match": '"1"'}), 412, "stale-version")[
+        problem(lee.patch(url, json={"priority": "low"}, headers={"If-Match": '"1"'}), 412, "stale-version")[
             "current_version"
         ]
         == 2
     )
-    assert ana.patch(url, json={"priority": "urgent"}).json()["version"] == 2  # nothing changed
-    assert ana.patch(url, json={"due_at": None}).json()["due_at"] is None
+    assert lee.patch(url, json={"priority": "urgent"}).json()["version"] == 2  # nothing changed
+    assert lee.patch(url, json={"due_at": None}).json()["due_at"] is None
     for payload in ({"status": "closed"}, {"priority": "extreme"}, {"title": ""}, {"queue": ""}):
-        problem(ana.patch(url, json=payload), 400, "invalid-request")
-    problem(ana.patch(url, json={"queue": "nowhere"}), 404, "not-found")
+        problem(lee.patch(url, json=payload), 400, "invalid-request")
+    problem(lee.patch(url, json={"queue": "nowhere"}), 404, "not-found")

@@ -1,0 +1,129 @@
+"""A lead's triage: who can hold tasks and how loaded they are, assigning and moving tasks.
+
+Load comes from the maintained counters (held) and one grouped count over an index of open
+tasks (breached), so it stays cheap with thousands of people and 100k tasks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+from .problems import Problem
+from .roles import ASSIGNERS, HOLDERS, ONLY_LEADS_ASSIGN, ONLY_LEADS_MOVE, require
+from .times import iso, now
+from .writes import Caller, check_open, check_version, task_json, task_key, task_row
+
+
+def held_counts(con: sqlite3.Connection, queue: str | None) -> dict[str, int]:
+    """Person id -> open tasks they hold (in ``queue`` when given), from the counters."""
+    sql = "SELECT owner_id, SUM(n) FROM task_counts WHERE status != 'closed' AND owner_id != ''"
+    args: list[Any] = []
+    if queue is not None:
+        sql += " AND queue_id = ?"
+        args.append(queue)
+    return {owner: n for owner, n in con.execute(sql + " GROUP BY owner_id", args) if n}
+
+
+def breached_counts(con: sqlite3.Connection, queue: str | None, at: str) -> dict[str, int]:
+    """Person id -> open tasks they hold that are past due at ``at`` (in ``queue`` when given)."""
+    if queue is None:
+        sql = (
+            "SELECT owner_id, COUNT(*) FROM tasks INDEXED BY tasks_open_owner_due"
+            " WHERE status != 'closed' AND owner_id IS NOT NULL AND due_at < ? GROUP BY owner_id"
+        )
+        return dict(con.execute(sql, (at,)).fetchall())
+    sql = (
+        "SELECT owner_id, COUNT(*) FROM tasks INDEXED BY tasks_open_due"
+        " WHERE queue_id = ? AND status != 'closed' AND due_at < ? AND owner_id IS NOT NULL GROUP BY owner_id"
+    )
+    return dict(con.execute(sql, (queue, at)).fetchall())
+
+
+def load_json(person: sqlite3.Row | dict[str, Any], held: dict[str, int], breached: dict[str, int]) -> dict[str, Any]:
+    pid = person["id"]
+    return {
+        "id": pid,
+        "name": person["name"],
+        "role": person["role"],
+        "held": held.get(pid, 0),
+        "breached": breached.get(pid, 0),
+    }
+
+
+def _queue_name(con: sqlite3.Connection, queue_id: str) -> str:
+    row = con.execute("SELECT name FROM queues WHERE id = ?", (queue_id,)).fetchone()
+    if row is None:
+        raise Problem("not-found", f"There is no queue {queue_id!r}.")
+    return row["name"]
+
+
+class Triage:
+    """People with their load, and the lead-only writes: assign and move."""
+
+    read: Callable[[], AbstractContextManager[sqlite3.Connection]]
+    write: Callable[[], AbstractContextManager[sqlite3.Connection]]
+    _event: Callable[..., int]
+    _bump: Callable[..., None]
+
+    def operators(self, search: str, queue: str | None, limit: int) -> list[dict[str, Any]]:
+        """People who can hold tasks whose name or id contains ``search`` (any case), least loaded
+        first: fewest held, then fewest breached, then name."""
+        needle = search.casefold()
+        with self.read() as con:
+            if queue is not None:
+                _queue_name(con, queue)
+            people = [
+                row
+                for row in con.execute(
+                    f"SELECT id, name, role FROM people WHERE role IN ({','.join('?' * len(HOLDERS))})", HOLDERS
+                )
+                if needle in row["name"].casefold() or needle in row["id"].casefold()
+            ]
+            held = held_counts(con, queue)
+            breached = breached_counts(con, queue, iso(now()))
+        loads = [load_json(person, held, breached) for person in people]
+        loads.sort(key=lambda p: (p["held"], p["breached"], p["name"].casefold(), p["id"]))
+        return loads[:limit]
+
+    def assign(self, caller: Caller, task_id: str, operator: str, if_match: int | None) -> dict[str, Any]:
+        """Give the task to ``operator`` whoever holds it; assigning to its holder changes nothing."""
+        task_key(task_id)  # a malformed id is a 400 before any 403
+        require(caller, ASSIGNERS, ONLY_LEADS_ASSIGN)
+        with self.write() as con:
+            row = task_row(con, task_id)
+            check_open(row)
+            check_version(row, if_match)
+            person = con.execute("SELECT id, name, role FROM people WHERE id = ?", (operator,)).fetchone()
+            if person is None:
+                raise Problem("invalid-request", f"There is no operator {operator!r} to assign the task to.")
+            if person["role"] not in HOLDERS:
+                raise Problem(
+                    "invalid-request", f"{person['name']} is an integration and cannot hold tasks; pick an operator."
+                )
+            if row["owner_id"] == person["id"]:
+                return task_json(row)
+            at = iso(now())
+            was = f" (was held by {row['owner_name']})" if row["owner_id"] else ""
+            self._bump(con, row["id"], at, owner_id=person["id"])
+            self._event(con, row["id"], "assigned", caller["id"], at, f"assigned to {person['name']}{was}")
+            return task_json(task_row(con, task_id))
+
+    def move(self, caller: Caller, task_id: str, queue: str, if_match: int | None) -> dict[str, Any]:
+        """Move the task to ``queue``, keeping its owner; moving it where it is changes nothing."""
+        task_key(task_id)
+        require(caller, ASSIGNERS, ONLY_LEADS_MOVE)
+        with self.write() as con:
+            row = task_row(con, task_id)
+            target = _queue_name(con, queue)
+            check_open(row)
+            check_version(row, if_match)
+            if row["queue_id"] == queue:
+                return task_json(row)
+            at = iso(now())
+            source = _queue_name(con, row["queue_id"])
+            self._bump(con, row["id"], at, queue_id=queue)
+            self._event(con, row["id"], "moved", caller["id"], at, f"moved from {source} to {target}")
+            return task_json(task_row(con, task_id))
