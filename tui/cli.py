@@ -15,6 +15,7 @@ from backdesk.api_client.connect import BACKENDS, Credentials, connect, without_
 from .config import ConfigError, Settings
 from .secrets import resolve_credentials
 from .settings_loader import load_settings
+from .web import add_web_parser, web_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "json"), help="default: from --output's extension, else csv")
     export.add_argument("--output", "-o", type=Path, metavar="PATH", help="write here instead of to stdout")
     connection_options(export, argparse.SUPPRESS)  # also after the command: backdesk export --profile rt ...
+    connection_options(add_web_parser(commands), argparse.SUPPRESS)  # also after: backdesk web --profile rt
     config = commands.add_parser("config", help="show the config path and effective settings (secrets masked)")
     config.add_argument("--edit", action="store_true", help="open config.toml in $EDITOR")
     return parser
@@ -87,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         return run_demo(args.tasks, args.db, args.fresh)
     settings = load_settings()
+    if args.command == "web":
+        return web_command(args, settings)
     try:
         backend, profile, creds = backend_from(args, settings)
     except (BackendError, ConfigError) as err:
