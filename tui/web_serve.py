@@ -24,6 +24,8 @@ from textual_serve.server import Server, to_int
 from .web import is_loopback
 
 WILDCARDS = ("", "0.0.0.0", "::")
+#: Seconds a stopping server waits for its sessions' apps to quit before it cuts them off.
+SHUTDOWN_TIMEOUT = 10.0
 
 
 class WebServer(Server):
@@ -33,6 +35,8 @@ class WebServer(Server):
 
     def __init__(self, command: str, host: str, port: int) -> None:
         super().__init__(command, host=host, port=port, title="backdesk")
+        #: the handlers of the open sessions, ended on shutdown (each ends its app process)
+        self.sessions: set[asyncio.Task[Any]] = set()
 
     def serve(self, debug: bool = False) -> None:
         """Serve until SIGINT or SIGTERM."""
@@ -46,7 +50,7 @@ class WebServer(Server):
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         # textual-serve builds its routes (page, websocket, downloads, static files) here.
-        runner = web.AppRunner(await self._make_app(), handle_signals=False)
+        runner = web.AppRunner(await self._make_app(), handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)
@@ -60,6 +64,11 @@ class WebServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         """Say nothing yet: the address is printed once the port is bound."""
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """End the open sessions: textual-serve then closes each websocket and quits its app."""
+        for session in self.sessions:
+            session.cancel()
 
     def allowed(self, request: web.Request) -> bool:
         """Whether ``request`` is addressed to this server by a name it answers to."""
@@ -88,7 +97,13 @@ class WebServer(Server):
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """A session: a ``backdesk`` process for this browser tab."""
         self.check(request, same_origin=True)
-        return await super().handle_websocket(request)
+        session = asyncio.current_task()
+        assert session is not None
+        self.sessions.add(session)
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.sessions.discard(session)
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:
         self.check(request)

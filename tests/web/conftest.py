@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,20 +38,29 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture
-def start_web(web_extra, wq_server, tmp_path) -> Iterator[Callable[..., tuple[str, Path]]]:
-    """Start ``backdesk --url <the reference server> web --port 0 [options]`` for ana; the URL it
-    prints and its log. Each is ended, with its sessions, after the test."""
-    started = []
+@dataclass
+class WebProcess:
+    """A running ``backdesk web``: the address it printed, its output, its process."""
 
-    def start(*options: str) -> tuple[str, Path]:
+    url: str
+    log: Path
+    proc: subprocess.Popen[bytes]
+
+
+@pytest.fixture
+def start_web(web_extra, wq_server, tmp_path) -> Iterator[Callable[..., WebProcess]]:
+    """Start ``backdesk --url <the reference server> web --port 0 [options]`` for ana. Each is
+    ended, with its sessions, after the test."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*options: str) -> WebProcess:
         log = tmp_path / f"web-{len(started)}.log"
         argv = [sys.executable, "-m", "backdesk.tui.cli", "--url", wq_server.url, "web", "--port", "0", *options]
         # The XDG_* folders are the test's own fresh ones (the isolated_home fixture).
         proc = start_group(argv, log, env={**os.environ, "BACKDESK_TOKEN": "ana-token"})
         started.append(proc)
         found = wait_for_file_match(log, r"serving on (http://\S+:\d+)", proc, START_TIMEOUT)
-        return found.group(1), log
+        return WebProcess(found.group(1), log, proc)
 
     try:
         yield start

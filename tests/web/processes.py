@@ -59,6 +59,16 @@ def end_group(proc: subprocess.Popen[bytes], grace: float = 15.0) -> None:
         return
 
 
+def group_alive(proc: subprocess.Popen[bytes]) -> bool:
+    """Whether anything of ``proc``'s process group still runs (the leader reaped first)."""
+    proc.poll()
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium")
 

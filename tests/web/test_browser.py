@@ -4,23 +4,23 @@ against the reference server."""
 from __future__ import annotations
 
 import pytest
+from ui.helpers import wait_for
 
 from backdesk.api_client import NewTask
 from backdesk.api_client.workqueue import WorkQueueBackend
 
-from .processes import end_group, start_chromium
+from .processes import end_group, group_alive, start_chromium
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def web_url(start_web, chromium) -> str:
-    url, _ = start_web()
-    return url
+def web(start_web, chromium):
+    return start_web()
 
 
 @pytest.fixture
-async def page(web_url, tmp_path):
+async def page(web, tmp_path):
     """A headless Chromium tab showing ``backdesk web``."""
     from .devtools import DevTools  # aiohttp comes with the web extra, which web_url checked
 
@@ -28,7 +28,7 @@ async def page(web_url, tmp_path):
     try:
         devtools = await DevTools.connect(browser_url)
         try:
-            await devtools.open_page(web_url)
+            await devtools.open_page(web.url)
             yield devtools
         finally:
             await devtools.close()
@@ -49,7 +49,7 @@ async def task(ben):
     return await ben.create_task(NewTask("returns", "Refund through the browser", "Check the refund.", "urgent"))
 
 
-async def test_a_claim_made_in_the_browser_is_on_the_server(ben, task, page):
+async def test_a_claim_made_in_the_browser_is_on_the_server(ben, task, web, page):
     # The first (and only) task in the list and, in the detail, unclaimed.
     await page.wait_for_screen(
         lambda text: all(part in text for part in ("Ana Ruiz", "Refund through the browser", "press c to claim")),
@@ -66,3 +66,9 @@ async def test_a_claim_made_in_the_browser_is_on_the_server(ben, task, page):
     await page.wait_for_screen(lambda text: "press c to claim" not in text, "the claim on screen")
     claimed = await ben.task(task.id)
     assert claimed.owner is not None and claimed.owner.id == "ana"
+
+    # Stopping the server ends the browser's session and its app process.
+    web.proc.terminate()
+    closed = "document.body.classList.contains('-closed')"
+    await wait_for(lambda: page.evaluate(closed), "the page to say the session ended", timeout=60)
+    await wait_for(lambda: not group_alive(web.proc), "the server and the session's app to quit", timeout=60)

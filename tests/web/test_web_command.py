@@ -70,7 +70,7 @@ def test_loopback_hosts(host, loopback):
 
 
 def test_it_answers_only_its_own_address_and_its_own_page(start_web):
-    url, _ = start_web()
+    url = start_web().url
     port = url.rsplit(":", 1)[1]
     page = httpx.get(url, timeout=30)
     assert page.status_code == 200 and f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page.text
@@ -86,5 +86,5 @@ def test_it_answers_only_its_own_address_and_its_own_page(start_web):
 
 
 def test_listening_beyond_loopback_warns(start_web):
-    _, log = start_web("--host", "0.0.0.0")
-    assert "warning: listening on 0.0.0.0" in log.read_text()
+    web = start_web("--host", "0.0.0.0")
+    assert "warning: listening on 0.0.0.0" in web.log.read_text()
