@@ -125,14 +125,16 @@ async def write_tasks(
     seen: set[str] = set()
     query = replace(query, limit=EXPORT_PAGE)
     cursor: str | None = None
+    total: int | None = None  # some backends count only on the first page
     while True:
         page = await backend.tasks(query, cursor)
         for task in page.items:
             if task.id not in seen:
                 seen.add(task.id)
                 writer.write(record(task, names))
+        total = page.total if page.total is not None else total
         if progress is not None:
-            progress(writer.count, page.total)
+            progress(writer.count, total)
         cursor = page.next_cursor
         if cursor is None:
             break
@@ -151,7 +153,9 @@ def open_beside(path: Path) -> tuple[TextIO, Path]:
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except FileNotFoundError as err:
-        raise ExportError(f"Cannot write {path}: the folder {path.parent} does not exist.") from err
+        if not path.parent.is_dir():
+            raise ExportError(f"Cannot write {path}: the folder {path.parent} does not exist.") from err
+        raise ExportError(f"Cannot write {path}: files cannot be made in {path.parent}.") from err
     except OSError as err:
         raise ExportError(f"Cannot write {path}: {err.strerror or err}.") from err
     return os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(temporary)

@@ -121,6 +121,8 @@ def test_cli_exports_csv_and_json(wq_server, tmp_path, monkeypatch, capsys):
     assert main(["--url", wq_server.url, "export", "--filter", "priority:>=hgih"]) == 2
     assert "hgih" in capsys.readouterr().err
     assert main(["--url", wq_server.url, "export", "--view", "Nope"]) == 2
+    assert main(["--url", wq_server.url, "export", "--filter", "", "-o", "/proc/tasks.csv"]) == 1
+    assert "Cannot write /proc/tasks.csv" in capsys.readouterr().err
 
 
 def test_cli_export_does_not_import_textual(wq_server, tmp_path):
