@@ -55,7 +55,10 @@ class DashboardScreen(Screen[Drill | None]):
         self._again = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Queue health", style="bold"), id="dash-title")
+        title = Text.assemble(
+            ("Queue health", "bold"), f"  most breached first · refreshed every {self.refresh_interval:g} s"
+        )
+        yield Static(title, id="dash-title")
         yield StatsTable(COLUMNS, id="dash-table")
         with Vertical(id="dash-detail"):
             yield Static(id="dash-queue")
@@ -139,7 +142,7 @@ class DashboardScreen(Screen[Drill | None]):
         }
         return [
             Text(texts[key], style=styles.get(key, ""), justify="right" if key in NUMBERS else "left")
-            for key, _ in COLUMNS
+            for key, _, _ in COLUMNS
         ]
 
     def current_row(self) -> QueueHealth | None:
@@ -154,8 +157,8 @@ class DashboardScreen(Screen[Drill | None]):
         self.query_one("#dash-queue", Static).update(literal(row.name if row else "", style="bold"))
         for key, label in (("backlog", "Backlog"), ("breached", "Breached")):
             values = [getattr(point, key) for point in history]
-            summary = f"{label} 24h: min {min(values)} · max {max(values)} · now {values[-1]}" if values else label
-            self.query_one(f"#dash-{key}-label", Static).update(literal(summary if values else f"{label}: no history"))
+            summary = f"{label} 24h  {min(values)}–{max(values)}, now {values[-1]}" if values else "no history"
+            self.query_one(f"#dash-{key}-label", Static).update(literal(summary if values else f"{label}: {summary}"))
             self.query_one(f"#dash-{key}", Sparkline).data = values
         holders = (
             "Held by: " + " · ".join(f"{load.person.name} {load.held} ({load.breached} ⚠)" for load in stats.load)

@@ -14,22 +14,22 @@ from datetime import datetime
 from backdesk.api_client import Queue, Sort
 from backdesk.api_client.models import QueueStats, StatsPoint
 
-#: The dashboard's columns: key, header. The number columns (all but the first) take the cursor.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("queue", "Queue"),
-    ("backlog", "Backlog"),
-    ("unclaimed", "Unclaimed"),
-    ("oldest", "Oldest"),
-    ("breached", "Breached"),
-    ("at_risk", "At risk"),
-    ("load", "Held by"),
-    ("backlog_24h", "Backlog 24h"),
-    ("breached_24h", "Breached 24h"),
+#: The dashboard's columns: key, header, width (fixed, so a refresh never shifts them).
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("queue", "Queue", 21),
+    ("backlog", "Backlog", 7),
+    ("unclaimed", "Unclaimed", 9),
+    ("oldest", "Oldest", 7),
+    ("breached", "Breached", 8),
+    ("at_risk", "At risk", 7),
+    ("load", "Held by", 16),
+    ("backlog_24h", "Backlog 24h", 12),
+    ("breached_24h", "Breached 24h", 12),
 )
-COLUMN_KEYS = tuple(key for key, _ in COLUMNS)
+COLUMN_KEYS = tuple(key for key, _, _ in COLUMNS)
 #: How many holders the "Held by" cell names before "+N".
 TOP_HOLDERS = 2
-#: Cells a table sparkline takes: 24 hourly points, two hours to a bar.
+#: Cells a table sparkline takes: 24 hourly points, every other hour up to now.
 SPARK_WIDTH = 12
 #: Sparkline glyphs from lowest to highest; a blank never stands for a figure.
 BARS = "▁▂▃▄▅▆▇█"
@@ -59,26 +59,29 @@ def age(since: datetime | None, now: datetime) -> str:
     return f"{mins}m"
 
 
-def spark(values: Sequence[int], top: int | None = None) -> str:
-    """``values`` as bar glyphs, one per value, scaled to ``top`` (default: their maximum).
+def spark(values: Sequence[int], floor: int | None = None) -> str:
+    """``values`` as bar glyphs, one per value, from ``floor`` (default: their minimum, to show a
+    trend) up to their maximum; "" when there are none.
 
-    Zero is the lowest bar and any figure above zero at least the second, so "none" and "a few"
-    differ without colour; "" when there are no values.
+    The floor is the lowest bar and any figure above it at least the second, so with a floor of 0
+    "none" and "a few" differ without colour. A flat line sits mid-height.
     """
     if not values:
         return ""
-    top = max(top if top is not None else max(values), 1)
+    low, top = min(values) if floor is None else floor, max(values)
     last = len(BARS) - 1
-    return "".join(BARS[0] if v <= 0 else BARS[max(1, min(last, round(v / top * last)))] for v in values)
+    if top <= low:
+        return BARS[0 if top <= 0 else last // 2] * len(values)
+    return "".join(BARS[0] if v <= low else BARS[max(1, round((v - low) / (top - low) * last))] for v in values)
 
 
 def squeeze(values: Sequence[int], width: int) -> list[int]:
-    """``values`` in at most ``width`` buckets of equal runs, each its largest value (a peak is
-    never averaged away)."""
+    """At most ``width`` of ``values``, evenly spaced and counted back from the last, so the bar
+    at the end is always the figure now (24 hourly points in 12: every other hour)."""
     if len(values) <= width:
         return list(values)
-    size = -(-len(values) // width)
-    return [max(values[i : i + size]) for i in range(0, len(values), size)]
+    step = -(-len(values) // width)
+    return list(values[::-1][::step][::-1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +117,7 @@ class QueueHealth:
             "at_risk": f"◷ {s.at_risk}" if s.at_risk else "0",
             "load": holders(s),
             "backlog_24h": spark(squeeze([p.backlog for p in history], SPARK_WIDTH)),
-            "breached_24h": spark(squeeze([p.breached for p in history], SPARK_WIDTH)),
+            "breached_24h": spark(squeeze([p.breached for p in history], SPARK_WIDTH), floor=0),
         }
 
 

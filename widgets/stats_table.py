@@ -24,13 +24,15 @@ class StatsTable(DataTable):
         Binding("G", "scroll_bottom", "Bottom", show=False, id="stats.bottom"),
     ]
 
-    def __init__(self, columns: Sequence[tuple[str, str]], **kwargs) -> None:
-        super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
+    def __init__(self, columns: Sequence[tuple[str, str, int]], **kwargs) -> None:
+        """``columns``: key, header and width of each (fixed widths: a refresh never shifts them)."""
+        # The first column names the row: it stays in view when a narrow terminal scrolls sideways.
+        super().__init__(cursor_type="cell", zebra_stripes=True, fixed_columns=1, **kwargs)
         self._columns = list(columns)
 
     def on_mount(self) -> None:
-        for key, label in self._columns:
-            self.add_column(label, key=key)
+        for key, label, width in self._columns:
+            self.add_column(label, width=width, key=key)
 
     @property
     def column_key(self) -> str:
@@ -56,7 +58,7 @@ class StatsTable(DataTable):
                 self.add_row(*cells, key=key)
         else:
             for key, cells in rows:
-                for (column_key, _), cell in zip(self._columns, cells, strict=True):
-                    self.update_cell(key, column_key, cell, update_width=True)
+                for (column_key, _, _), cell in zip(self._columns, cells, strict=True):
+                    self.update_cell(key, column_key, cell)
         if keep is not None and RowKey(keep) in self.rows:
             self.move_cursor(row=self.get_row_index(keep), column=column, animate=False)

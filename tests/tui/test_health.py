@@ -29,10 +29,13 @@ def test_age_reads_in_its_two_largest_units():
 
 
 def test_sparklines_tell_none_from_a_few_without_colour():
-    assert spark([0, 1, 8]) == "▁▂█"
-    assert spark([0, 0]) == "▁▁"
+    assert spark([0, 1, 8], floor=0) == "▁▂█"
+    assert spark([0, 0], floor=0) == "▁▁"
+    assert spark([90, 91, 97]) == "▁▂█"  # a backlog's trend, from its own minimum
+    assert spark([40, 40]) == "▄▄"
     assert spark([]) == ""
     assert squeeze(list(range(24)), 12) == [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23]
+    assert squeeze(list(range(23)), 12) == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22]  # ends on now
     assert squeeze([5, 1], 12) == [5, 1]
 
 

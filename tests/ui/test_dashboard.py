@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 from backdesk.api_client import NewTask, TaskQuery
 from backdesk.api_client.models import utcnow
 from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.tui.confirm import ConfirmDialog
 from backdesk.tui.dashboard import DashboardScreen
 from backdesk.tui.health import COLUMN_KEYS
 from backdesk.tui.lead_keys import LEADS_ONLY
@@ -120,8 +121,10 @@ async def test_each_figure_drills_down_to_the_tasks_the_server_matches(wq_server
         assert ids == ["ben", "lee"]  # most loaded first
         await pilot.press("enter")
         assert await listed(app, pilot) == await server("owner:ben") and len(await server("owner:ben")) == 2
-        await pilot.press("c")  # the lead acts on the drilled list: claims ben's first task
         first = app.screen.workspace.tasks[0].id
+        await pilot.press("C")  # the lead acts on the drilled list: takes ben's first task over
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the steal question")
+        await pilot.press("y")
         await wait_for(lambda: app.screen.workspace.task(first).owner.id == "lee", "the claim")
     assert (await lee.task(first)).owner.id == "lee"
     await lee.aclose()
