@@ -46,9 +46,16 @@ class DashboardScreen(Screen[Drill | None]):
     KEY_WIDGETS: ClassVar[tuple[type, ...]] = (StatsTable,)
     BINDINGS = DASHBOARD_KEYS
 
-    def __init__(self, session: Session, refresh_interval: float = REFRESH_INTERVAL) -> None:
+    def __init__(
+        self, session: Session, place: tuple[str, str] | None = None, refresh_interval: float = REFRESH_INTERVAL
+    ) -> None:
+        """``place``: the (queue id, column) to put the cursor on once the figures arrive, such as
+        where the lead left it last time."""
         super().__init__()
         self.backend = session.backend
+        self.start_place = place
+        #: Where the cursor is: (queue id, column); None before the figures arrive.
+        self.place: tuple[str, str] | None = None
         self.model = Dashboard()
         self.refresh_interval = refresh_interval
         self._fetching = False
@@ -128,7 +135,11 @@ class DashboardScreen(Screen[Drill | None]):
         now = models.utcnow()
         palette = Palette.from_theme(self.app.current_theme)
         rows = [(row.queue.id, self._cells(row, now, palette)) for row in self.model.ordered()]
-        self.query_one(StatsTable).show(rows)
+        table = self.query_one(StatsTable)
+        table.show(rows)
+        if self.start_place is not None and rows:
+            table.move_to(*self.start_place)
+            self.start_place = None
         self.query_one("#dash-status", Static).update(literal(self.model.status(now), style="dim"))
         self.paint_detail()
 
@@ -169,6 +180,9 @@ class DashboardScreen(Screen[Drill | None]):
 
     @on(DataTable.CellHighlighted)
     def _highlighted(self) -> None:
+        table = self.query_one(StatsTable)
+        if table.row_key is not None:
+            self.place = (table.row_key, table.column_key)
         self.paint_detail()
 
     # -- keys ------------------------------------------------------------------------------

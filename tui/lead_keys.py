@@ -22,6 +22,9 @@ class LeadKeys:
     Export is open to operators too: it writes only what the server already shows them.
     """
 
+    #: Where the lead left the dashboard's cursor (queue id, column), to open it there again.
+    dashboard_place: tuple[str, str] | None = None
+
     def action_dashboard(self) -> None:
         screen = cast("MainScreen", self)
         me = screen.workspace.me
@@ -32,11 +35,14 @@ class LeadKeys:
             screen.notify(LEADS_ONLY, severity="warning")
             return
 
+        dashboard = DashboardScreen(screen.session, self.dashboard_place)
+
         def drilled(drill: Drill | None) -> None:
+            self.dashboard_place = dashboard.place or self.dashboard_place
             if drill is not None:
                 screen.navigation.drill_down(drill.queue_id, drill.filter, drill.sort)
 
-        screen.app.push_screen(DashboardScreen(screen.session), drilled)
+        screen.app.push_screen(dashboard, drilled)
 
     def action_export(self) -> None:
         start_export(cast("MainScreen", self))

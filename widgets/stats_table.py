@@ -62,3 +62,9 @@ class StatsTable(DataTable):
                     self.update_cell(key, column_key, cell)
         if keep is not None and RowKey(keep) in self.rows:
             self.move_cursor(row=self.get_row_index(keep), column=column, animate=False)
+
+    def move_to(self, row_key: str, column_key: str) -> None:
+        """Put the cursor on a cell by its keys; nothing happens when either is not shown."""
+        columns = [key for key, _, _ in self._columns]
+        if RowKey(row_key) in self.rows and column_key in columns:
+            self.move_cursor(row=self.get_row_index(row_key), column=columns.index(column_key), animate=False)

@@ -144,3 +144,18 @@ async def test_a_failed_refresh_keeps_the_figures_and_says_so(wq_server, ben):
         await wait_for(lambda: "Refresh failed" in str(status.render()), "the failure said", timeout=30)
         assert screen.model.rows["returns"].stats == before
         assert screen.query_one(StatsTable).get_cell("returns", "backlog").plain == "1"
+
+
+async def test_the_dashboard_opens_where_the_lead_left_it(wq_server, ben):
+    lee = WorkQueueBackend(wq_server.url, "lee-token")
+    await seed_health(ben, lee)
+    await lee.aclose()
+    app = make_app(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await drill(app, pilot, "billing", "at_risk")
+        await listed(app, pilot)
+        screen = await open_dashboard(app, pilot)
+        table = screen.query_one(StatsTable)
+        await wait_for(lambda: (table.row_key, table.column_key) == ("billing", "at_risk"), "the same figure")
+        assert "Billing" in str(screen.query_one("#dash-queue", Static).render())

@@ -11,14 +11,17 @@ import subprocess
 import sys
 
 import pytest
+from fault_proxy import FaultProxy  # tests/fault_proxy.py
 
 from backdesk.api_client import NewTask, Sort, TaskQuery
-from backdesk.api_client.export import EXPORT_PAGE
+from backdesk.api_client.export import EXPORT_PAGE, export_to_file
 from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.tui.app import BackdeskApp
 from backdesk.tui.cli import main
 from backdesk.tui.export_dialog import ExportDialog
 from backdesk.tui.main_screen import MainScreen
 from backdesk.tui.prompt import PromptDialog
+from backdesk.tui.settings_loader import load_settings
 
 from .helpers import wait_for
 from .test_operator_day import make_app, ready
@@ -141,8 +144,6 @@ async def test_export_writes_the_server_copy_of_every_field(wq_server, ben, tmp_
     task = await ben.create_task(NewTask("returns", 'Quote "this", then, a comma', "body", reference="ORD-9"))
     lee = WorkQueueBackend(wq_server.url, "lee-token")
     try:
-        from backdesk.api_client.export import export_to_file
-
         result = await export_to_file(lee, TaskQuery(q="ORD-9"), tmp_path / "one.csv", "csv")
     finally:
         await lee.aclose()
@@ -155,3 +156,40 @@ async def test_export_writes_the_server_copy_of_every_field(wq_server, ben, tmp_
         "Returns & Refunds",
     )
     assert oct((tmp_path / "one.csv").stat().st_mode & 0o777) == "0o600"
+
+
+async def test_esc_cancels_an_export_and_leaves_no_file(wq_server, ben, tmp_path):
+    await seed(ben, EXPORT_PAGE + 5, "Slow")
+    port = int(wq_server.url.rsplit(":", 1)[1].split("/")[0])
+    with FaultProxy(port, seed=1) as proxy:
+        proxy.always = "delay"  # every answer a little late, so the export is still running at esc
+        app = BackdeskApp(WorkQueueBackend(proxy.url, "lee-token"), settings=load_settings())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(app, pilot)
+            await pilot.press("e")
+            await wait_for(lambda: isinstance(app.screen, PromptDialog), "the path prompt")
+            app.screen.query_one("Input").value = str(tmp_path / "cancelled.csv")
+            await pilot.press("enter")
+            await wait_for(lambda: list(tmp_path.glob(".cancelled.csv.*.part")), "the export writing")
+            await pilot.press("escape")
+            await wait_for(lambda: isinstance(app.screen, MainScreen), "back to the list")
+            assert any("Export cancelled" in n.message for n in app._notifications)
+            await wait_for(lambda: not list(tmp_path.glob(".cancelled.csv*")), "the partial file removed")
+    assert not (tmp_path / "cancelled.csv").exists()
+
+
+async def test_a_cancelled_export_removes_its_partial_file(wq_server, ben, tmp_path):
+    await seed(ben, EXPORT_PAGE + 5, "Partial")
+    lee = WorkQueueBackend(wq_server.url, "lee-token")
+    pages = []
+
+    def progress(done, total):
+        pages.append(done)
+        export.cancel()  # after the first page is written to the partial file
+
+    export = asyncio.ensure_future(export_to_file(lee, TaskQuery(), tmp_path / "all.json", "json", progress))
+    with pytest.raises(asyncio.CancelledError):
+        await export
+    await lee.aclose()
+    assert pages == [EXPORT_PAGE]
+    assert not [p for p in tmp_path.iterdir() if "all.json" in p.name]
