@@ -20,6 +20,8 @@ from backdesk.api_client.connect import Credentials, without_userinfo
 from .config import ConfigError, Settings
 
 INSTALL_HINT = "backdesk web needs the web extra: pip install 'backdesk[web]'"
+#: What the web extra installs that backdesk web imports.
+WEB_EXTRA = ("textual_serve", "aiohttp", "aiohttp_jinja2")
 LOOPBACK_NAMES = ("localhost",)
 
 
@@ -41,7 +43,9 @@ def web_command(args: argparse.Namespace, settings: Settings) -> int:
     options cannot work."""
     try:
         from .web_serve import serve
-    except ImportError:
+    except ModuleNotFoundError as err:
+        if (err.name or "").partition(".")[0] not in WEB_EXTRA:
+            raise
         print(f"backdesk: {INSTALL_HINT}", file=sys.stderr)
         return 2
     try:
