@@ -37,6 +37,16 @@ from .session import Session
 REFRESH_INTERVAL = 15
 #: Stats requests in flight at once.
 CONCURRENCY = 4
+HELP_INTRO = (
+    "Queue health: every queue's open tasks (backlog), unclaimed, the oldest unclaimed task's age, "
+    "breached (⚠, past due), at risk (◷, due within the hour), who holds its tasks, and 24 h sparklines "
+    "(every other hour up to now). The queue breaching most is on top; the figures refresh by themselves.\n"
+)
+HELP_MOVING = (
+    "\nenter on a figure lists its tasks on the main screen: backlog → the queue, unclaimed and oldest → "
+    "owner:none, breached → breached, at risk → due:<1h, held by → pick whose (owner:ID). There you can mark "
+    "and act; H comes back here, on the same figure."
+)
 #: Columns whose figures read right-aligned.
 NUMBERS = ("backlog", "unclaimed", "oldest", "breached", "at_risk")
 
@@ -217,4 +227,5 @@ class DashboardScreen(Screen[Drill | None]):
         self.refresh_figures()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.app.key_rows(self)))  # type: ignore[attr-defined]
+        rows = [row for row in self.app.key_rows(self) if row.id]  # type: ignore[attr-defined]
+        self.app.push_screen(HelpScreen(rows, HELP_INTRO, HELP_MOVING))

@@ -44,9 +44,11 @@ class HelpScreen(ModalScreen[None]):
         Binding("G,end", "scroll('end')", "Bottom", show=False, id="help.bottom"),
     ]
 
-    def __init__(self, rows: Sequence[KeyRow]) -> None:
+    def __init__(self, rows: Sequence[KeyRow], intro: str = INTRO, moving: str = MOVING) -> None:
+        """``intro`` and ``moving``: the text above and below the keys (the main screen's by default)."""
         super().__init__()
         self.rows = rows
+        self.intro, self.moving = intro, moving
 
     def action_scroll(self, where: str) -> None:
         pane = self.query_one(VerticalScroll)
@@ -70,8 +72,8 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(row.keys, Text(row.description), row.id)
         with VerticalScroll(classes="dialog wide-dialog"):
             yield Static(Text("Keys", style="bold"))
-            yield Static(Text(INTRO))
+            yield Static(Text(self.intro))
             yield Static(table, id="help-keys")
-            yield Static(Text(MOVING))
+            yield Static(Text(self.moving))
             yield Static("[b]esc[/b] close", classes="hint")
         yield Footer()
