@@ -21,7 +21,7 @@ from backdesk.tui.cli import main
 from backdesk.tui.export_dialog import ExportDialog
 from backdesk.tui.main_screen import MainScreen
 from backdesk.tui.prompt import PromptDialog
-from backdesk.tui.settings_loader import load_settings
+from backdesk.tui.settings_loader import config_dir, load_settings
 
 from .helpers import wait_for
 from .test_operator_day import make_app, ready
@@ -193,3 +193,20 @@ async def test_a_cancelled_export_removes_its_partial_file(wq_server, ben, tmp_p
     await lee.aclose()
     assert pages == [EXPORT_PAGE]
     assert not [p for p in tmp_path.iterdir() if "all.json" in p.name]
+
+
+def test_cli_exports_a_saved_view_with_its_queue_and_filter(wq_server, tmp_path, monkeypatch, capsys):
+    async def prepare(ben):
+        await seed(ben, 4, "Viewed")  # priority high for n = 1, 2; low for n = 0, 3
+        await ben.create_task(NewTask("billing", "Other queue", "body", priority="urgent"))
+        return await server_ids(ben, "priority:>=high", queue="returns")
+
+    expected = as_ben(wq_server, prepare)
+    config = config_dir() / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[[views]]\nname = "Returns hot"\nfilter = "priority:>=high"\nqueue = "returns"\n')
+    monkeypatch.setenv("BACKDESK_TOKEN", "lee-token")
+    assert main(["--url", wq_server.url, "export", "--view", "returns hot", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["id"] for r in rows} == expected and len(expected) == 2
+    assert {r["queue"] for r in rows} == {"returns"}
