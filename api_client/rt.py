@@ -35,8 +35,9 @@ How RT's world maps onto backdesk's:
   LastUpdated, ties by Due then id; undated tickets come last when sorting by due date
   ascending, first within a tie of another sort. RT times are per second. See
   :mod:`.rt_paging` for cursors and for counts when RT withholds ``total``.
-* **People.** A user's ``id`` is the RT user name, ``name`` the real name. Everyone is an
-  operator: RT has no lead role.
+* **People.** A user's ``id`` is the RT user name, ``name`` the real name. A member of the
+  RT group ``leads_group`` (default "Leads") is a lead; see :mod:`.rt_triage` for leads,
+  operators and their load, assigning, moving and queue health.
 * **Counts** are TicketSQL searches run concurrently.
 * **Text.** Everything RT sends is sanitised as it is decoded, error messages included.
 
@@ -52,6 +53,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -66,16 +68,28 @@ from .errors import (
     ForbiddenError,
     InvalidRequestError,
     NotFoundError,
-    StaleError,
     changed_hands,
 )
 from .filters import FilterError, parse_filter
 from .http import HTTPAdapter, if_match, task_page
-from .models import Event, NewTask, Person, Queue, Resolution, Task, TaskChanges, TaskPage, TaskQuery
-from .rt_decode import RTDecoder, person, queue, records, refusal, text, ticket_id
+from .models import (
+    Event,
+    NewTask,
+    OperatorLoad,
+    Person,
+    Queue,
+    QueueStats,
+    Resolution,
+    Task,
+    TaskChanges,
+    TaskPage,
+    TaskQuery,
+)
+from .rt_decode import RTDecoder, check_version, person, queue, records, refusal, text, ticket_id
 from .rt_history import TicketHistory
 from .rt_paging import PAGE, queue_counts, ticket_page
 from .rt_ticketsql import TicketSQL
+from .rt_triage import RTTriage, denied, refused
 from .sanitize import clean_line
 
 #: RT priority number written for each level (read back through rt_ticketsql.PRIORITY_FLOOR).
@@ -106,9 +120,12 @@ class RTBackend(HTTPAdapter):
         tags_field: str | None = "Tags",
         reference_field: str | None = "Reference",
         search_content: bool = False,
+        leads_group: str | None = "Leads",
     ) -> None:
         """``search_content`` makes free text also match ticket content (slow without RT's
-        full-text index); by default it matches the subject and the reference field."""
+        full-text index); by default it matches the subject and the reference field.
+        ``leads_group`` names the RT group whose members are leads (None: everyone is, and
+        RT's rights alone decide what each may do)."""
         if not (password or token):
             raise AuthError("Request Tracker needs a password or an auth token for " + user + ".")
         super().__init__(
@@ -130,12 +147,14 @@ class RTBackend(HTTPAdapter):
         #: User names known to exist, so an ``owner:`` filter is checked once.
         self._users: set[str] = set()
         self._limit = asyncio.Semaphore(6)
+        self._triage = RTTriage(self, leads_group)
 
     # -- reads ---------------------------------------------------------------------------
 
     async def me(self) -> Person:
         if self._me is None:
-            self._me = person(await self._get(f"/user/{quote(self.user, safe='')}"), self.user)
+            found = person(await self._get(f"/user/{quote(self.user, safe='')}"), self.user)
+            self._me = replace(found, role=await self._triage.role(found.id))
         return self._me
 
     async def queues(self) -> list[Queue]:
@@ -277,7 +296,7 @@ class RTBackend(HTTPAdapter):
         current = self._decode.task(data, version=etag)
         if current.is_closed:
             raise ConflictError(f"Ticket {task_id} is already {current.status_label}.", status=409)
-        _check_version(task_id, data, etag, version)
+        check_version(task_id, data, etag, version)
         await self._check_holder(task_id, current, force, "close")
         if resolution == "duplicate":
             note = "Closed as a duplicate." + (f"\n\n{note}" if note else "")
@@ -300,7 +319,7 @@ class RTBackend(HTTPAdapter):
         current = self._decode.task(data, version=etag)
         if not current.is_closed:
             raise ConflictError(f"Ticket {task_id} is not closed.", status=409)
-        _check_version(task_id, data, etag, version)
+        check_version(task_id, data, etag, version)
         await self._check_holder(task_id, current, force, "reopen")
         await self._put(task_id, {"Status": REOPEN_STATUS}, etag if version else None)
         after = await self.task(task_id)
@@ -323,8 +342,12 @@ class RTBackend(HTTPAdapter):
             )
 
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
+        if changes.priority is not None:
+            await self._triage.require_lead("change priorities")
+        if changes.queue is not None:
+            await self._triage.require_lead("move tasks")
         data, etag = await self._ticket(task_id)
-        _check_version(task_id, data, etag, version)
+        check_version(task_id, data, etag, version)
         body: dict[str, Any] = {}
         if changes.priority is not None:
             body["Priority"] = PRIORITY_VALUE[changes.priority]
@@ -349,6 +372,8 @@ class RTBackend(HTTPAdapter):
             )
             if not ok
         ]
+        if {"priority", "queue"} & set(missed) and denied(messages):
+            raise refused(task_id, messages, f"change the {' and '.join(missed)} of tasks", "ModifyTicket")
         if missed:
             raise InvalidRequestError(
                 f"Request Tracker did not change the {', '.join(missed)} of ticket {task_id}: "
@@ -356,6 +381,20 @@ class RTBackend(HTTPAdapter):
                 status=400,
             )
         return after
+
+    # -- a lead's triage (rt_triage) -----------------------------------------------------
+
+    async def operators(self, search: str = "", *, queue: str | None = None, limit: int = 50) -> list[OperatorLoad]:
+        return await self._triage.operators(search, limit)
+
+    async def assign(self, task_id: str, operator_id: str, *, version: str | None = None) -> Task:
+        return await self._triage.assign(task_id, operator_id, version)
+
+    async def move(self, task_id: str, queue_id: str, *, version: str | None = None) -> Task:
+        return await self._triage.move(task_id, queue_id, version)
+
+    async def queue_stats(self, queue_id: str) -> QueueStats:
+        return await self._triage.queue_stats(queue_id, self._sql)
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -429,18 +468,6 @@ def _claimed(task_id: str, owner: Person) -> ConflictError:
     return ConflictError(
         f"{owner.name} has already claimed ticket {task_id}. Press C to take it over.", claimed_by=owner, status=409
     )
-
-
-def _check_version(task_id: str, data: dict, etag: str, version: str | None) -> None:
-    if not version:
-        return
-    current = "@" + text(data, "LastUpdated") if version.startswith("@") else etag
-    if version.strip('"') != current:
-        raise StaleError(
-            f"Ticket {task_id} changed since you loaded it. Press r to reload, then try again.",
-            status=412,
-            detail=f"current version {clean_line(etag)}",
-        )
 
 
 def _rt_time(value: datetime) -> str:

@@ -277,3 +277,17 @@ def refusal(response: httpx.Response, *, root: str, user: str) -> BackendError:
     return InvalidRequestError(
         f"Request Tracker rejected the request: {detail or 'HTTP ' + str(status)}", status=status, detail=detail
     )
+
+
+def check_version(task_id: str, data: dict, etag: str, version: str | None) -> None:
+    """StaleError when ``version`` (an ETag, or ``@<LastUpdated>`` from a list) is not the
+    ticket's now (``data`` and its ``etag``)."""
+    if not version:
+        return
+    current = "@" + text(data, "LastUpdated") if version.startswith("@") else etag
+    if version.strip('"') != current:
+        raise StaleError(
+            f"Ticket {task_id} changed since you loaded it. Press r to reload, then try again.",
+            status=412,
+            detail=f"current version {clean_line(etag)}",
+        )

@@ -12,10 +12,13 @@ from service_env import problem, require, service_url
 from backdesk.api_client.rt import RTBackend
 
 RT_URL = service_url("rt")
-#: RT user name -> password, as created by tests/rt/initialdata.pl.
-OPERATORS = {"ana": "ana-backdesk", "ben": "ben-backdesk"}
+#: RT user name -> password, as created by tests/rt/initialdata.pl (ana, ben: operators) and
+#: tests/rt/initialdata_leads.pl (lee: a lead, in the group Leads, with ReassignTicket).
+OPERATORS = {"ana": "ana-backdesk", "ben": "ben-backdesk", "lee": "lee-backdesk"}
 #: The queue the tests create their tickets in.
 QUEUE = "Returns & Refunds"
+#: The queue only the triage tests write to (its health figures are theirs alone).
+TRIAGE_QUEUE = "Triage"
 
 
 def require_rt() -> str:

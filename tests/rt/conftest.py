@@ -32,6 +32,14 @@ async def ben(rt_url: str) -> AsyncIterator[RTBackend]:
 
 
 @pytest.fixture
+async def lee(rt_url: str) -> AsyncIterator[RTBackend]:
+    """The lead."""
+    backend = rt_backend(rt_url, "lee")
+    yield backend
+    await backend.aclose()
+
+
+@pytest.fixture
 def marker() -> str:
     """A word unique to one test, to put in titles and filter on."""
     return "bd" + uuid.uuid4().hex[:10]

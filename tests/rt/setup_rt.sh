@@ -11,6 +11,7 @@ set -euo pipefail
 STATE="${BACKDESK_RT_STATE:-/var/tmp/backdesk-rt}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DATAFILE="$HERE/initialdata.pl"
+LEADS_DATAFILE="$HERE/initialdata_leads.pl"
 SITE_CONFIG=/etc/request-tracker5/RT_SiteConfig.d/90-backdesk.pm
 RT_SERVER=/usr/share/request-tracker5/libexec/rt-server
 RT_LIB=/usr/share/request-tracker5/lib
@@ -118,11 +119,30 @@ else
     stop_server
 fi
 
+# 3b. The lead role (issue 11): group Leads with ReassignTicket, its member lee and the queue
+#     Triage, once.
+has_leads() {
+    perl -I"$RT_LIB" -MRT -e '
+        RT::LoadConfig(); RT::Init();
+        my $u = RT::User->new(RT->SystemUser); $u->Load("lee");
+        my $g = RT::Group->new(RT->SystemUser); $g->LoadUserDefinedGroup("Leads");
+        my $q = RT::Queue->new(RT->SystemUser); $q->Load("Triage");
+        exit(($u->id && $g->id && $g->HasMember($u->PrincipalId) && $q->id) ? 0 : 1);' 2>/dev/null
+}
+if has_leads; then
+    say "lead group and lead user already loaded"
+else
+    say "loading $LEADS_DATAFILE"
+    rt-setup-database-5 --action insert --skip-create --datafile "$LEADS_DATAFILE"
+    has_leads || die "loading $LEADS_DATAFILE did not make lee a member of group Leads and queue Triage"
+    stop_server
+fi
+
 # Passwords hashed before BcryptCost was lowered (root from the package, or an older run of
 # this script) are re-hashed at the low cost, so basic auth stays fast.
 perl -I"$RT_LIB" -MRT -e '
     RT::LoadConfig(); RT::Init();
-    my %known = (root => "password", ana => "ana-backdesk", ben => "ben-backdesk");
+    my %known = (root => "password", ana => "ana-backdesk", ben => "ben-backdesk", lee => "lee-backdesk");
     my $cost = RT->Config->Get("BcryptCost");
     for my $name (sort keys %known) {
         my $u = RT::User->new(RT->SystemUser); $u->Load($name);
@@ -166,8 +186,9 @@ cat <<INFO
 
 Request Tracker is up at $URL  (REST 2.0: $URL/REST/2.0)
   operators: ana / ana-backdesk (Ana Ruiz), ben / ben-backdesk (Ben Okafor)
+  lead:      lee / lee-backdesk (Lee Park, group Leads, ReassignTicket)
   admin:     root / password
-  queues:    "Returns & Refunds", "Billing & Collections", "Approvals" (custom lifecycle)
+  queues:    "Returns & Refunds", "Billing & Collections", "Approvals" (custom lifecycle), "Triage"
   pid file:  $PIDFILE   log: $LOG
 Run the tests:  .venv/bin/pytest -m rt tests/rt
 INFO

@@ -45,7 +45,7 @@ async def test_stale_version_raises(ana, ben, new_ticket):
     with pytest.raises(StaleError):
         await ana.close(task.id, "done", version=stale.version)
     with pytest.raises(StaleError):
-        await ana.update(task.id, TaskChanges(priority="urgent"), version=stale.version)
+        await ana.update(task.id, TaskChanges(title=task.title + " (stale)"), version=stale.version)
     # A version from a list is the ticket's LastUpdated (to the second).
     assert listed.version.startswith("@")
     await anyio.sleep(1.1)
@@ -56,10 +56,11 @@ async def test_stale_version_raises(ana, ben, new_ticket):
     assert (await ana.close(task.id, "done", version=fresh.version)).status == "closed"
 
 
-async def test_update_fields(ana, new_ticket):
+async def test_update_fields(ana, lee, new_ticket):
+    """Priority and queue are a lead's to change (issue 11)."""
     task = await new_ticket()
     due = (utcnow() + timedelta(days=2)).replace(microsecond=0)
-    changed = await ana.update(
+    changed = await lee.update(
         task.id,
         TaskChanges(priority="urgent", due_at=due, title=task.title + " changed", queue="Billing & Collections"),
         version=task.version,
@@ -125,12 +126,12 @@ async def test_filters_sort_and_pages(ana, new_ticket, marker):
     assert page.total in (None, 5) and len(page.items) == 2
 
 
-async def test_history_mapping(ana, ben, new_ticket):
+async def test_history_mapping(ana, ben, lee, new_ticket):
     task = await new_ticket(body="The parcel came back damaged.")
     assert (await ana.task(task.id)).body == "The parcel came back damaged."
     await ben.claim(task.id)
     await ben.add_note(task.id, "Checked the photos", idempotency_key=str(uuid.uuid4()))
-    await ben.update(task.id, TaskChanges(priority="urgent"))
+    await lee.update(task.id, TaskChanges(priority="urgent"))
     await ben.close(task.id, "done")
     events = await ana.events(task.id)
     assert [e.kind for e in events] == ["created", "claimed", "note", "updated", "closed"]
