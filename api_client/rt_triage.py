@@ -12,18 +12,20 @@ and moving tickets, and a queue's health. :class:`RTTriage` works for
   someone who is not a lead raise ForbiddenError before anything is sent. RT refuses a change
   with HTTP 200 and a message ("You can only reassign tickets that you own or that are
   unowned", "Permission Denied") and changes nothing, so the ticket is read again: a refusal
-  becomes ForbiddenError with RT's words in ``detail``; "That user does not exist" or "may not
-  own tickets in that queue" becomes InvalidRequestError.
+  becomes ForbiddenError with RT's words in ``detail``; any other reason ("That user does not
+  exist", "may not own tickets in that queue", no status map between two lifecycles) becomes
+  InvalidRequestError quoting RT.
 * **Operators** are the members of RT's Privileged group (``GET /group/N``, as above, kept
   for a minute), with their real names from one users search (``POST /users`` with
   ``Name IN (...)``; with ``search``, two: ``Name LIKE`` and ``RealName LIKE``, as REST 2.0
-  cannot OR two fields; RT's LIKE is a case-insensitive substring match). REST 2.0 does not tell a non-admin who holds OwnTicket in a queue,
-  so ``queue`` does not narrow the list; RT refuses an assignee without it and ``assign``
-  says so.
+  cannot OR two fields; RT's LIKE is a case-insensitive substring match). REST 2.0 does not
+  tell a non-admin who holds OwnTicket in a queue, so ``queue`` does not narrow the list; RT
+  refuses an assignee without it and ``assign`` says so.
 * **Load** is counted from the active tickets someone owns: one search with their Owner and
   Due, 100 a page, the pages after the first fetched together. That is one request per 100
   held tickets, whatever the number of operators (two counts per operator would cost more for
-  any team with fewer than 50 tickets each); breached = Due before now. Kept for 30 seconds.
+  any team with fewer than 50 tickets each); breached = Due before now. Loads and queue
+  figures are read afresh on every call: the picker and the dashboard decide how often to ask.
 * **Queue health** is four TicketSQL counts (backlog, breached, at risk = due within the hour
   and not late, as ``due:<1h``), one search for the unclaimed (its ``total`` is the count,
   its one row, sorted by Created, the oldest) and the load search of the queue, together.
@@ -38,8 +40,8 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from dataclasses import replace
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -57,15 +59,11 @@ if TYPE_CHECKING:
     from .rt import RTBackend
 
 ACTIVE = "Status = '__Active__'"
-#: How long people, loads and a queue's health are reused, in seconds.
+#: How long the members of a group (leads, privileged users) are reused, in seconds.
 PEOPLE_TTL = 60.0
-LOAD_TTL = 30.0
-STATS_TTL = 10.0
 HISTORY_HOURS = 24
 #: RT's own users, never operators.
 SYSTEM_USERS = ("Nobody", "RT_System")
-#: Words of RT's refusals that mean the assignee is wrong, not the person asking.
-_BAD_ASSIGNEE = ("does not exist", "may not own")
 
 
 class Recent:
@@ -98,8 +96,6 @@ class RTTriage:
         self.leads_group = leads_group
         self._group_ids: dict[tuple[str, str], int | None] = {}
         self._recent = Recent(PEOPLE_TTL)
-        self._loads = Recent(LOAD_TTL)
-        self._stats = Recent(STATS_TTL)
         #: (queue, hour) -> the point derived for it; past hours do not change.
         self._points: dict[tuple[str, datetime], StatsPoint] = {}
         #: Queue id or name -> (id, name), for the queues looked up.
@@ -148,7 +144,7 @@ class RTTriage:
             query = [{"field": "Name", "value": name}, {"field": "Domain", "value": domain}]
             try:
                 found = records(await self._post("/groups", query, {"per_page": 1}, "SeeGroup"))
-            except ForbiddenError:
+            except (ForbiddenError, NotFoundError):  # hidden from this user, or no group search
                 found = []
             ids = [int(g["id"]) for g in found if str(g.get("id", "")).isdigit()]
             self._group_ids[(domain, name)] = ids[0] if ids else None
@@ -200,9 +196,6 @@ class RTTriage:
     async def _load(self, sql: str) -> dict[str, tuple[int, int]]:
         """Owner name -> (active tickets held, breached among them), of the tickets ``sql``
         matches that someone owns; each owner is remembered in ``self.people``."""
-        cached = self._loads.get(sql)
-        if cached is not None:
-            return dict(cached)
         owned = f"({sql}) AND Owner != 'Nobody'"
         order = [("id", "ASC")]
         first = await self.rt._search(owned, 1, PAGE, order, "Owner,Due")
@@ -227,7 +220,7 @@ class RTTriage:
             late = (when := due(item.get("Due"))) is not None and when < now
             held, breached = tally.get(holder.id, (0, 0))
             tally[holder.id] = (held + 1, breached + late)
-        return dict(self._loads.put(sql, tally))
+        return tally
 
     # -- writes --------------------------------------------------------------------------
 
@@ -282,9 +275,6 @@ class RTTriage:
     # -- queue health --------------------------------------------------------------------
 
     async def queue_stats(self, queue_id: str, sql: TicketSQL) -> QueueStats:
-        cached = self._stats.get(queue_id)
-        if cached is not None:
-            return cached
         await self._queue(queue_id)
         base = f"{queue_clause(queue_id)} AND {ACTIVE}"
         soon = sql.term(parse_filter("due:<1h").terms[0])
@@ -303,7 +293,7 @@ class RTTriage:
         oldest = records(unclaimed_page)
         rows = [OperatorLoad(self.people.get(name, Person(name, name)), *counts) for name, counts in load.items()]
         rows.sort(key=lambda r: (-r.held, -r.breached, r.person.name.casefold()))
-        stats = QueueStats(
+        return QueueStats(
             queue=queue_id,
             backlog=backlog,
             unclaimed=unclaimed,
@@ -313,7 +303,6 @@ class RTTriage:
             load=tuple(rows),
             history=history,
         )
-        return self._stats.put(queue_id, stats)
 
     async def _history(self, queue_id: str) -> tuple[StatsPoint, ...]:
         now = utcnow()
@@ -342,9 +331,11 @@ def denied(messages: list) -> bool:
 
 
 def refused(task_id: str, messages: list, doing: str, rights: str) -> BackendError:
-    """RT's refusal of a change it answered with 200 and left undone, as an error."""
+    """RT's refusal of a change it answered with 200 and left undone: ForbiddenError when RT
+    says the person may not (or says nothing), else InvalidRequestError quoting RT (an
+    assignee who does not exist or may not own tickets there, a queue with no status map)."""
     said = "; ".join(clean_line(m) for m in messages if isinstance(m, str)) or None
-    if said and any(words in said.lower() for words in _BAD_ASSIGNEE):
+    if said and not denied(messages):
         return InvalidRequestError(f"Request Tracker refused ticket {task_id}: {said}", status=400, detail=said)
     return ForbiddenError(
         f"Request Tracker refused: only leads can {doing} here (your RT user lacks the {rights} right).",

@@ -408,7 +408,7 @@ async def test_rt_401(body):
 
 async def test_rt_403_names_the_missing_right_and_chains_the_refusal():
     error = await rt_me_error(answer(403, {"message": "Forbidden"}, content_type="application/json"))
-    assert type(error) is AuthError
+    assert type(error) is ForbiddenError
     assert str(error) == "Request Tracker refused: your RT user lacks the ShowTicket right here. Ask an RT admin."
     assert error.detail == "Forbidden"
     assert isinstance(error.__cause__, AuthError) and error.__cause__.status == 403
@@ -420,7 +420,7 @@ async def test_rt_403_names_the_missing_right_and_chains_the_refusal():
         (
             403,
             {"message": "Forbidden"},
-            AuthError,
+            ForbiddenError,
             "Request Tracker refused: your RT user lacks the right for this. Ask an RT admin.",
             "Forbidden",
         ),
@@ -582,7 +582,7 @@ async def test_rt_412_on_write():
     )
     try:
         with pytest.raises(StaleError) as caught:
-            await backend.update("1", TaskChanges(priority="high"), version="77")
+            await backend.update("1", TaskChanges(title="New title"), version="77")
     finally:
         await backend.aclose()
     assert str(caught.value) == (

@@ -18,7 +18,7 @@ from backdesk.api_client.errors import ForbiddenError
 from backdesk.api_client.models import NewTask, OperatorLoad, Person, QueueStats, Task, TaskChanges, utcnow
 
 #: The kits that implement a lead's triage; the kit fixture (tests/conftest.py) knows each.
-TRIAGE_KITS = ["reference"]
+TRIAGE_KITS = ["reference", pytest.param("rt", marks=pytest.mark.rt)]
 
 pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("kit", TRIAGE_KITS, indirect=True)]
 

@@ -92,6 +92,17 @@ Set(%Lifecycles,
         },
         rights => { '* -> deleted' => 'DeleteTicket', '* -> *' => 'ModifyTicket' },
     },
+    # Moving a ticket between queues of different lifecycles needs a status map (issue 11's move).
+    __maps__ => {
+        'default -> backdesk' => {
+            new => 'new', open => 'open', stalled => 'stalled',
+            resolved => 'resolved', rejected => 'rejected', deleted => 'deleted',
+        },
+        'backdesk -> default' => {
+            new => 'new', open => 'open', 'awaiting-approval' => 'open', stalled => 'stalled',
+            resolved => 'resolved', rejected => 'rejected', deleted => 'deleted',
+        },
+    },
 );
 1;
 PERL
