@@ -48,8 +48,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     + "".join(f",\n    {name} {kind}" for name, kind in SORT_COLUMNS.items())
     + """);
 CREATE INDEX IF NOT EXISTS tasks_counting ON tasks(queue_id, status, priority, owner_id, due_at);
-CREATE INDEX IF NOT EXISTS tasks_open_due ON tasks(queue_id, due_at) WHERE status != 'closed';
-CREATE INDEX IF NOT EXISTS tasks_open_owner_due ON tasks(owner_id, due_at) WHERE status != 'closed';
+CREATE INDEX IF NOT EXISTS tasks_open_due_owner ON tasks(queue_id, due_at, owner_id, status) WHERE status != 'closed';
 CREATE INDEX IF NOT EXISTS tasks_unclaimed ON tasks(queue_id, created_at) WHERE status != 'closed' AND owner_id IS NULL;
 """
     + "".join(
@@ -76,6 +75,20 @@ CREATE TRIGGER IF NOT EXISTS task_counts_delete AFTER DELETE ON tasks BEGIN
     UPDATE task_counts SET n = n - 1
         WHERE queue_id = OLD.queue_id AND status = OLD.status AND owner_id = COALESCE(OLD.owner_id, '');
 END;
+CREATE TABLE IF NOT EXISTS owner_load (owner_id TEXT PRIMARY KEY, held INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS owner_load_insert AFTER INSERT ON tasks
+    WHEN NEW.owner_id IS NOT NULL AND NEW.status != 'closed' BEGIN
+    INSERT INTO owner_load VALUES (NEW.owner_id, 1) ON CONFLICT DO UPDATE SET held = held + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS owner_load_update AFTER UPDATE OF status, owner_id ON tasks BEGIN
+    UPDATE owner_load SET held = held - 1
+        WHERE owner_id = OLD.owner_id AND OLD.status != 'closed';
+    INSERT INTO owner_load SELECT NEW.owner_id, 1 WHERE NEW.owner_id IS NOT NULL AND NEW.status != 'closed'
+        ON CONFLICT DO UPDATE SET held = held + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS owner_load_delete AFTER DELETE ON tasks WHEN OLD.status != 'closed' BEGIN
+    UPDATE owner_load SET held = held - 1 WHERE owner_id = OLD.owner_id;
+END;
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     task_id INTEGER NOT NULL REFERENCES tasks(id),
@@ -92,7 +105,14 @@ CREATE TABLE IF NOT EXISTS queue_hours (
 """
 )
 #: Indexes of older versions that the sort and counting indexes replace.
-OLD_INDEXES = ("tasks_queue_status", "tasks_priority_due", "tasks_due", "tasks_owner")
+OLD_INDEXES = (
+    "tasks_queue_status",
+    "tasks_priority_due",
+    "tasks_due",
+    "tasks_owner",
+    "tasks_open_due",
+    "tasks_open_owner_due",
+)
 
 
 def _table_exists(con: sqlite3.Connection, name: str) -> bool:
@@ -124,11 +144,17 @@ def prepare(con: sqlite3.Connection) -> bytes:
     _hash_old_tokens(con)
     _add_sort_columns(con)
     counted = _table_exists(con, "task_counts")
+    loaded = _table_exists(con, "owner_load")
     con.executescript(SCHEMA)
     if not counted:  # a new database, or one from before the counters
         con.execute(
             "INSERT INTO task_counts"
             " SELECT queue_id, status, COALESCE(owner_id, ''), COUNT(*) FROM tasks GROUP BY 1, 2, 3"
+        )
+    if not loaded:
+        con.execute(
+            "INSERT INTO owner_load SELECT owner_id, COUNT(*) FROM tasks"
+            " WHERE owner_id IS NOT NULL AND status != 'closed' GROUP BY owner_id"
         )
     for name in OLD_INDEXES:
         con.execute(f"DROP INDEX IF EXISTS {name}")

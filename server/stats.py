@@ -19,10 +19,12 @@ from typing import Any
 
 from .problems import Problem
 from .times import iso, now
-from .triage import breached_counts, held_counts, load_json
+from .triage import breached_counts, held_counts
 
 #: Points of history a stats answer carries, one per hour, the current hour last.
 HOURS = 24
+#: People listed in a queue's load: the most loaded.
+LOAD_LIMIT = 50
 #: Recorded hours older than this are dropped.
 KEEP = timedelta(days=7)
 HOUR = timedelta(hours=1)
@@ -35,7 +37,8 @@ def hour_of(moment: datetime) -> datetime:
 def _open_breached(con: sqlite3.Connection, queue: str, before: str, after: str | None = None) -> int:
     """Open tasks of ``queue`` due before ``before`` (and at or after ``after``), from the open-due index."""
     sql = (
-        "SELECT COUNT(*) FROM tasks INDEXED BY tasks_open_due WHERE queue_id = ? AND status != 'closed' AND due_at < ?"
+        "SELECT COUNT(*) FROM tasks INDEXED BY tasks_open_due_owner"
+        " WHERE queue_id = ? AND status != 'closed' AND due_at < ?"
     )
     args: list[Any] = [queue, before]
     if after is not None:
@@ -129,7 +132,8 @@ class Stats:
         self._recorded_hour = iso(current)
 
     def queue_stats(self, queue: str) -> dict[str, Any]:
-        """The queue's counts now, who holds its open tasks (most loaded first) and its last 24 hours."""
+        """The queue's counts now, the 50 people holding most of its open tasks (most loaded
+        first) and its last 24 hours."""
         self.record_history()
         moment = now()
         stamp, soon = iso(moment), iso(moment + HOUR)
@@ -148,8 +152,9 @@ class Stats:
             ).fetchone()[0]
             held = held_counts(con, queue)
             late = breached_counts(con, queue, stamp)
+            busiest = sorted(held, key=lambda pid: (-held[pid], -late.get(pid, 0), pid))[:LOAD_LIMIT]
             people = con.execute(
-                f"SELECT id, name, role FROM people WHERE id IN ({','.join('?' * len(held))})", list(held)
+                f"SELECT id, name, role FROM people WHERE id IN ({','.join('?' * len(busiest))})", busiest
             ).fetchall()
             history = con.execute(
                 "SELECT at, backlog, breached FROM queue_hours WHERE queue_id = ? AND hour > ? ORDER BY hour",
@@ -163,6 +168,9 @@ class Stats:
                 "at_risk": _open_breached(con, queue, soon, stamp),
                 "oldest_unclaimed_at": oldest,
             }
-        load = [load_json(person, held, late) for person in people]
+        load = [
+            {"id": pid, "name": name, "role": role, "held": held[pid], "breached": late.get(pid, 0)}
+            for pid, name, role in people
+        ]
         load.sort(key=lambda p: (-p["held"], -p["breached"], p["name"].casefold(), p["id"]))
         return {**result, "load": load, "history": [dict(row) for row in history]}

@@ -174,7 +174,7 @@ class Store(Writes, Triage, Stats):
                     COALESCE(SUM(c.n), 0) AS open,
                     COALESCE(SUM(CASE WHEN c.owner_id = '' THEN c.n END), 0) AS unclaimed,
                     COALESCE(SUM(CASE WHEN c.owner_id = ? THEN c.n END), 0) AS mine,
-                    (SELECT COUNT(*) FROM tasks t INDEXED BY tasks_open_due
+                    (SELECT COUNT(*) FROM tasks t INDEXED BY tasks_open_due_owner
                         WHERE t.queue_id = q.id AND t.status != 'closed' AND t.due_at < ?) AS breached
                 FROM queues q LEFT JOIN task_counts c ON c.queue_id = q.id AND c.status != 'closed'
                 GROUP BY q.id ORDER BY q.position, q.id

@@ -1,7 +1,8 @@
 """A lead's triage: who can hold tasks and how loaded they are, assigning and moving tasks.
 
-Load comes from the maintained counters (held) and one grouped count over an index of open
-tasks (breached), so it stays cheap with thousands of people and 100k tasks.
+Load comes from maintained counters (held: ``owner_load`` everywhere, ``task_counts`` per
+queue) and one grouped count over the past-due part of an index of open tasks (breached), so
+it stays cheap with thousands of people and 100k tasks.
 """
 
 from __future__ import annotations
@@ -18,39 +19,26 @@ from .writes import Caller, check_open, check_version, task_json, task_key, task
 
 
 def held_counts(con: sqlite3.Connection, queue: str | None) -> dict[str, int]:
-    """Person id -> open tasks they hold (in ``queue`` when given), from the counters."""
-    sql = "SELECT owner_id, SUM(n) FROM task_counts WHERE status != 'closed' AND owner_id != ''"
-    args: list[Any] = []
-    if queue is not None:
-        sql += " AND queue_id = ?"
-        args.append(queue)
-    return {owner: n for owner, n in con.execute(sql + " GROUP BY owner_id", args) if n}
+    """Person id -> open tasks they hold (in ``queue`` when given), from the maintained counters."""
+    if queue is None:
+        return dict(con.execute("SELECT owner_id, held FROM owner_load WHERE held > 0").fetchall())
+    rows = con.execute(
+        "SELECT owner_id, SUM(n) FROM task_counts WHERE queue_id = ? AND status != 'closed' AND owner_id != ''"
+        " GROUP BY owner_id",
+        (queue,),
+    )
+    return {owner: n for owner, n in rows if n}
 
 
 def breached_counts(con: sqlite3.Connection, queue: str | None, at: str) -> dict[str, int]:
-    """Person id -> open tasks they hold that are past due at ``at`` (in ``queue`` when given)."""
-    if queue is None:
-        sql = (
-            "SELECT owner_id, COUNT(*) FROM tasks INDEXED BY tasks_open_owner_due"
-            " WHERE status != 'closed' AND owner_id IS NOT NULL AND due_at < ? GROUP BY owner_id"
-        )
-        return dict(con.execute(sql, (at,)).fetchall())
+    """Person id -> open tasks they hold that are past due at ``at`` (in ``queue`` when given):
+    one grouped count over the past-due part of a covering index."""
+    queues = "queue_id = ?" if queue is not None else "queue_id IN (SELECT id FROM queues)"
     sql = (
-        "SELECT owner_id, COUNT(*) FROM tasks INDEXED BY tasks_open_due"
-        " WHERE queue_id = ? AND status != 'closed' AND due_at < ? AND owner_id IS NOT NULL GROUP BY owner_id"
+        f"SELECT owner_id, COUNT(*) FROM tasks INDEXED BY tasks_open_due_owner WHERE {queues}"
+        " AND status != 'closed' AND due_at < ? AND owner_id IS NOT NULL GROUP BY owner_id"
     )
-    return dict(con.execute(sql, (queue, at)).fetchall())
-
-
-def load_json(person: sqlite3.Row | dict[str, Any], held: dict[str, int], breached: dict[str, int]) -> dict[str, Any]:
-    pid = person["id"]
-    return {
-        "id": pid,
-        "name": person["name"],
-        "role": person["role"],
-        "held": held.get(pid, 0),
-        "breached": breached.get(pid, 0),
-    }
+    return dict(con.execute(sql, (queue, at) if queue is not None else (at,)).fetchall())
 
 
 def _queue_name(con: sqlite3.Connection, queue_id: str) -> str:
@@ -75,18 +63,20 @@ class Triage:
         with self.read() as con:
             if queue is not None:
                 _queue_name(con, queue)
-            people = [
-                row
-                for row in con.execute(
-                    f"SELECT id, name, role FROM people WHERE role IN ({','.join('?' * len(HOLDERS))})", HOLDERS
-                )
-                if needle in row["name"].casefold() or needle in row["id"].casefold()
-            ]
+            rows = con.execute(
+                f"SELECT id, name, role FROM people WHERE role IN ({','.join('?' * len(HOLDERS))})", HOLDERS
+            ).fetchall()
             held = held_counts(con, queue)
             breached = breached_counts(con, queue, iso(now()))
-        loads = [load_json(person, held, breached) for person in people]
-        loads.sort(key=lambda p: (p["held"], p["breached"], p["name"].casefold(), p["id"]))
-        return loads[:limit]
+        ranked = sorted(
+            (held.get(pid, 0), breached.get(pid, 0), name.casefold(), pid, name, role)
+            for pid, name, role in rows
+            if not needle or needle in name.casefold() or needle in pid.casefold()
+        )
+        return [
+            {"id": pid, "name": name, "role": role, "held": n, "breached": late}
+            for n, late, _, pid, name, role in ranked[:limit]
+        ]
 
     def assign(self, caller: Caller, task_id: str, operator: str, if_match: int | None) -> dict[str, Any]:
         """Give the task to ``operator`` whoever holds it; assigning to its holder changes nothing."""

@@ -70,16 +70,26 @@ def test_counters_follow_every_change(srv, ana, ben, connect):
     ana.post(f"/tasks/{tasks[2]['id']}/close", json={"resolution": "done"})
     ana.post(f"/tasks/{tasks[2]['id']}/reopen")
     ana.post(f"/tasks/{tasks[0]['id']}/release")
+    lee.post(f"/tasks/{tasks[2]['id']}/assign", json={"operator": "chen"})
+    lee.post(f"/tasks/{tasks[0]['id']}/move", json={"queue": "billing"})
+    ben.post(f"/tasks/{tasks[1]['id']}/close", json={"resolution": "done"})
     with sqlite3.connect(srv.store.path) as con:
         kept = sorted(con.execute("SELECT queue_id, status, owner_id, n FROM task_counts WHERE n > 0"))
         counted = sorted(
             con.execute("SELECT queue_id, status, COALESCE(owner_id, ''), COUNT(*) FROM tasks GROUP BY 1, 2, 3")
         )
+        held = sorted(con.execute("SELECT owner_id, held FROM owner_load WHERE held > 0"))
+        holding = sorted(
+            con.execute(
+                "SELECT owner_id, COUNT(*) FROM tasks WHERE owner_id IS NOT NULL AND status != 'closed' GROUP BY 1"
+            )
+        )
     assert kept == counted
+    assert held == holding == [("chen", 1)]
     for params in ({}, {"queue": "billing"}, {"owner": "ben"}, {"owner": "none", "status": "open"}):
         first = ana.get("/tasks", params=params).json()
         assert first["total"] == len(first["items"])
-    assert ana.get("/tasks", params={"q": "owner:none"}).json()["total"] == 2
+    assert ana.get("/tasks", params={"q": "owner:none"}).json()["total"] == 1
 
 
 def test_an_older_database_is_brought_up_to_date(tmp_path):
@@ -103,6 +113,22 @@ def test_an_older_database_is_brought_up_to_date(tmp_path):
         cursor=None,
     )
     assert [t["title"] for t in items] == ["a", "b", "c"] and total == 3
+    assert [(p["id"], p["held"]) for p in server.store.operators("", None, 9)] == [("ana", 1)]
+
+
+def test_load_is_counted_over_the_past_due_part_of_a_covering_index(srv):
+    with srv.store.read() as con:
+        for queue in ("returns", None):
+            where = "queue_id = ?" if queue else "queue_id IN (SELECT id FROM queues)"
+            plan = " | ".join(
+                row[3]
+                for row in con.execute(
+                    "EXPLAIN QUERY PLAN SELECT owner_id, COUNT(*) FROM tasks INDEXED BY tasks_open_due_owner"
+                    f" WHERE {where} AND status != 'closed' AND due_at < ? AND owner_id IS NOT NULL GROUP BY owner_id",
+                    (queue, "2026-01-01T00:00:00Z") if queue else ("2026-01-01T00:00:00Z",),
+                )
+            )
+            assert "COVERING INDEX tasks_open_due_owner (queue_id=? AND due_at<?)" in plan, plan
 
 
 def _indexes(path) -> set[str]:
