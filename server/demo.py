@@ -30,6 +30,9 @@ DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
     ("lee", "Lee Park", "lead"),
 )
 OPERATORS = tuple(pid for pid, _, role in DEMO_PEOPLE if role == "operator")
+#: How much of the held work each operator has, so that loads differ and a lead has someone to
+#: rebalance from (ben) and to (dev).
+LOAD_WEIGHTS = {"ana": 3, "ben": 6, "chen": 4, "dev": 1}
 
 
 QUEUE_WEIGHTS = {
@@ -135,7 +138,7 @@ class _Generator:
         status = "open" if roll < 0.75 else "waiting" if roll < 0.87 else "closed"
         owner = None
         if r.random() < {"open": 0.25, "waiting": 0.7, "closed": 0.95}[status]:
-            owner = r.choice(OPERATORS)
+            owner = r.choices(OPERATORS, [LOAD_WEIGHTS[op] for op in OPERATORS])[0]
         events = self.history(created, status, owner)
         resolution = events[-1][3] if status == "closed" else None
         reference = None if r.random() < 0.05 else template.reference.format(**values)

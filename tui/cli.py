@@ -35,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the demo database in this file (default: demo.sqlite3 in the data folder, kept between runs)",
     )
     demo.add_argument("--fresh", action="store_true", help="start from new demo data in a temporary database")
+    demo.add_argument(
+        "--as",
+        dest="person",
+        default="ana",
+        metavar="NAME",
+        help="sign in as this demo person: operators ana, ben, chen, dev, or lee, the lead (default: ana)",
+    )
     commands.add_parser(
         "serve", help="run the Work Queue API reference server (see backdesk serve --help)", add_help=False
     )
@@ -87,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return _stop_quietly_on_broken_pipe(lambda: config_command(args.edit))
     if args.command == "demo":
-        return run_demo(args.tasks, args.db, args.fresh)
+        return run_demo(args.tasks, args.db, args.fresh, args.person)
     settings = load_settings()
     if args.command == "web":
         return web_command(args, settings)
@@ -166,8 +173,8 @@ def run_app(backend: Backend, settings: Settings | None = None, profile: str | N
     return 0
 
 
-def run_demo(tasks: int, db: Path | None, fresh: bool) -> int:
-    """Serve demo data on a free loopback port for as long as the app runs.
+def run_demo(tasks: int, db: Path | None, fresh: bool, person: str = "ana") -> int:
+    """Serve demo data on a free loopback port for as long as the app runs, signed in as ``person``.
 
     The database is kept in the data folder (so drafts and work carry over between runs) unless
     ``fresh`` asks for a new one; ``db`` names another file.
@@ -184,8 +191,11 @@ def run_demo(tasks: int, db: Path | None, fresh: bool) -> int:
         path = Path(scratch) / "demo.sqlite3" if fresh else db or demo_database()
         path.parent.mkdir(parents=True, exist_ok=True)
         with ReferenceServer(path, demo_data=tasks) as server:
-            user = "ana" if "ana" in server.tokens else next(iter(server.tokens))
-            backend = connect("workqueue", Credentials(server.url, token=server.tokens[user]))
+            if person not in server.tokens:
+                known = ", ".join(sorted(server.tokens)) or "nobody (seed some tasks)"
+                print(f"backdesk demo: no demo person {person!r}; the demo has {known}.", file=sys.stderr)
+                return 2
+            backend = connect("workqueue", Credentials(server.url, token=server.tokens[person]))
             return run_app(backend, settings, scope="demo")
 
 

@@ -3,6 +3,8 @@ note templates that insert where the cursor is."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from backdesk.api_client.workqueue import WorkQueueBackend
@@ -74,3 +76,25 @@ async def test_a_demo_draft_survives_a_restart_on_another_port_and_templates_ins
             assert editor.text == typed
     finally:
         server.stop()
+
+
+def test_the_demo_signs_in_as_the_person_named_with_as(monkeypatch, capsys):
+    """``backdesk demo --as lee`` opens the app as the lead; an unknown name stops with the choices."""
+    seen = []
+
+    def fake_run_app(backend, settings, scope=""):  # the app itself is not under test here
+        async def whoami():
+            try:
+                return await backend.me()
+            finally:
+                await backend.aclose()
+
+        seen.append(asyncio.run(whoami()))
+        return 0
+
+    monkeypatch.setattr(cli, "run_app", fake_run_app)
+    assert cli.main(["demo", "--fresh", "--tasks", "20", "--as", "lee"]) == 0
+    assert cli.main(["demo", "--fresh", "--tasks", "20"]) == 0
+    assert [(p.id, p.role) for p in seen] == [("lee", "lead"), ("ana", "operator")]
+    assert cli.main(["demo", "--fresh", "--tasks", "20", "--as", "zed"]) == 2
+    assert "no demo person 'zed'; the demo has ana, ben, chen, dev, lee." in capsys.readouterr().err
