@@ -18,6 +18,8 @@ from backdesk.widgets.palette import Palette
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
+from .bulk_dialog import BulkCloseDialog, BulkNoteDialog
+from .bulk_report import BulkScreen
 from .close_dialog import CloseDialog
 from .columns_dialog import ColumnsDialog
 from .config import ConfigError, Settings
@@ -29,6 +31,7 @@ from .help_screen import HelpScreen, KeyRow
 from .keymap import UNBOUND_KEY, build_keymap
 from .main_screen import MainScreen
 from .note_editor import NoteEditor
+from .pickers import OperatorPicker
 from .private_files import remove_stale_temporaries
 from .prompt import ChoiceDialog, PromptDialog
 from .secrets import resolve_credentials
@@ -54,6 +57,10 @@ SCREENS: tuple[type[Screen[Any]], ...] = (
     HelpScreen,
     DashboardScreen,
     ExportDialog,
+    BulkCloseDialog,
+    BulkNoteDialog,
+    BulkScreen,
+    OperatorPicker,
 )
 
 

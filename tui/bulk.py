@@ -79,6 +79,11 @@ class BulkAction:
         """The report's title: "Close 37 tasks as duplicate"."""
         return self.summary(n, "").removesuffix("?")
 
+    @property
+    def verb(self) -> str:
+        """What the lead was doing, for an error's notice: "Assign", "Move"."""
+        return {"priority": "Setting the priority", "note": "Adding the note"}.get(self.kind, self.kind.capitalize())
+
     def done(self) -> str:
         """What happened to a task it succeeded on."""
         return {

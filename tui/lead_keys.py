@@ -1,5 +1,6 @@
-"""The main screen's keys for a lead's triage: ``H`` (the queue health dashboard) and ``e``
-(export), kept out of :mod:`tui.main_screen`, which mixes them in."""
+"""The main screen's keys for a lead's triage: ``H`` (the queue health dashboard), ``e``
+(export), and marks and the keys that act on them (:mod:`tui.bulk_actions`), kept out of
+:mod:`tui.main_screen`, which mixes them in."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ LEADS_ONLY = "Only leads can open the queue health dashboard."
 
 
 class LeadKeys:
-    """Actions for the bindings ``lead.dashboard`` and ``queue.export`` (see :mod:`tui.main_keys`).
+    """Actions for the bindings ``lead.dashboard``, ``queue.export``, ``mark.*``, ``task.assign``,
+    ``task.move`` and ``task.priority`` (see :mod:`tui.main_keys`).
 
     Export is open to operators too: it writes only what the server already shows them.
     """
@@ -46,3 +48,21 @@ class LeadKeys:
 
     def action_export(self) -> None:
         start_export(cast("MainScreen", self))
+
+    def action_mark(self) -> None:
+        cast("MainScreen", self).bulk.toggle()
+
+    def action_extend_marks(self, step: int) -> None:
+        cast("MainScreen", self).bulk.extend(step)
+
+    def action_mark_all(self) -> None:
+        cast("MainScreen", self).bulk.mark_all()
+
+    def action_assign(self) -> None:
+        cast("MainScreen", self).bulk.assign()
+
+    def action_move(self) -> None:
+        cast("MainScreen", self).bulk.move()
+
+    def action_set_priority(self) -> None:
+        cast("MainScreen", self).bulk.set_priority()

@@ -17,12 +17,36 @@ FOOTER_KEYS = (
     "task.release",
     "task.note",
 )
+#: A lead's keys, by binding id, and what an operator who presses one is told instead.
+LEAD_ONLY = {
+    "mark.toggle": "Only leads can mark tasks for bulk changes.",
+    "mark.down": "Only leads can mark tasks for bulk changes.",
+    "mark.up": "Only leads can mark tasks for bulk changes.",
+    "mark.all": "Only leads can mark tasks for bulk changes.",
+    "task.assign": "Only leads can assign tasks. Press c to claim it yourself.",
+    "task.move": "Only leads can move tasks to another queue.",
+    "task.priority": "Only leads can change a task's priority.",
+}
+#: What an operator is told for the task keys while marks are set (a lead whose role changed).
+BULK_ONLY_LEADS = "Only leads can change tasks in bulk. esc clears the marks."
 
 MAIN_KEYS: list[BindingType] = [
     Binding("c", "claim", "Claim", id="task.claim", tooltip="Take the task so nobody else works on it"),
     Binding("C", "steal", "Steal", id="task.steal", tooltip="Take the task over from the operator who holds it"),
-    Binding("u", "release", "Release", id="task.release", tooltip="Give the task back to the queue"),
-    Binding("n", "note", "Note", id="task.note", tooltip="Add an internal note (never sent to the requester)"),
+    Binding(
+        "u",
+        "release",
+        "Release",
+        id="task.release",
+        tooltip="Give the task back to the queue (with marks: every marked task)",
+    ),
+    Binding(
+        "n",
+        "note",
+        "Note",
+        id="task.note",
+        tooltip="Add an internal note, never sent to the requester (with marks: the same note on each)",
+    ),
     Binding(
         "t",
         "note_from_template",
@@ -31,7 +55,13 @@ MAIN_KEYS: list[BindingType] = [
         id="task.template",
         tooltip="Start a note from one of your templates",
     ),
-    Binding("x", "close_task", "Close", id="task.close", tooltip="Close the task with a resolution"),
+    Binding(
+        "x",
+        "close_task",
+        "Close",
+        id="task.close",
+        tooltip="Close the task with a resolution (with marks: every marked task)",
+    ),
     Binding("R", "reopen", "Reopen", show=False, id="task.reopen", tooltip="Reopen a closed task (asks first)"),
     Binding(
         "space",
@@ -110,6 +140,61 @@ MAIN_KEYS: list[BindingType] = [
         id="queue.export",
         tooltip="Export every task of this list (not just the loaded page) to a CSV or JSON file",
     ),
+    Binding(
+        "v",
+        "mark",
+        "Mark",
+        id="mark.toggle",
+        tooltip="Leads: mark or unmark the task (the task keys then act on every marked task)",
+    ),
+    Binding(
+        "J",
+        "extend_marks(1)",
+        "Mark down",
+        show=False,
+        id="mark.down",
+        tooltip="Leads: mark the task and the one below, moving down",
+    ),
+    Binding(
+        "K",
+        "extend_marks(-1)",
+        "Mark up",
+        show=False,
+        id="mark.up",
+        tooltip="Leads: mark the task and the one above, moving up",
+    ),
+    Binding(
+        "asterisk",
+        "mark_all",
+        "Mark all",
+        key_display="*",
+        show=False,
+        id="mark.all",
+        tooltip="Leads: mark every task this list matches, pages not loaded yet too (asks first)",
+    ),
+    Binding(
+        "a",
+        "assign",
+        "Assign",
+        id="task.assign",
+        tooltip="Leads: assign the task (or the marked ones) to an operator, least loaded first",
+    ),
+    Binding(
+        "m",
+        "move",
+        "Move",
+        show=False,
+        id="task.move",
+        tooltip="Leads: move the task (or the marked ones) to another queue",
+    ),
+    Binding(
+        "p",
+        "set_priority",
+        "Priority",
+        show=False,
+        id="task.priority",
+        tooltip="Leads: set the priority of the task (or the marked ones)",
+    ),
     Binding("b", "toggle_queues", "Queues", id="app.queues", tooltip="Go to the views and queues"),
     Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Reload the list, keeping your place"),
     Binding("question_mark", "help", "Help", key_display="?", id="app.help", tooltip="List every key"),
@@ -120,7 +205,7 @@ MAIN_KEYS: list[BindingType] = [
         "Back",
         show=False,
         id="app.back",
-        tooltip="In the filter bar: clear the filter; else stop play mode, or go back to the list",
+        tooltip="In the filter bar: clear the filter; else stop play mode, clear the marks, or go back to the list",
     ),
 ]
 

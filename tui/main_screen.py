@@ -28,11 +28,12 @@ from backdesk.widgets.queue_list import Choice, QueueList
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
+from .bulk_actions import BulkActions
 from .errors import Notice, report
 from .help_screen import HelpScreen
 from .keymap import is_unbound
 from .lead_keys import LeadKeys
-from .main_keys import FOOTER_KEYS, MAIN_KEYS, TINY
+from .main_keys import FOOTER_KEYS, LEAD_ONLY, MAIN_KEYS, TINY
 from .navigation import Navigation
 from .operations import TaskOps
 from .painter import Painter
@@ -69,6 +70,7 @@ class MainScreen(LeadKeys, Screen):
         self.workspace = Workspace(session.settings, session.scope)
         self.ops = TaskOps(session.backend)
         self.task_actions = TaskActions(self)
+        self.bulk = BulkActions(self)
         self.navigation = Navigation(self)
         self.paint = Painter(self)
         self._detail_id: str | None = None
@@ -126,13 +128,14 @@ class MainScreen(LeadKeys, Screen):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        """What the footer shows: never an unbound action; on a narrow terminal only the most
-        important keys, ? Help among them."""
+        """What the footer shows: never an unbound action, nor a lead's key to an operator; on a
+        narrow terminal only the most important keys, ? Help among them."""
         bindings = super().active_bindings
         keep = None if self.size.width >= NARROW else FOOTER_KEYS[:6] if self.size.width < TINY else FOOTER_KEYS
+        hide = () if self.bulk.is_lead else LEAD_ONLY
         return {
             key: active._replace(binding=replace(active.binding, show=False))
-            if is_unbound(active.binding) or (keep is not None and active.binding.id not in keep)
+            if is_unbound(active.binding) or active.binding.id in hide or (keep and active.binding.id not in keep)
             else active
             for key, active in bindings.items()
         }
@@ -244,6 +247,7 @@ class MainScreen(LeadKeys, Screen):
         page = await self.attempt(self.backend.tasks(ws.query()), "Refreshing tasks")
         if page is not None and ws.refresh_arrived(generation, page):
             self.paint.task_list()
+            await self.bulk.check_marks()  # marked tasks that dropped out: closed, moved, or just lower?
         self.load_sidebar()
 
     def refresh_quietly(self) -> None:
@@ -330,16 +334,16 @@ class MainScreen(LeadKeys, Screen):
         self.task_actions.steal()
 
     def action_release(self) -> None:
-        self.in_background(self.task_actions.release())
+        self.bulk.release() if self.workspace.marks else self.in_background(self.task_actions.release())
 
     def action_note(self) -> None:
-        self.task_actions.note()
+        self.bulk.note() if self.workspace.marks else self.task_actions.note()
 
     def action_note_from_template(self) -> None:
         self.task_actions.note_from_template()
 
     def action_close_task(self) -> None:
-        self.task_actions.close()
+        self.bulk.close() if self.workspace.marks else self.task_actions.close()
 
     def action_reopen(self) -> None:
         self.task_actions.reopen()

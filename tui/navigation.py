@@ -181,6 +181,8 @@ class Navigation:
             ws.stop_play()
             screen.paint.task_list()
             screen.notify("Play mode off.")
+        elif table.has_focus:
+            screen.bulk.clear()
         table.focus()
 
     # -- the rest --------------------------------------------------------------------------

@@ -35,6 +35,8 @@ class Painter:
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
         self._link = screen.backend.link
+        #: The count of marks the header shows.
+        self._marked = 0
 
     def pending(self) -> None:
         """Mark the tasks whose writes wait in the outbox, and count them in the header."""
@@ -58,6 +60,8 @@ class Painter:
         text.append(f"  {mark} {word}", style=style)
         if unsent := len(self.screen.workspace.pending):
             text.append(f"  ⧗ {unsent} unsent", style="bold reverse")
+        if marked := len(self.screen.workspace.marks):
+            text.append(f"  ✓ {marked:,} marked", style="bold reverse")
         text.append(f"  {one_line(self.screen.backend.label)}", style="dim")
         if me:
             text.append("  signed in as ")
@@ -70,7 +74,19 @@ class Painter:
         ws = self.screen.workspace
         table = self.screen.query_one(TaskTable)
         table.me_id = ws.me.id if ws.me else None
-        table.show(ws.tasks, cursor=ws.cursor_id, changed=ws.changed, departed=ws.departed, pending=ws.pending)
+        table.show(
+            ws.tasks,
+            cursor=ws.cursor_id,
+            changed=ws.changed,
+            departed=ws.departed,
+            pending=ws.pending,
+            marked=ws.marks.ids,
+        )
+        if len(ws.marks) != self._marked:
+            self._marked = len(ws.marks)
+            self.topbar()
+        if notice := ws.marks.take_notices():
+            self.screen.notify(notice, severity="warning", timeout=8, markup=False)
         table.border_title = Text(one_line(ws.title()))
         if ws.loaded and not ws.tasks:
             hint = " Press / to change the filter." if ws.filter_text else ""

@@ -72,6 +72,8 @@ TITLE_ROOM = 14
 DROP_ORDER = ("reference", "updated", "status", "id", "owner", "due")
 #: Row marks: new or changed since the last refresh; no longer in this list; a write not yet sent.
 CHANGED, DEPARTED, PENDING = "●", "○", "⧗"
+#: A lead's mark (the next bulk action's tasks), in a column of its own left of the marks above.
+MARKED = "✓"
 DEFAULT_COLUMNS = ("id", "priority", "title", "status", "owner", "due")
 
 
@@ -110,6 +112,8 @@ class TaskTable(DataTable):
         self.palette = Palette()
         #: Task id -> the mark in its row label: ● new or changed, ○ no longer in this list.
         self._marks: dict[str, str] = {}
+        #: Marked tasks; while there are any, the label column is two cells wide.
+        self._marked: frozenset[str] = frozenset()
         self._announced: Task | None = None
         #: The widest cell seen per column since the rows were last rebuilt.
         self._natural: dict[str, int] = {}
@@ -153,6 +157,7 @@ class TaskTable(DataTable):
             changed=kind[CHANGED],
             departed=kind[DEPARTED],
             pending=kind[PENDING],
+            marked=self._marked,
         )
 
     def on_resize(self) -> None:
@@ -165,7 +170,7 @@ class TaskTable(DataTable):
         # The vertical scrollbar takes its cells once the rows outgrow the height: count it
         # now, before it appears, or the columns overflow and a horizontal scrollbar shows.
         scrollbar = self.styles.scrollbar_size_vertical if len(self._tasks) + 1 > self.size.height else 0
-        room = self.size.width - scrollbar - (1 + pad)  # the one-cell ● label column
+        room = self.size.width - scrollbar - (self._label_width + pad)  # the ● (and ✓) label column
         widths = {k: min(self._widths[k], self._natural.get(k, 0)) for k in self._column_keys if k != "title"}
         shown = [k for k in self._column_keys if k != "title"]
         for key in DROP_ORDER:
@@ -215,10 +220,11 @@ class TaskTable(DataTable):
         changed: Set[str] = frozenset(),
         departed: Set[str] = frozenset(),
         pending: Set[str] = frozenset(),
+        marked: Set[str] = frozenset(),
     ) -> None:
         """Show exactly ``tasks``, the cursor on ``cursor``; ``changed`` are marked ● until
         visited, ``departed`` (no longer in the list, kept for the cursor) ○, and tasks with a
-        write waiting to be sent ⧗.
+        write waiting to be sent ⧗; ``marked`` (a lead's marks) ✓ in a column of their own.
 
         Rows already shown in the same order are updated in place (only those whose task
         changed), so a refresh or a write does not rebuild the table.
@@ -231,20 +237,22 @@ class TaskTable(DataTable):
             for i in ids
             if i in pending or i in departed or i in changed
         }
-        if ids[: len(shown)] != shown:
+        now_marked = frozenset(marked) & set(ids)
+        if ids[: len(shown)] != shown or bool(now_marked) != bool(self._marked):  # the label column resizes
             self.clear()
-            self._tasks, self._marks = {}, {}
+            self._tasks, self._marks, self._marked = {}, {}, now_marked
+        was_marked, self._marked = self._marked, now_marked
         for task in tasks:
             held = self._tasks.get(task.id)
             if held is None:
                 self._tasks[task.id] = task
-                self.add_row(*self._cells(task, ctx), key=task.id, label=self._label(marks.get(task.id), ctx))
+                self.add_row(*self._cells(task, ctx), key=task.id, label=self._label(task.id, marks.get(task.id), ctx))
             elif held is not task:
                 self._tasks[task.id] = task
                 self._fill_row(task, ctx)
-        for task_id in (self._marks.keys() | marks.keys()) & self._tasks.keys():
-            if self._marks.get(task_id) != marks.get(task_id):
-                self.rows[RowKey(task_id)].label = self._label(marks.get(task_id), ctx)
+        for task_id in (self._marks.keys() | marks.keys() | (was_marked ^ now_marked)) & self._tasks.keys():
+            if self._marks.get(task_id) != marks.get(task_id) or (task_id in was_marked) != (task_id in now_marked):
+                self.rows[RowKey(task_id)].label = self._label(task_id, marks.get(task_id), ctx)
                 self._fill_row(self._tasks[task_id], ctx)  # updating its cells redraws the label too
         self._marks = marks
         self._fit_title()
@@ -258,10 +266,15 @@ class TaskTable(DataTable):
             self._announced = task
             self.post_message(self.TaskHighlighted(task))
 
-    def _label(self, mark: str | None, ctx: RowContext) -> Text:
+    @property
+    def _label_width(self) -> int:
+        return 2 if self._marked else 1
+
+    def _label(self, task_id: str, mark: str | None, ctx: RowContext) -> Text:
+        label = Text(MARKED if task_id in self._marked else " ", style="bold") if self._marked else Text()
         if mark is None:
-            return Text(" ")
-        return Text(mark, style=ctx.palette.muted if mark == DEPARTED else ctx.palette.soon)
+            return label.append(" ")
+        return label.append(mark, style=ctx.palette.muted if mark == DEPARTED else ctx.palette.soon)
 
     def _fill_row(self, task: Task, ctx: RowContext) -> None:
         for key, cell in zip(self._shown_keys, self._cells(task, ctx), strict=True):

@@ -1,0 +1,172 @@
+"""A lead's triage through the keys: marks, bulk changes with their report, assignment through the
+picker, and what an operator is told instead. Each test checks the server afterwards."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from textual.widgets import Static
+from textual.widgets.data_table import RowKey
+
+from backdesk.api_client.workqueue import WorkQueueBackend
+from backdesk.tui.app import BackdeskApp
+from backdesk.tui.bulk_dialog import BulkCloseDialog
+from backdesk.tui.bulk_report import BulkScreen
+from backdesk.tui.confirm import ConfirmDialog
+from backdesk.tui.main_screen import MainScreen
+from backdesk.tui.settings_loader import load_settings
+
+from .helpers import wait_for
+from .test_operator_day import focus_on, make, ready
+from .test_operator_loop import footer_keys
+
+pytestmark = pytest.mark.anyio
+
+
+def app_as(wq_server, who: str) -> BackdeskApp:
+    return BackdeskApp(WorkQueueBackend(wq_server.url, f"{who}-token"), settings=load_settings())
+
+
+def said(app: BackdeskApp, text: str) -> bool:
+    return any(text in n.message for n in app._notifications)
+
+
+def topbar(app: BackdeskApp) -> str:
+    return str(app.screen.query_one("#topbar", Static).render())
+
+
+async def signed_in(app: BackdeskApp) -> None:
+    await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.workspace.me is not None, "sign-in")
+
+
+async def test_v_j_k_mark_rows_the_header_counts_them_and_esc_clears(wq_server, ben):
+    tasks = [await make(ben, f"Damaged parcel {n}") for n in range(4)]
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=4)
+        await signed_in(app)
+        ws = app.screen.workspace
+        await focus_on(pilot, table, tasks[0].id)
+        await pilot.press("v")
+        assert ws.marks.ids == {tasks[0].id}
+        assert str(table.rows[RowKey(tasks[0].id)].label).startswith("✓")
+        assert str(table.rows[RowKey(tasks[1].id)].label) == "  "  # a mark column of its own
+        await wait_for(lambda: "✓ 1 marked" in topbar(app), "the header to count the mark")
+        await pilot.press("J", "J")
+        assert ws.marks.ids == {t.id for t in tasks[:3]} and table.current_task.id == tasks[2].id
+        await pilot.press("K")
+        assert table.current_task.id == tasks[1].id and len(ws.marks) == 3
+        await pilot.press("v")  # unmark one
+        assert ws.marks.ids == {tasks[0].id, tasks[2].id}
+        await pilot.press("escape")
+        assert len(ws.marks) == 0 and str(table.rows[RowKey(tasks[0].id)].label) == " "
+        await wait_for(lambda: "marked" not in topbar(app), "the header to drop the count")
+        assert said(app, "Cleared 2 marks.")
+
+
+async def test_star_marks_every_match_across_pages_after_confirming_the_count(wq_server):
+    with httpx.Client(base_url=f"{wq_server.url}/api/v1", headers={"Authorization": "Bearer lee-token"}) as lead:
+        for n in range(130):
+            lead.post("/tasks", json={"queue": "returns", "title": f"Late refund {n}"}).raise_for_status()
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=100)
+        await signed_in(app)
+        await pilot.press("asterisk")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the count to be confirmed")
+        assert "Mark all 130 tasks in All queues?" in str(app.screen.query_one(Static).render())
+        await pilot.press("y")
+        ws = app.screen.workspace
+        await wait_for(lambda: len(ws.marks) == 130, "every match marked, the unloaded page too")
+        assert table.row_count < 130
+        await wait_for(lambda: "✓ 130 marked" in topbar(app), "the header")
+
+
+async def test_marks_survive_a_refresh_and_a_task_closed_elsewhere_is_unmarked(wq_server, ben):
+    tasks = [await make(ben, f"Chargeback {n}") for n in range(3)]
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=3)
+        await signed_in(app)
+        ws = app.screen.workspace
+        for task in tasks[1:]:
+            await focus_on(pilot, table, task.id)
+            await pilot.press("v")
+        await focus_on(pilot, table, tasks[0].id)
+        await ben.close(tasks[2].id, "done")
+        await pilot.press("r")
+        await wait_for(lambda: ws.marks.ids == {tasks[1].id}, "the closed task to be unmarked")
+        await wait_for(lambda: said(app, f"#{tasks[2].id} closed: unmarked."), "a notice naming it")
+        await pilot.press("r")
+        await wait_for(lambda: not any(w.is_running for w in app.workers if w.group == "refresh"), "the refresh")
+        assert ws.marks.ids == {tasks[1].id}  # the open one stays marked
+
+
+async def test_bulk_close_reports_a_task_closed_elsewhere_and_retries_the_failed(wq_server, ben):
+    tasks = [await make(ben, f"Duplicate complaint {n}") for n in range(4)]
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot, rows=4)
+        await signed_in(app)
+        await pilot.press("asterisk")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the count")
+        await pilot.press("y")
+        await wait_for(lambda: len(app.screen.workspace.marks) == 4, "the marks")
+        await ben.close(tasks[1].id, "done")  # another operator closes one first
+        await ben.claim(tasks[2].id)  # and takes another (it changed since it was marked)
+
+        await pilot.press("x")
+        await wait_for(lambda: isinstance(app.screen, BulkCloseDialog), "the bulk close dialog")
+        await pilot.press("j", "j", "enter")  # duplicate
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary")
+        summary = str(app.screen.query_one(Static).render())
+        assert summary == "Close 4 tasks in Returns & Refunds as duplicate?"
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, BulkScreen), "the report")
+        report = app.screen
+        await wait_for(lambda: not report.bulk_run.running, "the run to end")
+        results = report.bulk_run.results
+        assert [results[t.id].state for t in tasks] == ["done", "failed", "failed", "done"]
+        assert results[tasks[1].id].reason == f"Task {tasks[1].id} is closed; reopen it first."
+        assert results[tasks[2].id].outcome == "changed since"
+        for task in (tasks[0], tasks[3]):
+            fresh = await ben.task(task.id)
+            assert fresh.status == "closed" and fresh.resolution == "duplicate"
+
+        await ben.release(tasks[2].id)
+        await pilot.press("r")
+        await wait_for(lambda: not report.bulk_run.running and results[tasks[2].id].state == "done", "the retry")
+        assert results[tasks[1].id].state == "failed"  # still closed by ben: not forced
+        assert (await ben.task(tasks[2].id)).resolution == "duplicate"
+        assert (await ben.task(tasks[1].id)).resolution == "done"  # ben's close stands
+        await pilot.press("escape")
+        await wait_for(lambda: isinstance(app.screen, MainScreen), "back to the list")
+
+
+async def test_an_operator_is_told_why_and_nothing_is_sent(wq_server, ben):
+    task = await make(ben, "Refund over the limit")
+    app = app_as(wq_server, "ana")
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = await ready(app, pilot)
+        await signed_in(app)
+        assert "a" not in footer_keys(app) and "v" not in footer_keys(app)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("v", "a", "m", "p", "asterisk")
+        assert isinstance(app.screen, MainScreen) and len(app.screen.workspace.marks) == 0
+        assert said(app, "Only leads can mark tasks for bulk changes.")
+        assert said(app, "Only leads can assign tasks.")
+        assert said(app, "Only leads can move tasks to another queue.")
+        assert said(app, "Only leads can change a task's priority.")
+    fresh = await ben.task(task.id)
+    assert fresh.owner is None and fresh.version == task.version
+    assert [e.kind for e in await ben.events(task.id)] == ["created"]
+
+
+async def test_help_marks_a_leads_keys(wq_server):
+    app = app_as(wq_server, "ana")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await signed_in(app)
+        rows = {row.id: row.description for row in app.key_rows(app.screen)}
+        for key in ("mark.toggle", "mark.all", "task.assign", "task.move", "task.priority"):
+            assert rows[key].startswith("Leads: ")
+        await pilot.pause()
