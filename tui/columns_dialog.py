@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, SelectionList, Static
 
-from backdesk.widgets.task_table import COLUMNS
+from backdesk.widgets.task_columns import COLUMNS
 
 
 class ColumnsDialog(ModalScreen[tuple[str, ...] | None]):

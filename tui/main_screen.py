@@ -33,6 +33,7 @@ from .errors import Notice, report
 from .help_screen import HelpScreen
 from .keymap import is_unbound
 from .lead_keys import LeadKeys
+from .list_loader import ListLoader
 from .main_keys import FOOTER_KEYS, LEAD_ONLY, MAIN_KEYS, TINY
 from .navigation import Navigation
 from .operations import TaskOps
@@ -73,6 +74,7 @@ class MainScreen(LeadKeys, Screen):
         self.bulk = BulkActions(self)
         self.navigation = Navigation(self)
         self.paint = Painter(self)
+        self.loader = ListLoader(self)
         self._detail_id: str | None = None
         self.sign_in = SignIn(self)
         self._sidebar_timer: Timer | None = None
@@ -194,6 +196,7 @@ class MainScreen(LeadKeys, Screen):
             self.report(page, "Loading tasks")
         elif self.workspace.page_arrived(generation, page):
             self.paint.task_list()
+            self.loader.fetch_window()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_list(self) -> None:
@@ -205,16 +208,6 @@ class MainScreen(LeadKeys, Screen):
         except BackendError as err:
             page = err
         self._show_first_page(generation, page)
-
-    @work(exclusive=True, group="more", exit_on_error=False)
-    async def load_more(self) -> None:
-        ws = self.workspace
-        generation, cursor = ws.generation, ws.next_cursor
-        if cursor is None:
-            return
-        page = await self.attempt(self.backend.tasks(ws.query(), cursor), "Loading more tasks")
-        if page is not None and ws.more_arrived(generation, cursor, page):
-            self.paint.task_list()
 
     @work(exclusive=True, group="sidebar", exit_on_error=False)
     async def load_sidebar(self) -> None:
@@ -242,11 +235,7 @@ class MainScreen(LeadKeys, Screen):
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_list(self) -> None:
         """Reload the list keeping the operator's place, marking new and changed tasks."""
-        ws = self.workspace
-        generation = ws.generation
-        page = await self.attempt(self.backend.tasks(ws.query()), "Refreshing tasks")
-        if page is not None and ws.refresh_arrived(generation, page):
-            self.paint.task_list()
+        if await self.loader.refresh():
             await self.bulk.check_marks()  # marked tasks that dropped out: closed, moved, or just lower?
         self.load_sidebar()
 
@@ -306,10 +295,12 @@ class MainScreen(LeadKeys, Screen):
             detail.show_history(None)
             self.load_history(task)
 
-    @on(TaskTable.NearEnd)
-    def _near_end(self) -> None:
-        if self.workspace.next_cursor:
-            self.load_more()
+    @on(TaskTable.Moved)
+    def _moved(self, event: TaskTable.Moved) -> None:
+        """The cursor moved (its row may be on its way): fetch what the window lacks."""
+        self.workspace.cursor_at(event.position)
+        self.paint.title()
+        self.loader.fetch_window()
 
     @on(TaskTable.RowSelected)
     def _open(self) -> None:

@@ -74,9 +74,13 @@ class Painter:
         ws = self.screen.workspace
         table = self.screen.query_one(TaskTable)
         table.me_id = ws.me.id if ws.me else None
+        window = ws.window
         table.show(
             ws.tasks,
             cursor=ws.cursor_id,
+            offset=window.offset,
+            extent=window.extent,
+            position=ws.cursor_row,
             changed=ws.changed,
             departed=ws.departed,
             pending=ws.pending,
@@ -87,7 +91,7 @@ class Painter:
             self.topbar()
         if notice := ws.marks.take_notices():
             self.screen.notify(notice, severity="warning", timeout=8, markup=False)
-        table.border_title = Text(one_line(ws.title()))
+        self.title()
         if ws.loaded and not ws.tasks:
             hint = " Press / to change the filter." if ws.filter_text else ""
             self.screen.query_one(TaskDetail).show_empty(f"No tasks match.{hint}")
@@ -114,7 +118,14 @@ class Painter:
             sidebar.select(f"v:{index}" if index is not None else "")
         else:
             sidebar.select(f"q:{ws.queue_id}" if ws.queue_id else "*")
-        self.screen.query_one(TaskTable).border_title = Text(one_line(ws.title()))
+        self.title()
+
+    def title(self) -> None:
+        """The table's title (where, which row of how many, the order), set only when it changed."""
+        table = self.screen.query_one(TaskTable)
+        title = one_line(self.screen.workspace.title())
+        if str(table.border_title or "") != title:
+            table.border_title = Text(title)
 
     def filter_error(self, message: str) -> None:
         self.screen.query_one("#filter-bar").add_class("visible")

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from backdesk.api_client import FilterError, Person, Queue, Sort, Task, TaskPage, TaskQuery, parse_filter
 from backdesk.api_client.models import Status
 
 from .config import QueuePrefs, Settings, View
 from .marks import Marks, count
+from .window import END, TOP, PageRef, TaskWindow
 
 PAGE_SIZE = 100
 #: How many unclaimed tasks play mode looks at to find the next one.
@@ -65,12 +66,10 @@ class Workspace:
     #: What the operator typed into the filter bar (refines the view, if any).
     typed_filter: str = ""
     sort: Sort = field(default_factory=Sort)
-    tasks: list[Task] = field(default_factory=list)
-    total: int | None = None
-    next_cursor: str | None = None
-    #: The id of the task under the cursor, and its row (kept when that task leaves).
+    #: The rows held around the cursor (:mod:`tui.window`), and the cursor's position.
+    window: TaskWindow = field(default_factory=lambda: TaskWindow(PAGE_SIZE))
+    #: The id of the task under the cursor (None while its row is on its way).
     cursor_id: str | None = None
-    cursor_row: int = 0
     #: Tasks new or changed since the previous refresh, until the cursor passes over them.
     changed: set[str] = field(default_factory=set)
     #: Tasks no longer in the list (closed, taken, no longer matching) kept on screen because
@@ -95,11 +94,32 @@ class Workspace:
         """The whole filter the list is queried with: the view's, then the typed one."""
         return joined(self.view.filter if self.view else "", self.typed_filter)
 
-    def query(self, limit: int = PAGE_SIZE) -> TaskQuery:
-        return query_for(self.queue_id, self.filter_text, self.sort, limit)
+    @property
+    def tasks(self) -> list[Task]:
+        """The tasks held (the window around the cursor), top to bottom."""
+        return self.window.rows
 
-    def count_query(self, view: View) -> TaskQuery:
-        """The query counting a view's tasks (one row is enough: the total is what counts)."""
+    @property
+    def total(self) -> int | None:
+        """How many tasks the list has, as the server counted them."""
+        return self.window.size
+
+    @property
+    def cursor_row(self) -> int:
+        """The cursor's position in the whole list."""
+        return self.window.cursor
+
+    def query(self, limit: int | None = None) -> TaskQuery:
+        return query_for(self.queue_id, self.filter_text, self.sort, limit or self.window.page_size)
+
+    def page_query(self, ref: PageRef) -> TaskQuery:
+        """The query that fetches ``ref``: the list's own, reversed for the end chain."""
+        return replace(self.query(), reverse=ref.chain == END)
+
+    def count_query(self, view: View | None = None) -> TaskQuery:
+        """The query counting a view's tasks, or this list's (one row: the total is what counts)."""
+        if view is None:
+            return self.query(limit=1)
         return query_for(view.queue, view.filter, Sort(), limit=1)
 
     def play_query(self) -> TaskQuery:
@@ -119,17 +139,17 @@ class Workspace:
         return f"{name} + {self.typed_filter}" if self.view is not None and self.typed_filter else name
 
     def title(self) -> str:
-        """The table's title: where, how many, in which order, and the filter."""
-        shown = len(self.tasks)
+        """The table's title: where, the cursor's row of how many, the order, and the filter."""
+        total, extent = self.total, self.window.extent
         if not self.loaded:
-            count = "…"
-        elif self.total is not None:
-            count = str(self.total)
+            count = "… tasks"
+        elif not extent:
+            count = "no tasks"
         else:
-            count = f"{shown}+" if self.next_cursor else str(shown)
+            of = f"{max(total, self.cursor_row + 1):,}" if total is not None else f"{extent:,}+"
+            count = f"{self.cursor_row + 1:,} of {of}"
         direction = "↓" if self.sort.descending else "↑"
-        noun = "task" if count == "1" else "tasks"
-        title = f"{self.place_name()} · {count} {noun} · by {SORT_NAMES[self.sort.field]} {direction}"
+        title = f"{self.place_name()} · {count} · by {SORT_NAMES[self.sort.field]} {direction}"
         if self.typed_filter and self.view is None:
             title += f" · {self.typed_filter}"
         return title
@@ -181,8 +201,8 @@ class Workspace:
     def _start_over(self, *, keep_marks: bool = False) -> None:
         """A new list. Marks stay for a new sort of the same tasks; another place clears them."""
         self.generation += 1
-        self.tasks, self.total, self.next_cursor, self.loaded = [], None, None, False
-        self.cursor_id, self.cursor_row = None, 0
+        self.window.reset()
+        self.loaded, self.cursor_id = False, None
         self.changed, self.departed = set(), set()
         if not keep_marks and (n := self.marks.clear()):
             self.marks.notices.append(f"Cleared {count(n, 'mark')}: the list changed.")
@@ -247,52 +267,63 @@ class Workspace:
         """The first page of the current list. False (and nothing changes) when it is stale."""
         if generation != self.generation:
             return False
-        self.tasks = list(page.items)
-        self.total, self.next_cursor, self.loaded = page.total, page.next_cursor, True
-        self.cursor_id = self.tasks[0].id if self.tasks else None
-        self.cursor_row = 0
+        self.window.reset()
+        self.window.arrived(PageRef(TOP, 0, None), page)
+        self.loaded = True
+        self.cursor_at(0)
         return True
 
-    def more_arrived(self, generation: int, cursor: str, page: TaskPage) -> bool:
-        """The page after ``cursor``; dropped if the list started over or moved on meanwhile."""
-        if generation != self.generation or cursor != self.next_cursor:
+    def window_arrived(self, generation: int, ref: PageRef, page: TaskPage) -> bool:
+        """A page fetched for the window (see :meth:`TaskWindow.wants`); False when it
+        changed nothing on screen."""
+        if generation != self.generation:
             return False
-        known = {t.id for t in self.tasks}
-        self.tasks.extend(t for t in page.items if t.id not in known)
-        self.next_cursor = page.next_cursor
-        if page.total is not None:
-            self.total = page.total
+        if not self.window.arrived(ref, page):
+            return False
+        self._keep_cursor()
         return True
 
-    def refresh_arrived(self, generation: int, page: TaskPage) -> bool:
-        """A fresh first page of the same list: keep the operator's place, mark what changed.
+    def page_failed(self, ref: PageRef) -> None:
+        self.window.inflight.discard(ref)
 
-        Rows past the first page stay as they were until the cursor brings their page again.
-        The task under the cursor stays too, even when it left the list (see :attr:`departed`).
+    def count_arrived(self, generation: int, page: TaskPage) -> None:
+        """A fresh count of the list (:meth:`count_query`)."""
+        if generation == self.generation and page.total is not None:
+            self.window.total = page.total
+
+    def refresh_refs(self) -> list[PageRef]:
+        """The pages a refresh fetches again: those held, or the first one."""
+        return self.window.held_refs() or [PageRef(TOP, 0, None)]
+
+    def refresh_arrived(self, generation: int, pages: Sequence[tuple[PageRef, TaskPage]]) -> bool:
+        """Fresh copies of the pages held: keep the operator's place, mark what changed.
+
+        The task under the cursor stays, even when it left the list (see :attr:`departed`).
         """
         if generation != self.generation:
             return False
         before = {t.id: t for t in self.tasks}
-        fresh = list(page.items)
+        current = before.get(self.cursor_id or "")
+        if not self.window.held:
+            self.window.reset()
+            for ref, page in pages:
+                self.window.arrived(ref, page)
+        else:
+            self.window.refreshed(pages)
+        fresh = self.tasks
         ids = {t.id for t in fresh}
-        tail = [t for t in self.tasks[len(fresh) if page.next_cursor else len(self.tasks) :] if t.id not in ids]
         if before:
             self.changed |= {t.id for t in fresh if t.id not in before or before[t.id].version != t.version}
-        tasks = fresh + tail
-        current = before.get(self.cursor_id or "")
-        if current is not None and current.id not in {t.id for t in tasks}:
-            tasks.insert(min(self.cursor_row, len(tasks)), current)
+        if current is not None and current.id not in ids:
+            self.window.insert(self.cursor_row, current)
             self.departed.add(current.id)
-        self.tasks = tasks
-        kept = {t.id for t in tasks}
+        kept = {t.id for t in self.tasks}
         for task in fresh:
             self.marks.seen(task, True)
-        self.marks.to_check |= (before.keys() - ids - {t.id for t in tail}) & self.marks.ids
+        self.marks.to_check |= (before.keys() - ids) & self.marks.ids
         self.changed &= kept
         self.departed &= kept - ids
-        self.total, self.loaded = page.total, True
-        if not tail:
-            self.next_cursor = page.next_cursor
+        self.loaded = True
         self._keep_cursor()
         return True
 
@@ -300,38 +331,43 @@ class Workspace:
         """The server's copy of a task after a write (``ours``: the lead's own, else anyone's).
         A marked task that left the view is unmarked, with a notice unless the write was ours."""
         self.marks.seen(task, self.in_view(task), ours=ours)
-        for index, held in enumerate(self.tasks):
-            if held.id == task.id:
-                left = self._matches_status(held) and not self._matches_status(task)
-                self.tasks[index] = task
-                if left and self.total is not None:
-                    self.total = max(0, self.total - 1)
-                return
+        held = self.task(task.id)
+        if held is None:
+            return
+        left = self._matches_status(held) and not self._matches_status(task)
+        self.window.replace(task)
+        if left and self.window.total is not None:
+            self.window.total = max(0, self.window.total - 1)
 
     def task_shown(self, task: Task) -> None:
         """Make sure ``task`` is in the list (play mode serves one) and put the cursor on it."""
         if self.task(task.id) is None:
-            self.tasks.append(task)
+            self.window.insert(self.cursor_row, task)
         else:
             self.task_written(task)
         self.cursor_moved(task.id)
 
     def cursor_moved(self, task_id: str | None) -> None:
+        """The cursor is on ``task_id`` (a held task)."""
+        position = self.window.position_of(task_id) if task_id is not None else None
+        if position is not None:
+            self.window.cursor = position
         self.cursor_id = task_id
         self.changed.discard(task_id or "")
-        if task_id is not None:
-            self.cursor_row = next((i for i, t in enumerate(self.tasks) if t.id == task_id), self.cursor_row)
+
+    def cursor_at(self, position: int, *, visit: bool = True) -> None:
+        """The cursor moved to ``position`` (its row may be on its way); a task visited loses its ● mark."""
+        extent = self.window.extent
+        self.window.cursor = max(0, min(position, extent - 1)) if extent else 0
+        task = self.window.at(self.window.cursor)
+        self.cursor_id = task.id if task else None
+        if visit:
+            self.changed.discard(self.cursor_id or "")
 
     def _keep_cursor(self) -> None:
-        """After a refresh: the same task if it is still listed, else the row it was on."""
-        ids = [t.id for t in self.tasks]
-        if self.cursor_id in ids:
-            self.cursor_row = ids.index(self.cursor_id)
-        elif ids:
-            self.cursor_row = min(self.cursor_row, len(ids) - 1)
-            self.cursor_id = ids[self.cursor_row]
-        else:
-            self.cursor_id, self.cursor_row = None, 0
+        """After rows arrive: the same task if it is still held, else the task now at the cursor."""
+        position = self.window.position_of(self.cursor_id) if self.cursor_id else None
+        self.cursor_at(self.window.cursor if position is None else position, visit=False)
 
     def _matches_status(self, task: Task) -> bool:
         statuses: Sequence[Status] = self.query().status
@@ -350,16 +386,15 @@ class Workspace:
 
     def extend_marks(self, step: int) -> str | None:
         """Mark the task under the cursor and the one ``step`` rows away, and move onto it;
-        the id moved to (None at either end of the list)."""
+        the id moved to (None at either end of the list, or while that row is on its way)."""
         if (task := self.current) is None:
             return None
         self.marks.add([task])
-        row = self.cursor_row + step
-        if not 0 <= row < len(self.tasks):
+        if (nearby := self.window.at(self.cursor_row + step)) is None:
             return None
-        self.marks.add([self.tasks[row]])
-        self.cursor_moved(self.tasks[row].id)
-        return self.tasks[row].id
+        self.marks.add([nearby])
+        self.cursor_moved(nearby.id)
+        return nearby.id
 
     # -- play mode ---------------------------------------------------------------------------
 

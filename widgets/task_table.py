@@ -1,90 +1,70 @@
-"""The task table: one row per task, kept on the same task across reloads."""
+"""The task table: a window of a long list, drawn line by line (Textual's line API).
+
+It scrolls over every row of the list (the scrollbar spans the server's total) but holds
+only the rows it is given (:meth:`TaskTable.show`), the window around the cursor; rows on
+their way are drawn as ``…``. Moving the cursor posts :class:`TaskTable.Moved` (the screen
+fetches what the window lacks) and :class:`TaskTable.TaskHighlighted` once a task is under it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence, Set
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence, Set
+from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from backdesk.api_client import Task, models
 
-from .palette import PRIORITY_LOOK, Palette
-from .text import one_line, relative
+from .palette import Palette
+from .task_columns import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    PAD,
+    TABLE_CSS,
+    RowContext,
+    cursor_colours,
+    fit_cell,
+    fit_columns,
+    strip_of,
+    with_title,
+)
 
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    #: Preferred width; None for the title, which takes what the others leave.
-    width: int | None
-    render: Callable[[Task, RowContext], Text]
-
-
-@dataclass(frozen=True)
-class RowContext:
-    me_id: str | None
-    now: datetime
-    palette: Palette
-
-
-def priority_cell(task: Task, ctx: RowContext) -> Text:
-    label, role = PRIORITY_LOOK.get(task.priority, (one_line(task.priority), ""))
-    return Text(label, style=ctx.palette.style(role))
-
-
-def due_cell(task: Task, ctx: RowContext) -> Text:
-    if task.due_at is None or task.is_closed:
-        return Text("—", style=ctx.palette.muted)
-    if task.is_breached(ctx.now):
-        return Text(f"⚠ {relative(task.due_at, ctx.now).removesuffix(' ago')} late", style=ctx.palette.late)
-    style = ctx.palette.soon if task.due_at - ctx.now < timedelta(hours=1) else ""
-    return Text(relative(task.due_at, ctx.now), style=style)
-
-
-def owner_cell(task: Task, ctx: RowContext) -> Text:
-    if task.owner is None:
-        return Text("—", style=ctx.palette.muted)
-    if task.owner.id == ctx.me_id:
-        return Text("● me", style=ctx.palette.mine)
-    return Text(one_line(task.owner.name))
-
-
-COLUMNS: dict[str, Column] = {
-    "id": Column("#", 6, lambda t, _: Text(one_line(t.id), style="dim")),
-    "priority": Column("Pri", 6, priority_cell),
-    "title": Column("Title", None, lambda t, _: Text(one_line(t.title))),
-    "status": Column("Status", 8, lambda t, _: Text(one_line(t.status_label), style="dim" if t.is_closed else "")),
-    "owner": Column("Owner", 14, owner_cell),
-    "due": Column("SLA due", 11, due_cell),
-    "reference": Column("Ref", 12, lambda t, _: Text(one_line(t.reference or ""))),
-    "updated": Column("Updated", 9, lambda t, ctx: Text(relative(t.updated_at, ctx.now), style="dim")),
-}
-#: The title keeps at least this many cells; columns are dropped to make room for it.
-TITLE_ROOM = 14
-#: Which columns go first when the terminal is too narrow for all of them (the detail pane
-#: still shows every field). Priority and the title always stay.
-DROP_ORDER = ("reference", "updated", "status", "id", "owner", "due")
 #: Row marks: new or changed since the last refresh; no longer in this list; a write not yet sent.
 CHANGED, DEPARTED, PENDING = "●", "○", "⧗"
 #: A lead's mark (the next bulk action's tasks), in a column of its own left of the marks above.
 MARKED = "✓"
-DEFAULT_COLUMNS = ("id", "priority", "title", "status", "owner", "due")
 
 
-class TaskTable(DataTable):
+class TaskTable(ScrollView, can_focus=True):
     """Shows tasks; knows nothing about where they come from."""
 
-    BINDINGS = [
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "datatable--header",
+        "datatable--cursor",
+        "datatable--even-row",
+        "datatable--odd-row",
+        "datatable--header-cursor",
+    }
+    DEFAULT_CSS = TABLE_CSS
+
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Move", key_display="j/k", id="table.down"),
         Binding("k", "cursor_up", "Up", show=False, id="table.up"),
         Binding("g", "scroll_top", "Top", show=False, id="table.top"),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("home,ctrl+home", "scroll_top", "Top", show=False),
+        Binding("end,ctrl+end", "scroll_bottom", "Bottom", show=False),
+        Binding("enter", "select_cursor", "Open", show=False),
     ]
 
     class TaskHighlighted(Message):
@@ -92,8 +72,19 @@ class TaskTable(DataTable):
             super().__init__()
             self.task = task
 
-    class NearEnd(Message):
-        """The cursor is close to the last loaded row: time to fetch the next page."""
+    class Moved(Message):
+        """The cursor moved to ``position`` (rows from the top of the whole list)."""
+
+        def __init__(self, position: int) -> None:
+            super().__init__()
+            self.position = position
+
+    class RowSelected(Message):
+        """enter on a task."""
+
+        def __init__(self, task: Task) -> None:
+            super().__init__()
+            self.task = task
 
     def __init__(
         self,
@@ -102,163 +93,181 @@ class TaskTable(DataTable):
         widths: Mapping[str, int] | None = None,
         **kwargs,
     ) -> None:
-        self._column_keys = [key for key in columns if key in COLUMNS]
-        if "title" not in self._column_keys:
-            self._column_keys.insert(min(2, len(self._column_keys)), "title")
+        super().__init__(**kwargs)
+        self._column_keys = with_title(columns)
         self._widths = {key: COLUMNS[key].width or 0 for key in self._column_keys if key != "title"}
         self._widths.update({k: w for k, w in (widths or {}).items() if k in self._widths and w > 0})
-        self._tasks: dict[str, Task] = {}
         self.me_id: str | None = None
         self.palette = Palette()
-        #: Task id -> the mark in its row label: ● new or changed, ○ no longer in this list.
+        #: The rows held, the position of the first, and how many rows the list has.
+        self._rows: list[Task] = []
+        self._offset = 0
+        self._extent = 0
+        self._index: dict[str, int] = {}
+        self.cursor_row = 0
+        #: Task id -> the mark in its row label: ● new or changed, ○ no longer in this list, ⧗ unsent.
         self._marks: dict[str, str] = {}
-        #: Marked tasks; while there are any, the label column is two cells wide.
+        #: Marked tasks (held or not); while there are any, the label column is two cells wide.
         self._marked: frozenset[str] = frozenset()
         self._announced: Task | None = None
-        #: The widest cell seen per column since the rows were last rebuilt.
-        self._natural: dict[str, int] = {}
-        #: Columns left out because the terminal is too narrow for them.
-        self._dropped: tuple[str, ...] = ()
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        #: The widest cell seen per column since the columns were last set.
+        self._natural: dict[str, int] = {key: len(COLUMNS[key].label) for key in self._column_keys}
+        #: (key, width) of each column shown, the title's width fitted to the table.
+        self._layout: list[tuple[str, int]] = []
+        self._cells: dict[str, list[Text]] = {}
 
-    def on_mount(self) -> None:
-        self._add_columns()
-
-    @property
-    def _shown_keys(self) -> list[str]:
-        return [key for key in self._column_keys if key not in self._dropped]
-
-    def _add_columns(self) -> None:
-        self._natural = {key: len(COLUMNS[key].label) for key in self._column_keys}
-        for key in self._shown_keys:
-            self.add_column(COLUMNS[key].label, width=COLUMNS[key].width, key=key)
+    # -- what it holds -----------------------------------------------------------------------
 
     @property
     def column_keys(self) -> tuple[str, ...]:
         return tuple(self._column_keys)
 
-    def set_columns(self, keys: Sequence[str]) -> None:
-        """Show these columns (the title always shows), keeping the rows and the cursor."""
-        tasks, keep, marks = list(self._tasks.values()), self.current_task, dict(self._marks)
-        self._column_keys = [key for key in keys if key in COLUMNS]
-        if "title" not in self._column_keys:
-            self._column_keys.insert(min(2, len(self._column_keys)), "title")
-        self._widths = {k: self._widths.get(k, COLUMNS[k].width or 0) for k in self._column_keys if k != "title"}
-        self._rebuild(tasks, keep, marks)
-
-    def _rebuild(self, tasks: Sequence[Task], keep: Task | None, marks: dict[str, str]) -> None:
-        self.clear(columns=True)
-        self._tasks, self._marks = {}, {}
-        self._add_columns()
-        kind = {mark: {k for k, m in marks.items() if m == mark} for mark in (CHANGED, DEPARTED, PENDING)}
-        self.show(
-            tasks,
-            cursor=keep.id if keep else None,
-            changed=kind[CHANGED],
-            departed=kind[DEPARTED],
-            pending=kind[PENDING],
-            marked=self._marked,
-        )
-
-    def on_resize(self) -> None:
-        self._fit_title()
-
-    def _fit_title(self) -> None:
-        """Size each column to what it shows (up to its preferred width) and give the title
-        the rest; when that leaves the title too little, drop columns in :data:`DROP_ORDER`."""
-        pad = 2 * self.cell_padding
-        # The vertical scrollbar takes its cells once the rows outgrow the height: count it
-        # now, before it appears, or the columns overflow and a horizontal scrollbar shows.
-        scrollbar = self.styles.scrollbar_size_vertical if len(self._tasks) + 1 > self.size.height else 0
-        room = self.size.width - scrollbar - (self._label_width + pad)  # the ● (and ✓) label column
-        widths = {k: min(self._widths[k], self._natural.get(k, 0)) for k in self._column_keys if k != "title"}
-        shown = [k for k in self._column_keys if k != "title"]
-        for key in DROP_ORDER:
-            if room - sum(widths[k] + pad for k in shown) - pad >= TITLE_ROOM:
-                break
-            if key in shown:
-                shown.remove(key)
-        dropped = tuple(k for k in self._column_keys if k != "title" and k not in shown)
-        if dropped != self._dropped and self.is_mounted:
-            self._dropped = dropped
-            self._rebuild(list(self._tasks.values()), self.current_task, dict(self._marks))
-            return
-        widths["title"] = max(8, room - sum(widths[k] + pad for k in shown) - pad)
-        changed = False
-        for key in self._shown_keys:
-            column = self.columns.get(ColumnKey(key))
-            if column is not None and column.width != widths[key]:
-                column.width, column.auto_width = widths[key], False
-                changed = True
-        if changed:
-            self._require_update_dimensions = True
-            self.refresh()
+    @property
+    def layout(self) -> list[tuple[str, int]]:
+        """(key, width) of each column shown, left to right."""
+        return list(self._layout)
 
     @property
-    def current_task(self) -> Task | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return self._tasks.get(row_key.value or "")
+    def row_count(self) -> int:
+        """Rows held (not the list's length: that is the scroll extent)."""
+        return len(self._rows)
 
     @property
     def tasks(self) -> list[Task]:
-        return list(self._tasks.values())
+        return list(self._rows)
+
+    @property
+    def current_task(self) -> Task | None:
+        return self._task_at(self.cursor_row)
 
     def has_task(self, task_id: str) -> bool:
-        return task_id in self._tasks
+        return task_id in self._index
 
-    def move_to(self, task_id: str) -> None:
-        if task_id in self._tasks:
-            self.move_cursor(row=self.get_row_index(task_id), animate=False)
+    def mark(self, task_id: str) -> str:
+        """A held task's row label: ✓ while marks are shown, then ●, ○, ⧗ or a space."""
+        return self._label(self._rows[self._index[task_id]]).plain
+
+    def cells(self, task_id: str) -> list[Text]:
+        """The cells a held task's row shows, left to right."""
+        return list(self._row_cells(self._rows[self._index[task_id]]))
+
+    def _task_at(self, position: int) -> Task | None:
+        index = position - self._offset
+        return self._rows[index] if 0 <= index < len(self._rows) else None
 
     def show(
         self,
         tasks: Sequence[Task],
         *,
         cursor: str | None,
+        offset: int = 0,
+        extent: int | None = None,
+        position: int | None = None,
         changed: Set[str] = frozenset(),
         departed: Set[str] = frozenset(),
         pending: Set[str] = frozenset(),
         marked: Set[str] = frozenset(),
     ) -> None:
-        """Show exactly ``tasks``, the cursor on ``cursor``; ``changed`` are marked ● until
-        visited, ``departed`` (no longer in the list, kept for the cursor) ○, and tasks with a
-        write waiting to be sent ⧗; ``marked`` (a lead's marks) ✓ in a column of their own.
-
-        Rows already shown in the same order are updated in place (only those whose task
-        changed), so a refresh or a write does not rebuild the table.
-        """
-        ids = [t.id for t in tasks]
-        shown = list(self._tasks)
-        ctx = self._row_context()
-        marks = {
+        """Show ``tasks`` as the rows from ``offset`` of a list ``extent`` rows long, the
+        cursor at ``position`` (else on ``cursor``, a task id); ``changed`` are marked ●
+        until visited, ``departed`` (no longer in the list, kept for the cursor) ○, and tasks
+        with a write waiting to be sent ⧗; ``marked`` (a lead's marks) ✓ in a column of their
+        own. Only the lines that change are redrawn."""
+        before = {t.id: t for t in self._rows}
+        old_offset, old_marks, old_marked = self._offset, self._marks, self._marked
+        self._marked = frozenset(marked)
+        self._rows, self._offset = list(tasks), offset
+        self._index = {t.id: i for i, t in enumerate(self._rows)}
+        self._marks = {
             i: PENDING if i in pending else DEPARTED if i in departed else CHANGED
-            for i in ids
+            for i in self._index
             if i in pending or i in departed or i in changed
         }
-        now_marked = frozenset(marked) & set(ids)
-        if ids[: len(shown)] != shown or bool(now_marked) != bool(self._marked):  # the label column resizes
-            self.clear()
-            self._tasks, self._marks, self._marked = {}, {}, now_marked
-        was_marked, self._marked = self._marked, now_marked
-        for task in tasks:
-            held = self._tasks.get(task.id)
-            if held is None:
-                self._tasks[task.id] = task
-                self.add_row(*self._cells(task, ctx), key=task.id, label=self._label(task.id, marks.get(task.id), ctx))
-            elif held is not task:
-                self._tasks[task.id] = task
-                self._fill_row(task, ctx)
-        for task_id in (self._marks.keys() | marks.keys() | (was_marked ^ now_marked)) & self._tasks.keys():
-            if self._marks.get(task_id) != marks.get(task_id) or (task_id in was_marked) != (task_id in now_marked):
-                self.rows[RowKey(task_id)].label = self._label(task_id, marks.get(task_id), ctx)
-                self._fill_row(self._tasks[task_id], ctx)  # updating its cells redraws the label too
-        self._marks = marks
-        self._fit_title()
-        if cursor in self._tasks:
-            self.move_cursor(row=self.get_row_index(cursor), animate=False)
+        extent = max(extent or 0, offset + len(self._rows))
+        for task in self._rows:
+            if before.get(task.id) is not task:
+                self._cells.pop(task.id, None)
+                self._measure(task)
+        self._cells = {k: v for k, v in self._cells.items() if k in self._index}
+        old_cursor = self.cursor_row
+        if position is not None:
+            self.cursor_row = position
+        elif cursor in self._index:
+            self.cursor_row = offset + self._index[cursor]
+        self.cursor_row = max(0, min(self.cursor_row, extent - 1))
+        if extent != self._extent or bool(old_marked) != bool(self._marked):  # the label column resizes
+            self._extent = extent
+            self._fit_columns()
+        moved = [
+            t
+            for t in self._rows
+            if before.get(t.id) is not t
+            or old_marks.get(t.id) != self._marks.get(t.id)
+            or (t.id in old_marked) != (t.id in self._marked)
+        ]
+        if offset != old_offset or len(moved) > 8:
+            self.refresh()
+        else:
+            for task in moved:
+                self._refresh_row(offset + self._index[task.id])
+            if self.cursor_row != old_cursor:
+                self._refresh_row(old_cursor)
+                self._refresh_row(self.cursor_row)
+        self._follow_cursor()
         self._announce(self.current_task)
+
+    # -- moving ----------------------------------------------------------------------------
+
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _move(self, position: int, scroll_by: int = 0) -> None:
+        position = max(0, min(position, self._extent - 1))
+        if position == self.cursor_row and not scroll_by:
+            return
+        old, self.cursor_row = self.cursor_row, position
+        if scroll_by:
+            self.scroll_to(y=self.scroll_y + scroll_by, animate=False, immediate=True)
+        self._refresh_row(old)
+        self._refresh_row(position)
+        self._follow_cursor()
+        self.post_message(self.Moved(position))
+        self._announce(self.current_task)
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor_row + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor_row - 1)
+
+    def action_page_down(self) -> None:
+        self._move(self.cursor_row + self._page, self._page)
+
+    def action_page_up(self) -> None:
+        self._move(self.cursor_row - self._page, -self._page)
+
+    def action_scroll_top(self) -> None:
+        self._move(0)
+
+    def action_scroll_bottom(self) -> None:
+        self._move(self._extent - 1)
+
+    def action_select_cursor(self) -> None:
+        if (task := self.current_task) is not None:
+            self.post_message(self.RowSelected(task))
+
+    def move_to(self, task_id: str) -> None:
+        if task_id in self._index:
+            self._move(self._offset + self._index[task_id])
+
+    def _follow_cursor(self) -> None:
+        """Scroll just enough to show the cursor's row."""
+        rows = self._page
+        if self.cursor_row < self.scroll_y:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= self.scroll_y + rows:
+            self.scroll_to(y=self.cursor_row - rows + 1, animate=False, immediate=True)
 
     def _announce(self, task: Task | None) -> None:
         """Tell the screen which task is under the cursor, once per distinct copy of it."""
@@ -266,19 +275,47 @@ class TaskTable(DataTable):
             self._announced = task
             self.post_message(self.TaskHighlighted(task))
 
-    @property
-    def _label_width(self) -> int:
-        return 2 if self._marked else 1
+    def _refresh_row(self, position: int) -> None:
+        self.refresh_line(position + 1)
 
-    def _label(self, task_id: str, mark: str | None, ctx: RowContext) -> Text:
-        label = Text(MARKED if task_id in self._marked else " ", style="bold") if self._marked else Text()
-        if mark is None:
-            return label.append(" ")
-        return label.append(mark, style=ctx.palette.muted if mark == DEPARTED else ctx.palette.soon)
+    # -- columns -----------------------------------------------------------------------------
 
-    def _fill_row(self, task: Task, ctx: RowContext) -> None:
-        for key, cell in zip(self._shown_keys, self._cells(task, ctx), strict=True):
-            self.update_cell(task.id, key, cell)
+    def set_columns(self, keys: Sequence[str]) -> None:
+        """Show these columns (the title always shows), keeping the rows and the cursor."""
+        self._column_keys = with_title(keys)
+        self._widths = {k: self._widths.get(k, COLUMNS[k].width or 0) for k in self._column_keys if k != "title"}
+        self._natural = {key: len(COLUMNS[key].label) for key in self._column_keys}
+        self._cells = {}
+        for task in self._rows:
+            self._measure(task)
+        self._fit_columns()
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Lay the columns out for the width (see :func:`fit_columns`) and the rows."""
+        scrollbar = self.styles.scrollbar_size_vertical if self._extent + 1 > self.size.height else 0
+        widths = {k: min(self._widths[k], self._natural.get(k, 0)) for k in self._column_keys if k != "title"}
+        layout = fit_columns(self._column_keys, widths, self.size.width - scrollbar - self._label_width)
+        self.virtual_size = Size(self.size.width - scrollbar, self._extent + 1)
+        if layout != self._layout:
+            self._layout = layout
+            self._cells = {}
+            self.refresh()
+
+    def _measure(self, task: Task) -> None:
+        """Widen the columns' natural widths for ``task``'s cells."""
+        ctx = self._row_context()
+        grew = False
+        for key in self._column_keys:
+            width = COLUMNS[key].render(task, ctx).cell_len
+            if width > self._natural.get(key, 0):
+                self._natural[key], grew = width, True
+        if grew and self._layout:
+            self._fit_columns()
+
+    # -- drawing -----------------------------------------------------------------------------
 
     def _row_context(self) -> RowContext:
         return RowContext(self.me_id, models.utcnow(), self.palette)
@@ -286,18 +323,50 @@ class TaskTable(DataTable):
     def set_palette(self, palette: Palette) -> None:
         """Restyle every row for a new theme."""
         self.palette = palette
-        ctx = self._row_context()
-        for task in self._tasks.values():
-            self._fill_row(task, ctx)
+        self._cells = {}
+        self.refresh()
 
-    def _cells(self, task: Task, ctx: RowContext) -> list[Text]:
-        cells = [COLUMNS[key].render(task, ctx) for key in self._column_keys]
-        for key, cell in zip(self._column_keys, cells, strict=True):
-            self._natural[key] = max(self._natural.get(key, 0), cell.cell_len)
-        return [cell for key, cell in zip(self._column_keys, cells, strict=True) if key not in self._dropped]
+    def _row_cells(self, task: Task) -> list[Text]:
+        cells = self._cells.get(task.id)
+        if cells is None:
+            ctx = self._row_context()
+            cells = self._cells[task.id] = [COLUMNS[key].render(task, ctx) for key, _ in self._layout]
+        return cells
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self._announce(self._tasks.get(event.row_key.value or ""))
-        if event.cursor_row >= self.row_count - 5:
-            self.post_message(self.NearEnd())
+    @property
+    def _label_width(self) -> int:
+        return (2 if self._marked else 1) + 2 * PAD
+
+    def _label(self, task: Task | None) -> Text:
+        marked = task is not None and task.id in self._marked
+        label = Text(MARKED if marked else " ", style="bold") if self._marked else Text()
+        mark = self._marks.get(task.id) if task else None
+        if mark is None:
+            return label.append(" ")
+        return label.append(mark, style=self.palette.muted if mark == DEPARTED else self.palette.soon)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        header = self.get_component_styles("datatable--header").rich_style
+        if y == 0:
+            line = Text(" " * self._label_width, style=header)
+            for key, size in self._layout:
+                line.append_text(fit_cell(Text(COLUMNS[key].label), size))
+            return strip_of([(line, Style())], self.app.console, self.rich_style, width, header)
+        position = round(self.scroll_y) + y - 1
+        if position >= self._extent:
+            return Strip.blank(width, self.rich_style)
+        task = self._task_at(position)
+        row = self.get_component_styles("datatable--odd-row" if position % 2 else "datatable--even-row").rich_style
+        on_top = on_label = Style()
+        if position == self.cursor_row:
+            on_top = self.get_component_rich_style("datatable--cursor")
+            on_label = on_top + self.get_component_rich_style("datatable--header-cursor")
+        label = Text(style=header + on_label)
+        label.append_text(fit_cell(self._label(task), self._label_width - 2 * PAD))
+        body = Text(style=row + on_top)
+        cells = self._row_cells(task) if task else [Text("…" if k == "title" else "") for k, _ in self._layout]
+        for (_, size), cell in zip(self._layout, cells, strict=True):
+            body.append_text(fit_cell(cell, size))
+        parts = [(label, cursor_colours(on_label)), (body, cursor_colours(on_top))]
+        return strip_of(parts, self.app.console, self.rich_style, width, row + on_top)

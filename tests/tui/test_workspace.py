@@ -10,10 +10,12 @@ import pytest
 
 from backdesk.api_client import Person, Queue, Sort, Task, TaskPage
 from backdesk.tui.config import QueuePrefs, Settings, View
+from backdesk.tui.window import TOP, PageRef
 from backdesk.tui.workspace import OPEN_STATUSES, Workspace
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 ANA = Person("ana", "Ana Ruiz")
+FIRST = PageRef(TOP, 0, None)
 
 
 def task(n: int, **kw) -> Task:
@@ -86,49 +88,61 @@ def test_a_new_list_starts_at_the_top(ws: Workspace) -> None:
     assert ws.cursor_id == "3" and ws.cursor_row == 0
 
 
-def test_more_pages_append_once_and_only_for_the_cursor_they_followed(ws: Workspace) -> None:
+def test_the_next_page_is_wanted_near_the_end_and_a_stale_one_dropped(ws: Workspace) -> None:
     ws.page_arrived(ws.generation, page(1, 2, next_cursor="c1"))
-    assert ws.title().startswith("All queues · 2+ tasks")
-    assert not ws.more_arrived(ws.generation, "stale", page(9))
-    assert ws.more_arrived(ws.generation, "c1", page(2, 3, total=3))
-    assert [t.id for t in ws.tasks] == ["1", "2", "3"] and ws.next_cursor is None
-    assert ws.title().startswith("All queues · 3 tasks")
+    assert ws.title().startswith("All queues · 1 of 2+ · ")
+    assert ws.window.wants() == [PageRef(TOP, 1, "c1")]
+    assert not ws.window_arrived(ws.generation, PageRef(TOP, 1, "stale"), page(9))
+    assert not ws.window_arrived(ws.generation - 1, PageRef(TOP, 1, "c1"), page(9))
+    assert ws.window_arrived(ws.generation, PageRef(TOP, 1, "c1"), page(3))
+    assert [t.id for t in ws.tasks] == ["1", "2", "3"] and ws.window.wants() == []
+    assert ws.title().startswith("All queues · 1 of 3 · ")
 
 
 def test_a_refresh_keeps_the_place_and_marks_what_changed(ws: Workspace) -> None:
     ws.page_arrived(ws.generation, page(1, 2, 3, total=3))
     ws.cursor_moved("2")
     fresh = TaskPage((task(1), task(2, version="v2", owner=ANA), task(4)), total=3)
-    assert ws.refresh_arrived(ws.generation, fresh)
-    assert ws.cursor_id == "2"
+    assert ws.refresh_arrived(ws.generation, [(FIRST, fresh)])
+    assert ws.cursor_id == "2" and ws.cursor_row == 1
     assert ws.changed == {"2", "4"}
     ws.cursor_moved("4")
     assert ws.changed == {"2"}  # visiting a task clears its mark
 
 
+def test_a_refresh_follows_the_task_when_rows_arrive_above_it(ws: Workspace) -> None:
+    ws.page_arrived(ws.generation, page(1, 2, 3, total=3))
+    ws.cursor_moved("3")
+    ws.refresh_arrived(ws.generation, [(FIRST, page(7, 1, 2, 3, total=4))])
+    assert ws.cursor_id == "3" and ws.cursor_row == 3 and ws.title().startswith("All queues · 4 of 4 · ")
+
+
 def test_a_refresh_keeps_the_task_under_the_cursor_even_when_it_left_the_list(ws: Workspace) -> None:
     ws.page_arrived(ws.generation, page(1, 2, 3))
     ws.cursor_moved("2")
-    ws.refresh_arrived(ws.generation, page(1, 3, total=2))
+    ws.refresh_arrived(ws.generation, [(FIRST, page(1, 3, total=2))])
     assert [t.id for t in ws.tasks] == ["1", "2", "3"] and ws.cursor_id == "2"  # the next key acts on #2
     assert ws.departed == {"2"} and ws.total == 2
     ws.cursor_moved("3")
-    ws.refresh_arrived(ws.generation, page(1, 3, total=2))  # once the operator moved on, it goes
+    ws.refresh_arrived(ws.generation, [(FIRST, page(1, 3, total=2))])  # once the operator moved on, it goes
     assert [t.id for t in ws.tasks] == ["1", "3"] and ws.departed == set() and ws.cursor_id == "3"
 
 
-def test_a_refresh_keeps_rows_past_the_first_page(ws: Workspace) -> None:
+def test_a_refresh_fetches_every_page_held_again(ws: Workspace) -> None:
     ws.page_arrived(ws.generation, page(1, 2, next_cursor="c1"))
-    ws.more_arrived(ws.generation, "c1", page(3, 4, next_cursor="c2"))
-    ws.refresh_arrived(ws.generation, page(1, 2, next_cursor="c1b"))
-    assert [t.id for t in ws.tasks] == ["1", "2", "3", "4"] and ws.next_cursor == "c2"
+    ws.window_arrived(ws.generation, PageRef(TOP, 1, "c1"), page(3, 4, next_cursor="c2"))
+    assert ws.refresh_refs() == [FIRST, PageRef(TOP, 1, "c1")]
+    ws.refresh_arrived(
+        ws.generation, [(FIRST, page(1, 2, next_cursor="c1")), (PageRef(TOP, 1, "c1"), page(3, 5, next_cursor="c2"))]
+    )
+    assert [t.id for t in ws.tasks] == ["1", "2", "3", "5"]
 
 
 def test_a_closed_task_stays_shown_but_leaves_the_count(ws: Workspace) -> None:
     ws.page_arrived(ws.generation, page(1, 2, total=2))
     ws.task_written(replace(task(1), status="closed", resolution="done", version="v2"))
     assert ws.tasks[0].is_closed and ws.total == 1
-    assert ws.title().startswith("All queues · 1 task")
+    assert ws.title().startswith("All queues · 1 of 1 · ")
     ws.task_written(replace(task(1), status="closed", resolution="done", version="v3"))
     assert ws.total == 1  # only once
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import httpx
 import pytest
 from textual.widgets import Static
-from textual.widgets.data_table import RowKey
 
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
@@ -49,8 +48,8 @@ async def test_v_j_k_mark_rows_the_header_counts_them_and_esc_clears(wq_server, 
         await focus_on(pilot, table, tasks[0].id)
         await pilot.press("v")
         assert ws.marks.ids == {tasks[0].id}
-        assert str(table.rows[RowKey(tasks[0].id)].label).startswith("✓")
-        assert str(table.rows[RowKey(tasks[1].id)].label) == "  "  # a mark column of its own
+        assert table.mark(tasks[0].id).startswith("✓")
+        assert table.mark(tasks[1].id) == "  "  # a mark column of its own
         await wait_for(lambda: "✓ 1 marked" in topbar(app), "the header to count the mark")
         await pilot.press("J", "J")
         assert ws.marks.ids == {t.id for t in tasks[:3]} and table.current_task.id == tasks[2].id
@@ -59,7 +58,7 @@ async def test_v_j_k_mark_rows_the_header_counts_them_and_esc_clears(wq_server, 
         await pilot.press("v")  # unmark one
         assert ws.marks.ids == {tasks[0].id, tasks[2].id}
         await pilot.press("escape")
-        assert len(ws.marks) == 0 and str(table.rows[RowKey(tasks[0].id)].label) == " "
+        assert len(ws.marks) == 0 and table.mark(tasks[0].id) == " "
         await wait_for(lambda: "marked" not in topbar(app), "the header to drop the count")
         assert said(app, "Cleared 2 marks.")
 

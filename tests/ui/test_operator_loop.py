@@ -10,7 +10,6 @@ import httpx
 import pytest
 from textual.filter import NoColor
 from textual.widgets import Footer, OptionList
-from textual.widgets.data_table import RowKey
 
 from backdesk.api_client import NewTask
 from backdesk.api_client.workqueue import WorkQueueBackend
@@ -22,6 +21,7 @@ from backdesk.tui.confirm import ConfirmDialog
 from backdesk.tui.help_screen import HelpScreen
 from backdesk.tui.settings_loader import load_settings
 from backdesk.widgets.queue_list import QueueList
+from backdesk.widgets.task_columns import COLUMNS
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
@@ -57,14 +57,14 @@ async def test_auto_refresh_updates_rows_counts_and_marks_keeping_the_cursor(wq_
         )
         assert table.current_task.id == tasks[2].id  # the operator's place is kept
         assert {tasks[0].id, added.id} <= app.screen.workspace.changed
-        assert str(table.rows[RowKey(added.id)].label) == "●"
-        assert str(table.rows[RowKey(tasks[1].id)].label) == " "
+        assert table.mark(added.id) == "●"
+        assert table.mark(tasks[1].id) == " "
         ws = app.screen.workspace
         await wait_for(
             lambda: ws.queues["returns"].counts.open == 4 and ws.queues["returns"].counts.unclaimed == 3,
             "the sidebar counts",
         )
-        assert str(table.border_title).startswith("All queues · 4 tasks")
+        assert str(table.border_title).startswith("All queues · 3 of 4 · ")
 
 
 async def test_a_close_updates_title_and_sidebar_together(wq_server, ben):
@@ -79,7 +79,7 @@ async def test_a_close_updates_title_and_sidebar_together(wq_server, ben):
         await wait_for(lambda: isinstance(app.screen, CloseDialog), "the close dialog")
         await pilot.press("ctrl+s")
         await wait_for(lambda: table.current_task.is_closed, "the close")
-        assert str(table.border_title).startswith("All queues · 1 task")
+        assert str(table.border_title).startswith("All queues · 1 of 1 · ")
         ws = app.screen.workspace
         await wait_for(lambda: ws.queues["returns"].counts.open == 1, "the sidebar to count one open task")
         assert (await ben.task(tasks[0].id)).status == "closed"
@@ -99,7 +99,7 @@ async def test_switching_queue_clears_the_filter_bar_and_a_new_view_starts_at_th
         await wait_for(lambda: app.screen.workspace.queue_id is not None, "the queue")
         await wait_for(lambda: table.row_count == 5, "the queue's tasks")
         assert app.screen.query_one("#filter").value == ""
-        assert str(table.border_title).startswith("Returns & Refunds · 5 tasks")
+        assert str(table.border_title).startswith("Returns & Refunds · 1 of 5 · ")
         await pilot.press("escape", "G")  # to the bottom, then a new sort: back to the top
         assert table.cursor_row == 4
         await pilot.press("s")
@@ -165,18 +165,17 @@ async def test_columns_fill_the_width_and_narrow_terminals_drop_low_value_ones(w
     app = make_app(wq_server)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await ready(app, pilot)
-        used = sum(c.get_render_width(table) for c in table.columns.values())
+        used = 3 + sum(width + 2 for _, width in table.layout)  # the mark column, cells padded by one
         assert used >= table.scrollable_content_region.width - 4  # the columns fill the width
-        for column in table.columns.values():  # and only the title is wider than what it shows
-            if column.key.value != "title":
-                widest = max([len(str(column.label))] + [cell.cell_len for cell in table.get_column(column.key)])
-                assert column.width <= widest, column.key.value
+        for index, (key, width) in enumerate(table.layout):  # and only the title is wider than what it shows
+            if key != "title":
+                widest = max([len(COLUMNS[key].label)] + [table.cells(t.id)[index].cell_len for t in table.tasks])
+                assert width <= widest, key
         await pilot.resize_terminal(44, 20)
-        await wait_for(lambda: "status" not in [c.key.value for c in table.columns.values()], "status dropped")
-        shown = [c.key.value for c in table.columns.values()]
+        await wait_for(lambda: "status" not in [key for key, _ in table.layout], "status dropped")
+        shown = dict(table.layout)
         assert {"priority", "title"} <= set(shown)  # low-value columns went first, whole
-        title = next(c for c in table.columns.values() if c.key.value == "title")
-        assert title.width >= 14
+        assert shown["title"] >= 14
 
 
 async def test_vim_keys_pick_the_resolution_in_the_close_dialog(wq_server, ben):
@@ -358,7 +357,7 @@ async def test_a_refresh_never_moves_the_cursor_to_another_task(wq_server, ben):
         await pilot.press("c")  # now it no longer matches owner:none
         ws = app.screen.workspace
         await wait_for(lambda: mine.id in ws.departed, "a refresh without the claimed task", timeout=15)
-        assert table.current_task.id == mine.id and str(table.rows[RowKey(mine.id)].label) == "○"
+        assert table.current_task.id == mine.id and table.mark(mine.id) == "○"
         await pilot.press("x")
         await wait_for(lambda: isinstance(app.screen, CloseDialog), "the close dialog")
         assert app.screen.target.id == mine.id
