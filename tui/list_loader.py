@@ -38,7 +38,7 @@ class ListLoader:
             page = await self.screen.backend.tasks(ws.page_query(ref), ref.cursor)
         except BackendError as err:
             if generation == ws.generation:
-                ws.page_failed(ref)
+                ws.window.inflight.discard(ref)
                 self.screen.report(err, "Loading tasks")
             return
         if ws.window_arrived(generation, ref, page):
@@ -50,7 +50,7 @@ class ListLoader:
         """Fetch the held pages again (and the count, when none of them is a first page);
         True when the list on screen was brought up to date."""
         ws = self.screen.workspace
-        generation, refs = ws.generation, ws.refresh_refs()
+        generation, refs = ws.generation, ws.window.refresh_refs()
         backend = self.screen.backend
         calls = [backend.tasks(ws.page_query(ref), ref.cursor) for ref in refs]
         counted = any(ref.number == 0 for ref in refs)

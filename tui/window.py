@@ -243,20 +243,24 @@ class TaskWindow:
             self._rows = None
 
     def refreshed(self, pages: Iterable[tuple[PageRef, TaskPage]]) -> None:
-        """Fresh copies of held pages (see :meth:`held_refs`)."""
+        """Fresh copies of the pages held (see :meth:`refresh_refs`); the first page when none was."""
+        if not self.held:
+            self.chain = TOP
         for ref, page in pages:
             chain = self.chains[ref.chain]
             if ref.number < len(chain.cursors) and chain.cursors[ref.number] == ref.cursor:
                 chain.seen(ref.number, len(page.items), page.next_cursor)
             if page.total is not None:
                 self.total = page.total
-            if ref.chain == self.chain and ref.number in self.held:
+            if ref.chain == self.chain and (ref.number in self.held or ref == PageRef(TOP, 0, None)):
                 self.held[ref.number] = list(page.items)
         self._rows = None
 
-    def held_refs(self) -> list[PageRef]:
+    def refresh_refs(self) -> list[PageRef]:
+        """The pages a refresh reads again: those held, else the first."""
         chain = self.chains[self.chain]
-        return [PageRef(self.chain, n, chain.cursors[n]) for n in sorted(self.held) if n < len(chain.cursors)]
+        refs = [PageRef(self.chain, n, chain.cursors[n]) for n in sorted(self.held) if n < len(chain.cursors)]
+        return refs or [PageRef(TOP, 0, None)]
 
     # -- tasks in place ----------------------------------------------------------------------
 

@@ -276,24 +276,15 @@ class Workspace:
     def window_arrived(self, generation: int, ref: PageRef, page: TaskPage) -> bool:
         """A page fetched for the window (see :meth:`TaskWindow.wants`); False when it
         changed nothing on screen."""
-        if generation != self.generation:
-            return False
-        if not self.window.arrived(ref, page):
+        if generation != self.generation or not self.window.arrived(ref, page):
             return False
         self._keep_cursor()
         return True
-
-    def page_failed(self, ref: PageRef) -> None:
-        self.window.inflight.discard(ref)
 
     def count_arrived(self, generation: int, page: TaskPage) -> None:
         """A fresh count of the list (:meth:`count_query`)."""
         if generation == self.generation and page.total is not None:
             self.window.total = page.total
-
-    def refresh_refs(self) -> list[PageRef]:
-        """The pages a refresh fetches again: those held, or the first one."""
-        return self.window.held_refs() or [PageRef(TOP, 0, None)]
 
     def refresh_arrived(self, generation: int, pages: Sequence[tuple[PageRef, TaskPage]]) -> bool:
         """Fresh copies of the pages held: keep the operator's place, mark what changed.
@@ -304,12 +295,7 @@ class Workspace:
             return False
         before = {t.id: t for t in self.tasks}
         current = before.get(self.cursor_id or "")
-        if not self.window.held:
-            self.window.reset()
-            for ref, page in pages:
-                self.window.arrived(ref, page)
-        else:
-            self.window.refreshed(pages)
+        self.window.refreshed(pages)
         fresh = self.tasks
         ids = {t.id for t in fresh}
         if before:

@@ -12,7 +12,7 @@ from backdesk.tui.config import Settings
 from backdesk.tui.marks import Marks, place_of
 from backdesk.tui.workspace import Workspace
 
-from .test_workspace import page, task
+from .test_workspace import FIRST, page, task
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_j_and_k_extend_the_marks_and_move(ws: Workspace) -> None:
 def test_marks_survive_a_refresh_and_a_new_sort_but_not_another_place(ws: Workspace) -> None:
     loaded(ws, 1, 2, 3)
     ws.toggle_mark()
-    assert ws.refresh_arrived(ws.generation, page(3, 2, 1))
+    assert ws.refresh_arrived(ws.generation, [(FIRST, page(3, 2, 1))])
     assert ws.marks.ids == {"1"} and ws.marks.to_check == set()
     ws.set_sort(Sort("due_at", False))
     assert ws.marks.ids == {"1"} and ws.marks.take_notices() is None
@@ -61,7 +61,7 @@ def test_a_refresh_keeps_the_latest_copy_of_a_marked_task(ws: Workspace) -> None
     loaded(ws, 1, 2)
     ws.toggle_mark()
     newer = replace(task(1), version="v2", priority="urgent")
-    ws.refresh_arrived(ws.generation, TaskPage((newer, task(2))))
+    ws.refresh_arrived(ws.generation, [(FIRST, TaskPage((newer, task(2))))])
     assert ws.marks.tasks["1"].version == "v2"
 
 
@@ -87,7 +87,7 @@ def test_a_marked_task_that_drops_out_of_the_list_is_checked_then_unmarked(ws: W
     ws.cursor_moved("2")
     ws.toggle_mark()
     ws.cursor_moved("1")
-    ws.refresh_arrived(ws.generation, page(1, 3))
+    ws.refresh_arrived(ws.generation, [(FIRST, page(1, 3))])
     assert ws.marks.to_check == {"2"}  # gone from page one: closed, moved, or only moved down?
     ws.task_written(task(2))  # re-read: still open here (it moved down the list)
     assert ws.marks.ids == {"2"} and ws.marks.to_check == set()

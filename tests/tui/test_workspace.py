@@ -131,7 +131,7 @@ def test_a_refresh_keeps_the_task_under_the_cursor_even_when_it_left_the_list(ws
 def test_a_refresh_fetches_every_page_held_again(ws: Workspace) -> None:
     ws.page_arrived(ws.generation, page(1, 2, next_cursor="c1"))
     ws.window_arrived(ws.generation, PageRef(TOP, 1, "c1"), page(3, 4, next_cursor="c2"))
-    assert ws.refresh_refs() == [FIRST, PageRef(TOP, 1, "c1")]
+    assert ws.window.refresh_refs() == [FIRST, PageRef(TOP, 1, "c1")]
     ws.refresh_arrived(
         ws.generation, [(FIRST, page(1, 2, next_cursor="c1")), (PageRef(TOP, 1, "c1"), page(3, 5, next_cursor="c2"))]
     )
