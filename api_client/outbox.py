@@ -45,6 +45,10 @@ from .protocol import Backend
 
 #: The longest pause between two tries of the same write, in seconds.
 MAX_BACKOFF = 60.0
+#: Seconds a write being sent is not due: a delivery must not send it again while the first try
+#: waits for its answer (the app was slow, or many writes are in flight). After a crash mid-send
+#: it is tried again once this has passed.
+IN_FLIGHT = 60.0
 
 
 class Queued(UnavailableError):
@@ -105,10 +109,10 @@ class Outbox:
     def close(self) -> None:
         self._db.close()
 
-    def add(self, kind: str, task_id: str, args: dict[str, Any], key: str) -> Entry:
+    def add(self, kind: str, task_id: str, args: dict[str, Any], key: str, next_at: float = 0.0) -> Entry:
         cursor = self._db.execute(
-            "INSERT INTO entries (scope, kind, task_id, args, key) VALUES (?, ?, ?, ?, ?)",
-            (self.scope, kind, task_id, json.dumps(args), key),
+            "INSERT INTO entries (scope, kind, task_id, args, key, next_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.scope, kind, task_id, json.dumps(args), key, next_at),
         )
         return self._entry(cursor.lastrowid or 0)
 
@@ -249,7 +253,8 @@ class OutboxBackend:
         waiting = self.outbox.waiting_for(task_id)
         if waiting and args.get("version"):  # the earlier write changes the version it was read at
             args = {**args, "version": None}
-        entry = self.outbox.add(kind, task_id, args, key or str(uuid.uuid4()))
+        sending = 0.0 if waiting else time.time() + IN_FLIGHT  # sent now: not due meanwhile
+        entry = self.outbox.add(kind, task_id, args, key or str(uuid.uuid4()), sending)
         if waiting:  # earlier writes for this task go first
             raise Queued(f"Saved here: {entry.describe()} is sent after this task's earlier changes.")
         try:

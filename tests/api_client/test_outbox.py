@@ -6,6 +6,7 @@ Retry-After) are injected in the HTTP transport; everything else is the real ser
 
 from __future__ import annotations
 
+import asyncio
 import stat
 import time
 
@@ -21,13 +22,19 @@ pytestmark = pytest.mark.anyio
 
 class Link(httpx.AsyncBaseTransport):
     """The real transport, unless told to be ``down`` (nothing is sent), to ``lose`` the next
-    answer (the server applies the request, the client sees a timeout) or to answer ``busy``."""
+    answer (the server applies the request, the client sees a timeout) or to answer ``busy``;
+    with a ``gate``, each request waits until the gate opens (a slow server)."""
 
     def __init__(self) -> None:
         self.real = httpx.AsyncHTTPTransport()
         self.mode = "ok"
+        self.gate: asyncio.Event | None = None
+        self.waiting = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.gate is not None:
+            self.waiting += 1
+            await self.gate.wait()
         if self.mode == "down":
             raise httpx.ConnectError("the link is down", request=request)
         if self.mode == "busy":
@@ -144,3 +151,18 @@ async def test_retry_after_is_honoured(kit):
     with pytest.raises(Queued):
         await ana.release(task.id)
     assert ana.outbox.due(time.time() + 25) == [] and len(ana.outbox.due(time.time() + 31)) == 1
+
+
+async def test_a_write_still_in_flight_is_not_sent_again_by_a_delivery(kit):
+    link, ana, ben, task = kit
+    await ana.claim(task.id)
+    link.gate = asyncio.Event()  # the server takes its time to answer the close
+    closing = asyncio.create_task(ana.close(task.id, "done"))
+    while not link.waiting:
+        await asyncio.sleep(0.01)
+    assert ana.outbox.due(time.time()) == []  # recorded, but being sent: not due
+    link.gate.set()
+    assert await ana.deliver() == []
+    assert (await closing).status == "closed"
+    assert ana.outbox.entries() == []
+    assert [e.kind for e in await ben.events(task.id)].count("closed") == 1
