@@ -221,6 +221,13 @@ class BulkRun:
         except BackendError as err:
             result.state = "failed"
             result.outcome, result.reason = why(err)
+            if isinstance(err, ConflictError | StaleError):  # what is it like now? (closed, held)
+                try:
+                    result.task = await self.backend.task(result.task.id)
+                except BackendError:
+                    pass
+                if result.task.is_closed and result.outcome == "conflict":
+                    result.outcome = "closed"
         else:
             result.state, result.outcome = "done", self.action.done()
             result.task = after or result.task

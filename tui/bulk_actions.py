@@ -151,10 +151,10 @@ class BulkActions:
 
         self.screen.app.push_screen(ConfirmDialog(summary, detail), answered)
 
-    def _written(self, tasks: list[Task]) -> None:
-        """Tasks a bulk action wrote: the list shows them at once; counts follow."""
-        for task in tasks:
-            self.workspace.task_written(task, ours=True)
+    def _written(self, tasks: list[tuple[Task, bool]]) -> None:
+        """Tasks as a bulk action left them (``ours``) or found them: the list shows them at once."""
+        for task, ours in tasks:
+            self.workspace.task_written(task, ours=ours)
         self.screen.paint.task_list()
         self.screen.load_sidebar()
 

@@ -16,7 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import Footer, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
 
 from backdesk.api_client import Task
 from backdesk.widgets.text import literal, one_line
@@ -26,6 +27,8 @@ from .marks import count
 
 #: Seconds between hand-overs of written tasks to the list underneath.
 FLUSH_INTERVAL = 0.3
+#: Characters of a task's title in its line of the report.
+TITLE_ROOM = 40
 
 LOOK = {
     "waiting": ("·", "waiting", "dim"),
@@ -38,7 +41,8 @@ LOOK = {
 
 
 class BulkScreen(ModalScreen[None]):
-    """Runs ``run`` and reports it; ``written`` receives the tasks as the server holds them now."""
+    """Runs ``run`` and reports it. ``written`` receives the tasks as the server holds them now,
+    each with whether the change was this run's (True) or someone else's, met by a failure."""
 
     KEY_SCOPE: ClassVar[str] = "bulk report"
     BINDINGS = [
@@ -48,11 +52,11 @@ class BulkScreen(ModalScreen[None]):
         Binding("k", "move(-1)", "Up", show=False, id="bulk.up"),
     ]
 
-    def __init__(self, run: BulkRun, written: Callable[[list[Task]], None]) -> None:
+    def __init__(self, run: BulkRun, written: Callable[[list[tuple[Task, bool]]], None]) -> None:
         super().__init__()
         self.bulk_run = run
         self._written = written
-        self._pending: list[Task] = []
+        self._pending: list[tuple[Task, bool]] = []
         self._dirty: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -60,46 +64,42 @@ class BulkScreen(ModalScreen[None]):
             yield Static(literal(self.bulk_run.action.title(len(self.bulk_run.results)), style="bold"))
             yield ProgressBar(total=len(self.bulk_run.results), show_eta=False, id="bulk-progress")
             yield Static(id="bulk-counts")
-            yield DataTable(id="bulk-results", cursor_type="row", zebra_stripes=True)
+            yield OptionList(id="bulk-results")
             yield Static(id="bulk-hint", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("#", key="id")
-        table.add_column("Task", key="title", width=28)
-        table.add_column("Outcome", key="outcome")
-        table.add_column("Server's reason", key="reason")
-        for result in self.bulk_run.results.values():
-            table.add_row(*self._cells(result), key=result.task.id)
+        results = self.query_one(OptionList)
+        results.add_options(Option(self._prompt(r), id=r.task.id) for r in self.bulk_run.results.values())
+        results.highlighted = 0
+        results.focus()
         self.bulk_run.changed = self._changed
         self.set_interval(FLUSH_INTERVAL, self._flush)
         self.bulk_run.running = True  # from now: esc cancels, it does not close
         self._paint()
         self.go(retry=False)
 
-    def _cells(self, result: Result) -> list[Text]:
+    def _prompt(self, result: Result) -> Text:
+        """ "✗ #19 Enter paper order form  held by someone else", then the server's reason."""
         mark, word, style = LOOK[result.state]
-        return [
-            Text(one_line(result.task.id), style="dim"),
-            literal(one_line(result.task.title)),
-            Text(f"{mark} {result.outcome or word}", style=style),
-            literal(one_line(result.reason)),  # the server's own words, never markup
-        ]
+        text = Text(f"{mark} ", style=style)
+        text.append(f"#{one_line(result.task.id)} ", style="dim")
+        text.append_text(literal(one_line(result.task.title)[:TITLE_ROOM]))
+        text.append(f"  {result.outcome or word}", style=style)
+        if result.reason:  # the server's own words, never markup
+            text.append("\n    ").append_text(literal(one_line(result.reason)))
+        return text
 
     def _changed(self, result: Result) -> None:
         self._dirty.add(result.task.id)
-        if result.state == "done":
-            self._pending.append(result.task)
+        if result.state in ("done", "failed"):
+            self._pending.append((result.task, result.state == "done"))
 
     def _flush(self) -> None:
         """Redraw the rows that changed and hand the written tasks to the list."""
-        table = self.query_one(DataTable)
+        results = self.query_one(OptionList)
         for task_id in self._dirty:
-            for key, cell in zip(
-                ("id", "title", "outcome", "reason"), self._cells(self.bulk_run.results[task_id]), strict=True
-            ):
-                table.update_cell(task_id, key, cell)
+            results.replace_option_prompt(task_id, self._prompt(self.bulk_run.results[task_id]))
         self._dirty.clear()
         if self._pending:
             tasks, self._pending = self._pending, []
@@ -143,8 +143,8 @@ class BulkScreen(ModalScreen[None]):
             self._flush()
 
     def action_move(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.action_cursor_down() if step > 0 else table.action_cursor_up()
+        results = self.query_one(OptionList)
+        results.action_cursor_down() if step > 0 else results.action_cursor_up()
 
     def action_retry(self) -> None:
         if self.check_action("retry", ()):

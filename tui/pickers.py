@@ -50,7 +50,8 @@ def row(load: OperatorLoad) -> Text:
 
 
 class OperatorPicker(ModalScreen[OperatorLoad | None]):
-    """Dismisses with the operator chosen, or None on esc."""
+    """Dismisses with the operator chosen, or None on esc. enter takes the highlighted row; typed
+    ahead of the server's answer, it takes the first of that answer when it comes."""
 
     KEY_SCOPE: ClassVar[str] = "operator picker"
     BINDINGS = [
@@ -65,6 +66,10 @@ class OperatorPicker(ModalScreen[OperatorLoad | None]):
         self._search = search
         self._cache: OrderedDict[str, list[OperatorLoad]] = OrderedDict()
         self._shown: dict[str, OperatorLoad] = {}
+        #: What the list shows the answer for; enter before the answer for the typed text picks
+        #: the first of that answer once it comes.
+        self._shown_for: str | None = None
+        self._pick_first = False
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -110,7 +115,11 @@ class OperatorPicker(ModalScreen[OperatorLoad | None]):
         if not found and text and "" in self._cache:
             found = [load for load in self._cache[""] if loosely(text, load.person.name)]
         options = self.query_one(OptionList)
-        self._shown = {load.person.id: load for load in found}
+        self._shown, self._shown_for = {load.person.id: load for load in found}, text
+        if self._pick_first and found:
+            self.dismiss(found[0])
+            return
+        self._pick_first = False
         options.clear_options()
         options.add_options([Option(row(load), id=load.person.id) for load in found])
         if found:
@@ -126,6 +135,12 @@ class OperatorPicker(ModalScreen[OperatorLoad | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if event.value.strip() != self._shown_for:  # typed faster than the server answered
+            if self._timer is not None:
+                self._timer.stop()
+            self._pick_first = True
+            self.look_up(event.value.strip())
+            return
         option = self.query_one(OptionList).highlighted_option
         if option is not None and option.id in self._shown:
             self.dismiss(self._shown[option.id])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
@@ -13,6 +13,8 @@ from backdesk.tui.bulk_dialog import BulkCloseDialog
 from backdesk.tui.bulk_report import BulkScreen
 from backdesk.tui.confirm import ConfirmDialog
 from backdesk.tui.main_screen import MainScreen
+from backdesk.tui.pickers import OperatorPicker
+from backdesk.tui.prompt import ChoiceDialog
 from backdesk.tui.settings_loader import load_settings
 
 from .helpers import wait_for
@@ -138,6 +140,8 @@ async def test_bulk_close_reports_a_task_closed_elsewhere_and_retries_the_failed
         assert results[tasks[1].id].state == "failed"  # still closed by ben: not forced
         assert (await ben.task(tasks[2].id)).resolution == "duplicate"
         assert (await ben.task(tasks[1].id)).resolution == "done"  # ben's close stands
+        assert len(app.screen_stack[-2].workspace.marks) == 0  # all closed now: they left the view
+        assert said(app, f"#{tasks[1].id} closed: unmarked.")  # the one closed by someone else, said so
         await pilot.press("escape")
         await wait_for(lambda: isinstance(app.screen, MainScreen), "back to the list")
 
@@ -169,3 +173,97 @@ async def test_help_marks_a_leads_keys(wq_server):
         for key in ("mark.toggle", "mark.all", "task.assign", "task.move", "task.priority"):
             assert rows[key].startswith("Leads: ")
         await pilot.pause()
+
+
+async def test_a_lead_assigns_through_the_picker_searching_on_the_server(wq_server, ben):
+    task = await make(ben, "Missing refund")
+    busy = await make(ben, "Keeps ben busy")
+    await ben.claim(busy.id)  # ben holds one: ana is the least loaded
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await signed_in(app)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("a")
+        await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
+        picker = app.screen
+        options = picker.query_one(OptionList)
+        await wait_for(lambda: options.option_count >= 2, "the operators, with their load")
+        first = str(options.get_option_at_index(0).prompt)
+        assert first.startswith("Ana Ruiz") and "0 held" in first  # least loaded first
+        await pilot.press(*"ben")
+        await wait_for(
+            lambda: options.option_count == 1 and "1 held" in str(options.get_option_at_index(0).prompt),
+            "the server's answer for 'ben'",
+        )
+        await pilot.press("enter")
+        await wait_for(lambda: _owner_is(ben, task.id, "ben"), "the server to hold ben as the owner")
+        await wait_for(lambda: table.current_task.owner is not None, "the list to show the new owner")
+        assert said(app, f"#{task.id} assigned to {(await ben.me()).name}.")
+
+
+async def test_a_lead_moves_and_reprioritises_the_marked_tasks(wq_server, ben):
+    tasks = [await make(ben, f"Misfiled invoice {n}") for n in range(2)]
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await signed_in(app)
+        ws = app.screen.workspace
+        await focus_on(pilot, table, tasks[0].id)
+        await pilot.press("J")
+        assert len(ws.marks) == 2
+        await pilot.press("p")
+        await wait_for(lambda: isinstance(app.screen, ChoiceDialog), "the priority picker")
+        await pilot.press("enter")  # urgent, the first
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary")
+        assert str(app.screen.query_one(Static).render()) == (
+            "Set the priority of 2 tasks in Returns & Refunds to urgent?"
+        )
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, BulkScreen), "the report")
+        await wait_for(lambda: not app.screen.bulk_run.running, "the run")
+        await pilot.press("escape")
+        for task in tasks:
+            assert (await ben.task(task.id)).priority == "urgent"
+        await pilot.press("m")
+        await wait_for(lambda: isinstance(app.screen, ChoiceDialog), "the queue picker")
+        billing = next(i for i, q in enumerate(ws.queues.values()) if q.id != "returns" and q.id == "billing")
+        await pilot.press(*["j"] * (billing - 1), "enter")  # "returns" itself is not offered
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary")
+        assert "Move 2 tasks in Returns & Refunds to " in str(app.screen.query_one(Static).render())
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, BulkScreen) and not app.screen.bulk_run.running, "the run")
+        for task in tasks:
+            assert (await ben.task(task.id)).queue == "billing"
+
+
+async def test_a_lead_whose_role_was_revoked_sees_the_servers_refusal_in_the_report(wq_server, ben):
+    tasks = [await make(ben, f"Escalated {n}") for n in range(2)]
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await signed_in(app)
+        await focus_on(pilot, table, tasks[0].id)
+        await pilot.press("J")
+        wq_server.store.upsert_person("lee", "lee", "operator", None)  # no longer a lead, since sign-in
+        await pilot.press("a")
+        await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
+        options = app.screen.query_one(OptionList)
+        await wait_for(lambda: options.option_count >= 2, "the operators")
+        await pilot.press(*"ben", "enter")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary")
+        assert str(app.screen.query_one(Static).render()).startswith("Assign 2 tasks in Returns & Refunds to B")
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, BulkScreen), "the report")
+        run = app.screen.bulk_run
+        await wait_for(lambda: not run.running, "the run")
+        for task in tasks:
+            result = run.results[task.id]
+            assert (result.state, result.outcome) == ("failed", "no permission")
+            assert result.reason == "Only leads can assign tasks."
+            assert (await ben.task(task.id)).owner is None
+
+
+async def _owner_is(backend, task_id: str, who: str) -> bool:
+    task = await backend.task(task_id)
+    return task.owner is not None and task.owner.id == who
