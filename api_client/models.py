@@ -157,6 +157,8 @@ class Event:
     at: datetime
     actor: Person | None = None
     body: str = ""
+    #: For the event of a write just made: the task's version after it, when the backend said.
+    task_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

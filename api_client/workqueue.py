@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -135,7 +136,8 @@ class WorkQueueBackend(HTTPAdapter):
             json={"body": body},
             headers={"Idempotency-Key": idempotency_key},
         )
-        return _event(self._json(response))
+        version = clean_line(response.headers.get("etag", "").strip('"'))
+        return replace(_event(self._json(response)), task_version=version or None)
 
     async def close(
         self,

@@ -239,7 +239,8 @@ def add_note(req: Request, task_id: str) -> Reply:
     key = req.header("Idempotency-Key")
     if key is not None and not 1 <= len(key) <= 255:
         raise Problem("invalid-request", "Idempotency-Key must be 1 to 255 characters.")
-    return 201, req.store.add_note(req.caller, task_id, body or "", key), {}
+    event = req.store.add_note(req.caller, task_id, body or "", key)
+    return 201, event, {"ETag": f'"{req.store.task(task_id)["version"]}"'}
 
 
 def close(req: Request, task_id: str) -> Reply:

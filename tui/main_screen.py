@@ -17,8 +17,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -30,6 +31,7 @@ from backdesk.widgets.task_table import TaskTable
 
 from .bulk_actions import BulkActions
 from .errors import Notice, report
+from .follow_up import FollowUp
 from .help_screen import HelpScreen
 from .keymap import is_unbound
 from .lead_keys import LeadKeys
@@ -50,8 +52,6 @@ WIDE = 180
 NARROW = 100
 #: Seconds between looks at the outbox for writes due to be sent again.
 OUTBOX_INTERVAL = 2
-#: Seconds without writes before the sidebar's counts are reloaded (writes in a row coalesce).
-SIDEBAR_PAUSE = 0.8
 #: Seconds between checks of the task on screen, so a claim or close by someone else shows at once.
 WATCH_INTERVAL = 5
 
@@ -62,6 +62,9 @@ class MainScreen(LeadKeys, Screen):
     KEY_WIDGETS: ClassVar[tuple[type, ...]] = (TaskTable, TaskDetail, QueueList, Choice, HistoryInput)
 
     BINDINGS = MAIN_KEYS
+    #: Textual repaints the whole screen when the focus moves; the widgets whose look changes
+    #: with focus repaint themselves, so enter and tab redraw two panes, not forty lines.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -75,9 +78,8 @@ class MainScreen(LeadKeys, Screen):
         self.navigation = Navigation(self)
         self.paint = Painter(self)
         self.loader = ListLoader(self)
-        self._detail_id: str | None = None
+        self.follow_up = FollowUp(self)
         self.sign_in = SignIn(self)
-        self._sidebar_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -210,13 +212,14 @@ class MainScreen(LeadKeys, Screen):
         self._show_first_page(generation, page)
 
     @work(exclusive=True, group="sidebar", exit_on_error=False)
-    async def load_sidebar(self) -> None:
-        """Reload the queues with their counts, then the views' counts."""
+    async def load_sidebar(self, views: bool = True) -> None:
+        """Reload the queues with their counts, then (unless ``views`` is false) the views' counts."""
         queues = await self.attempt(self.backend.queues(), "Loading queues")
         if queues is not None:
             self.workspace.queues_arrived(queues)
             self.paint.sidebar()
-            await self._count_views()
+            if views:
+                await self._count_views()
 
     async def _count_views(self) -> None:
         ws = self.workspace
@@ -245,12 +248,13 @@ class MainScreen(LeadKeys, Screen):
             self.refresh_list()
 
     @work(exclusive=True, group="detail", exit_on_error=False)
-    async def load_history(self, task: Task) -> None:
-        await asyncio.sleep(0.05)  # let a held j/k settle before asking the server
+    async def load_history(self, task: Task, pause: float) -> None:
+        """Ask for a task's history once the cursor has rested ``pause`` seconds on it (a newer
+        highlight cancels the wait, and with it the request)."""
+        await asyncio.sleep(pause)
         events = await self.attempt(self.backend.events(task.id), "Loading the history")
-        current = self.workspace.current
-        if events is not None and current and current.id == task.id:
-            self.query_one(TaskDetail).show_history(events)
+        if events is not None:
+            self.follow_up.history_arrived(task, events)
 
     def _outbox_tick(self) -> None:
         """A worker only when something in the outbox is due; the marks are kept current anyway."""
@@ -260,19 +264,14 @@ class MainScreen(LeadKeys, Screen):
             self.paint.pending()
 
     def task_written(self, task: Task) -> None:
-        """A write's answer: show it, then bring the history and the counts up to date."""
+        """A write's answer: show it at once; the counts and the history follow, coalesced."""
         self.workspace.task_written(task)
         self.paint.task_list()
-        current = self.workspace.current
-        if current is not None and current.id == task.id:
-            self.load_history(task)
-        if self._sidebar_timer is not None:  # counts after writes: one reload once they pause
-            self._sidebar_timer.stop()
-        self._sidebar_timer = self.set_timer(SIDEBAR_PAUSE, self.load_sidebar)
+        self.follow_up.written(task)
 
     def forget_detail(self) -> None:
         """The detail pane no longer shows a task: the next highlight opens one afresh."""
-        self._detail_id = None
+        self.follow_up.forget()
 
     # -- events from widgets ---------------------------------------------------------------
 
@@ -286,14 +285,7 @@ class MainScreen(LeadKeys, Screen):
         ws.cursor_moved(task.id)
         if was_marked:
             self.paint.task_list()
-        queue = ws.queues.get(task.queue)
-        detail = self.query_one(TaskDetail)
-        detail.show_task(task, queue_name=queue.name if queue else task.queue, me_id=ws.me and ws.me.id)
-        if task.id != self._detail_id:  # another task: open it at its title, history to come
-            self._detail_id = task.id
-            detail.scroll_home(animate=False)
-            detail.show_history(None)
-            self.load_history(task)
+        self.follow_up.highlighted()
 
     @on(TaskTable.Moved)
     def _moved(self, event: TaskTable.Moved) -> None:

@@ -60,9 +60,11 @@ class NoteEditor(ModalScreen[bool]):
         templates: Mapping[str, str] | None = None,
         render: Callable[[str], str] = str,
         initial: str = "",
+        warning: str = "",
     ) -> None:
         super().__init__()
         self.target = task
+        self._warning = warning
         self._save = save
         self._draft = Draft(drafts, draft_key, self._status)
         self._templates = dict(templates or {})
@@ -76,7 +78,8 @@ class NoteEditor(ModalScreen[bool]):
             yield Static(
                 literal(f"Internal note on #{one_line(self.target.id)} · {one_line(self.target.title)}", style="bold")
             )
-            yield Static(id="note-warning", classes="warning")
+            warning = literal(f"⚠ {self._warning}", style="bold") if self._warning else ""
+            yield Static(warning, id="note-warning", classes="warning")
             yield TextArea(id="note-text", soft_wrap=True, tab_behavior="indent")
             yield Static(id="note-error")
             yield Static(
@@ -96,11 +99,6 @@ class NoteEditor(ModalScreen[bool]):
         if restored:
             self._status("Restored your unsent draft.", "dim")
         area.focus()
-
-    def warn(self, message: str) -> None:
-        """Show a warning above the text (say, that someone else holds the task)."""
-        if self.is_attached:
-            self.query_one("#note-warning", Static).update(literal(f"⚠ {message}", style="bold"))
 
     @property
     def text(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backdesk.api_client import Backend, BackendError, ConflictError, StaleError, Task
+from backdesk.api_client import Backend, BackendError, ConflictError, Event, StaleError, Task
 from backdesk.api_client.models import Resolution
 from backdesk.widgets.text import one_line
 
@@ -64,11 +64,9 @@ class TaskOps:
             return await self._failed(task, err, "Release")
         return Outcome(released, f"Released #{one_line(task.id)}.")
 
-    async def note(self, task: Task, body: str, key: str) -> Task | None:
-        """Add a note (raising on failure: the editor shows it); the task's fresh copy after."""
-        await self.backend.add_note(task.id, body, idempotency_key=key)
-        # The note bumps the version: keep ours current, so a close right after is not stale.
-        return await self.reread(task.id)
+    async def note(self, task: Task, body: str, key: str) -> Event:
+        """Add a note (raising on failure: the editor shows it); its event, as the server holds it."""
+        return await self.backend.add_note(task.id, body, idempotency_key=key)
 
     async def close(self, task: Task, resolution: Resolution, note: str | None, *, force: bool = False) -> Task:
         """Close (raising on failure: the close dialog shows it), guarded by the task's version;

@@ -25,6 +25,10 @@ from .templates import render_template
 if TYPE_CHECKING:
     from .main_screen import MainScreen
 
+#: Seconds after a write of ours during which the task on screen is not re-read by the watch:
+#: the write's answer is the server's copy.
+WATCH_AFTER_WRITE = 5
+
 
 class TaskActions:
     """Claim, steal, release, note, close, skip and play, for one main screen."""
@@ -62,7 +66,7 @@ class TaskActions:
     async def recheck(self) -> None:
         """Re-read the task on screen; say so when someone else claimed or closed it."""
         task = self.workspace.current
-        if task is None or self.workspace.me is None:
+        if task is None or self.workspace.me is None or self.screen.follow_up.recent(task.id, WATCH_AFTER_WRITE):
             return
         fresh = await self.ops.reread(task.id)
         if fresh is not None and fresh.version != task.version:
@@ -179,21 +183,21 @@ class TaskActions:
     # -- notes -----------------------------------------------------------------------------
 
     def note(self, initial: str = "") -> None:
-        """Open the editor at once (so no keystroke is lost), then re-read the task and warn
-        in the editor if someone else holds it or closed it meanwhile."""
+        """Open the editor at once (so no keystroke is lost), warning there if the copy on
+        screen says someone else holds the task or it is closed; one request: the note."""
         if (task := self.target()) is None:
             return
         session = self.screen.session
 
         async def save(body: str, key: str) -> None:
-            fresh = await self.ops.note(task, body, key)
-            if fresh is not None:
-                self.screen.task_written(fresh)
+            event = await self.ops.note(task, body, key)
+            self.screen.follow_up.noted(task, event)
+            if not event.task_version:  # the version it bumped is unknown: read it, after the confirmation
+                self.screen.in_background(self._reread(task.id), group="reread")
 
         def saved(done: bool | None) -> None:
             if done:
                 self.screen.notify(f"Note added to #{one_line(task.id)}.", markup=False)
-                self.screen.load_history(task)
 
         editor = NoteEditor(
             task,
@@ -203,20 +207,18 @@ class TaskActions:
             templates=session.settings.templates,
             render=lambda text: render_template(text, task, self.workspace.me),
             initial=initial,
+            warning="This task is closed."
+            if task.is_closed
+            else f"{task.owner.name} holds this task."
+            if task.owner and not self._mine(task)
+            else "",
         )
         self.screen.app.push_screen(editor, saved)
-        self.screen.in_background(self._check_before_note(task, editor))
 
-    async def _check_before_note(self, task: Task, editor: NoteEditor) -> None:
-        fresh = await self.ops.reread(task.id)
-        if fresh is None:
-            return  # the save will say what is wrong, if anything
-        if fresh.version != task.version:
-            self.screen.task_written(fresh)
-        if fresh.is_closed:
-            editor.warn("This task is closed.")
-        elif fresh.owner and not self._mine(fresh):
-            editor.warn(f"{fresh.owner.name} holds this task.")
+    async def _reread(self, task_id: str) -> None:
+        if (fresh := await self.ops.reread(task_id)) is not None:
+            self.workspace.task_written(fresh)
+            self.screen.paint.task_list()
 
     def note_from_template(self) -> None:
         if (task := self.target()) is None:

@@ -1,15 +1,23 @@
-"""The selected task: its fields, body and history as a timeline."""
+"""The selected task: its fields, body and history as a timeline.
+
+The pane keeps its size and is drawn line by line (Textual's line API): showing another task
+repaints only the cells that differ from what is on screen, and never lays the screen out again.
+It scrolls (its virtual height grows to the whole text) only once it has focus.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Group
+from rich.console import Group, RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from backdesk.api_client import Event, Task, models
 
@@ -28,9 +36,10 @@ EVENT_LOOK = {
     "assigned": ("➜", "assigned"),
     "moved": ("⇢", "moved"),
 }
+EMPTY = Text("")
 
 
-class TaskDetail(VerticalScroll, can_focus=True):
+class TaskDetail(ScrollView, can_focus=True):
     """Scrollable view of one task. Focus it (enter in the table) to scroll with j/k."""
 
     BINDINGS = [
@@ -38,17 +47,27 @@ class TaskDetail(VerticalScroll, can_focus=True):
         Binding("k", "scroll_up", "Scroll up", show=False, id="detail.up"),
     ]
 
-    def compose(self):
-        yield Static(id="detail-header")
-        yield Static(id="detail-body")
-        yield Static(id="detail-history")
+    palette = Palette()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        #: What the pane shows, in three parts: the fields, the body and the history.
+        self._header: RenderableType = EMPTY
+        self._body: RenderableType = EMPTY
+        self._history: RenderableType = EMPTY
+        #: The parts drawn at the pane's width, one strip per line.
+        self._strips: list[Strip] = []
+
+    @property
+    def text(self) -> str:
+        """Everything the pane holds, as plain text (also what is scrolled out of sight)."""
+        return "\n".join(strip.text.rstrip() for strip in self._strips)
+
+    # -- what to show ---------------------------------------------------------------------
 
     def show_empty(self, message: str) -> None:
-        self.query_one("#detail-header", Static).update(Text(message, style="dim"))
-        self.query_one("#detail-body", Static).update("")
-        self.query_one("#detail-history", Static).update("")
-
-    palette = Palette()
+        self._header, self._body, self._history = Text(message, style="dim"), EMPTY, EMPTY
+        self._redraw()
 
     def show_task(self, task: Task, *, queue_name: str = "", me_id: str | None = None) -> None:
         now = models.utcnow()
@@ -86,13 +105,15 @@ class TaskDetail(VerticalScroll, can_focus=True):
         if task.url:  # without its query: a signed link is a secret, not something to show
             page, _, query = task.url.partition("?")
             meta.add_row("URL", literal(page + (" (o opens it)" if query else "")))
-        self.query_one("#detail-header", Static).update(Group(title, meta))
-        self.query_one("#detail-body", Static).update(literal(task.body or "(no description)"))
+        self._header = Group(title, meta)
+        self._body = literal(task.body or "(no description)")
+        self._redraw()
 
     def show_history(self, events: Sequence[Event] | None) -> None:
-        history = self.query_one("#detail-history", Static)
+        """The task's history; None while it is on its way."""
         if events is None:
-            history.update(Text("Loading history…", style="dim"))
+            self._history = Text("Loading history…", style="dim")
+            self._redraw()
             return
         now = models.utcnow()
         lines = Text("History\n", style="bold")
@@ -107,4 +128,89 @@ class TaskDetail(VerticalScroll, can_focus=True):
                     lines.append("   ")
                     lines.append_text(line)
                     lines.append("\n")
-        history.update(lines)
+        self._history = lines
+        self._redraw()
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def _draw_strips(self, width: int) -> list[Strip]:
+        parts = [self._header]
+        if self._body is not EMPTY:
+            parts += [EMPTY, self._body, EMPTY]
+        if self._history is not EMPTY:
+            parts.append(self._history)
+        console = self.app.console
+        options = console.options.update_width(width)
+        lines = Segment.split_and_crop_lines(
+            console.render(Group(*parts), options), width, pad=True, include_new_lines=False
+        )
+        return [Strip(line, width) for line in lines]
+
+    def _redraw(self) -> None:
+        """Draw the parts afresh and repaint only the cells that changed."""
+        if not self.is_mounted or not (width := self.scrollable_content_region.width):
+            return
+        before, self._strips = self._strips, self._draw_strips(width)
+        self._fit()
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        blank = Strip.blank(width)
+        for y in range(height):
+            old = before[top + y] if top + y < len(before) else blank
+            new = self._strips[top + y] if top + y < len(self._strips) else blank
+            if old != new and (span := _changed_span(old, new)) is not None:
+                self.refresh(Region(span[0], y, span[1] - span[0], 1))
+
+    def _fit(self) -> None:
+        """Scrollable only while focused (or scrolled): otherwise its virtual size is its own,
+        so a new task never changes the layout."""
+        region = self.scrollable_content_region
+        tall = self.has_focus or self.scroll_y > 0
+        height = max(len(self._strips), region.height) if tall else region.height
+        self.virtual_size = Size(region.width, height)
+
+    def on_resize(self) -> None:
+        self._strips = self._draw_strips(self.scrollable_content_region.width) if self.is_mounted else []
+        self._fit()
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self._fit()
+
+    def on_blur(self) -> None:
+        self._fit()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new == 0:
+            self._fit()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        index = scroll_y + y
+        strip = self._strips[index] if index < len(self._strips) else Strip.blank(width)
+        return strip.crop_extend(scroll_x, scroll_x + width, None).apply_style(self.rich_style)
+
+
+def _cells(strip: Strip) -> list[tuple[str, Style | None]]:
+    """One (character, style) per cell; a wide character's second cell is empty."""
+    cells: list[tuple[str, Style | None]] = []
+    for text, style, _ in strip:
+        for char in text:
+            cells.append((char, style))
+            if Segment(char).cell_length == 2:
+                cells.append(("", style))
+    return cells
+
+
+def _changed_span(old: Strip, new: Strip) -> tuple[int, int] | None:
+    """The first and past-the-last cell where two lines differ, or None when they are alike."""
+    a, b = _cells(old), _cells(new)
+    if a == b:
+        return None
+    end = max(len(a), len(b))
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    stop = end
+    while stop > start and len(a) == len(b) and a[stop - 1] == b[stop - 1]:
+        stop -= 1
+    return start, stop

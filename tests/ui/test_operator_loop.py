@@ -392,7 +392,7 @@ async def test_starting_while_the_server_is_down_recovers_by_itself(tmp_path):
     app = BackdeskApp(WorkQueueBackend(f"http://127.0.0.1:{port}", "ana-token"), settings=load_settings())
     async with app.run_test(size=(120, 40)) as pilot:
         detail, topbar = app.screen.query_one(TaskDetail), app.screen.query_one("#topbar")
-        await wait_for(lambda: "Trying again in" in str(detail.query_one("#detail-header").render()), "the retry")
+        await wait_for(lambda: "Trying again in" in detail.text, "the retry")
         await wait_for(lambda: "○ offline" in str(topbar.render()), "the header to say offline")
         server = ReferenceServer(tmp_path / "late.sqlite3", port=port, operators=[("ana", "ana-token")])
         with server:

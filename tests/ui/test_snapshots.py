@@ -54,7 +54,7 @@ async def settled(pilot) -> None:
     for _ in range(200):
         screen = app.screen
         if isinstance(screen, MainScreen) and screen.query_one(TaskTable).row_count:
-            history = str(screen.query_one(TaskDetail).query_one("#detail-history").render())
+            history = screen.query_one(TaskDetail).text
             counted = "…" not in str([o.prompt for o in screen.query_one("#sidebar-list").options])
             if "History" in history and counted and not any(w.is_running for w in app.workers):
                 break

@@ -1,0 +1,123 @@
+"""What follows a highlight or a write, coalesced so that it never holds up a key or a confirmation.
+
+* A highlight paints the detail pane once the cursor stops (a held ``j`` paints only the task it
+  stops on), and asks for the history only after the cursor has rested a little longer.
+* A write is confirmed from its own answer. The counts, and the history of the task written,
+  are asked for once the writes pause: three writes in a row cost one reload.
+* Histories are kept per task and version, so coming back to a task asks for nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from textual.timer import Timer
+
+from backdesk.api_client import Event, Task
+from backdesk.widgets.task_detail import TaskDetail
+
+if TYPE_CHECKING:
+    from .main_screen import MainScreen
+
+#: Seconds the cursor stays on a task before the detail pane shows it.
+PAINT_PAUSE = 0.03
+#: Seconds the cursor rests on a task before its history is asked for.
+HISTORY_PAUSE = 0.2
+#: Seconds without writes before the counts and the written task's history are reloaded.
+WRITES_PAUSE = 1.0
+#: How many tasks' histories are kept.
+HISTORIES = 64
+
+
+class FollowUp:
+    """The detail pane and the reloads after writes, for one main screen."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+        #: The task whose detail is in the pane (None: the pane shows no task).
+        self.shown: str | None = None
+        #: Task id -> (the version its history was read at, the history).
+        self._histories: OrderedDict[str, tuple[str, list[Event]]] = OrderedDict()
+        #: Task id -> when a write of ours last answered with its copy.
+        self._confirmed: dict[str, float] = {}
+        self._paint_timer: Timer | None = None
+        self._writes_timer: Timer | None = None
+
+    # -- the detail pane -------------------------------------------------------------------
+
+    def highlighted(self) -> None:
+        """The cursor moved (or the task under it changed): paint once it stops."""
+        if self._paint_timer is not None:
+            self._paint_timer.stop()
+        self._paint_timer = self.screen.set_timer(PAINT_PAUSE, self.paint)
+
+    def paint(self) -> None:
+        """Show the task under the cursor; a task not shown before opens at its title."""
+        ws = self.screen.workspace
+        task = ws.current
+        if task is None:
+            return
+        detail = self.screen.query_one(TaskDetail)
+        queue = ws.queues.get(task.queue)
+        detail.show_task(task, queue_name=queue.name if queue else task.queue, me_id=ws.me and ws.me.id)
+        if task.id == self.shown:
+            return
+        self.shown = task.id
+        detail.scroll_home(animate=False)
+        known = self._histories.get(task.id)
+        detail.show_history(known[1] if known else None)
+        if known is None or known[0] != task.version:
+            self.screen.load_history(task, HISTORY_PAUSE)
+
+    def forget(self) -> None:
+        """The pane no longer shows a task: the next highlight opens one afresh."""
+        self.shown = None
+
+    def history_arrived(self, task: Task, events: list[Event]) -> None:
+        self._histories[task.id] = (task.version or "", events)
+        self._histories.move_to_end(task.id)
+        while len(self._histories) > HISTORIES:
+            self._histories.popitem(last=False)
+        current = self.screen.workspace.current
+        if current is not None and current.id == task.id == self.shown:
+            self.screen.query_one(TaskDetail).show_history(events)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def written(self, task: Task) -> None:
+        """A write answered with ``task``: reload the counts (and its history) once writes pause."""
+        self._confirmed[task.id] = time.monotonic()
+        if self._writes_timer is not None:
+            self._writes_timer.stop()
+        self._writes_timer = self.screen.set_timer(WRITES_PAUSE, self._after_writes)
+
+    def noted(self, task: Task, event: Event) -> None:
+        """A note of ours was added: its event joins the history on screen, no reload needed
+        when the backend said which version the task is at now."""
+        known = self._histories.get(task.id)
+        if known is not None:
+            events = [*known[1], event] if all(e.id != event.id for e in known[1]) else known[1]
+            version = event.task_version or known[0]
+            self._histories[task.id] = (version, events)
+            if task.id == self.shown:
+                self.screen.query_one(TaskDetail).show_history(events)
+        if event.task_version:
+            current = self.screen.workspace.task(task.id) or task
+            self.screen.task_written(replace(current, version=event.task_version, updated_at=event.at))
+        else:  # the backend did not say: read the task again once the writes pause
+            self.written(task)
+
+    def recent(self, task_id: str, within: float) -> bool:
+        """Whether a write of ours answered with this task's copy in the last ``within`` seconds."""
+        return time.monotonic() - self._confirmed.get(task_id, float("-inf")) < within
+
+    def _after_writes(self) -> None:
+        self._writes_timer = None
+        self.screen.load_sidebar(views=False)
+        task = self.screen.workspace.current
+        known = self._histories.get(task.id) if task is not None else None
+        if task is not None and task.id == self.shown and (known is None or known[0] != task.version):
+            self.screen.load_history(task, 0)
