@@ -58,6 +58,8 @@ class QueueCounts:
     unclaimed: int = 0
     mine: int = 0
     breached: int = 0
+    #: The counts (by field name) the backend stopped counting at: "at least" that many.
+    at_least: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

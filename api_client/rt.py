@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
@@ -78,6 +79,7 @@ from .models import (
     OperatorLoad,
     Person,
     Queue,
+    QueueCounts,
     QueueStats,
     Resolution,
     Task,
@@ -100,6 +102,9 @@ REOPEN_STATUS = "open"
 NOTE_SUBJECT = "backdesk note "
 TICKET_FIELDS = "Subject,Status,Owner,Queue,Priority,Created,LastUpdated,Due,CustomFields"
 SUB_FIELDS = {"fields[Owner]": "Name,RealName", "fields[Queue]": "Name"}
+#: Seconds a queue's counts are kept. Four searches per queue cost RT real work: a sidebar
+#: reloaded after every write asks for them at most this often.
+COUNTS_TTL = 30.0
 
 
 class RTBackend(HTTPAdapter):
@@ -148,6 +153,8 @@ class RTBackend(HTTPAdapter):
         self._users: set[str] = set()
         self._limit = asyncio.Semaphore(6)
         self._triage = RTTriage(self, leads_group)
+        #: Queue id -> (when counted, its counts): see :data:`COUNTS_TTL`.
+        self._counts: dict[str, tuple[float, QueueCounts]] = {}
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -160,8 +167,17 @@ class RTBackend(HTTPAdapter):
     async def queues(self) -> list[Queue]:
         data = await self._get("/queues/all", params={"fields": "Name,Description", "per_page": PAGE})
         queues = records(data)
-        counts = await asyncio.gather(*(queue_counts(self._search, str(item.get("id"))) for item in queues))
+        counts = await asyncio.gather(*(self._queue_counts(str(item.get("id"))) for item in queues))
         return [queue(item, count) for item, count in zip(queues, counts, strict=True)]
+
+    async def _queue_counts(self, queue_id: str) -> QueueCounts:
+        """A queue's counts, asked for at most every :data:`COUNTS_TTL` seconds."""
+        kept = self._counts.get(queue_id)
+        if kept is not None and time.monotonic() - kept[0] < COUNTS_TTL:
+            return kept[1]
+        counts = await queue_counts(self._search, queue_id)
+        self._counts[queue_id] = (time.monotonic(), counts)
+        return counts
 
     async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
         await self._check_owners(query.q)

@@ -4,8 +4,8 @@
   tickets first, then undated ones (cursor ``d<page>``/``u<page>``), because RT keeps an
   unset Due as 1970, which would sort first; ties of every sort fall back to Due, then id,
   so the order is total and a reversed query (every key flipped) is its exact reverse.
-* **Counts.** RT's ``total`` when it gives one; when it withholds it (users without global
-  ShowTicket), the last page is found by doubling and bisection.
+* **Counts.** RT's ``total`` of a one-ticket page when it gives one; when it withholds it (users
+  without global ShowTicket), a few pages are probed and a large count is given as a lower bound.
 
 The functions here take the adapter's search as a callable, so they hold no connection.
 """
@@ -22,6 +22,8 @@ from .rt_decode import records
 from .rt_ticketsql import DUE_SET, DUE_UNSET, queue_clause
 
 PAGE = 100  # RT's largest per_page
+#: Pages a count probes when RT withholds the total; past them the count is a lower bound.
+COUNT_PAGES = 10
 #: Most pages of a ticket's history or attachments read.
 HISTORY_PAGES = 20
 SORT_COLUMNS = {"priority": "Priority", "due_at": "Due", "created_at": "Created", "updated_at": "LastUpdated"}
@@ -88,42 +90,60 @@ def has_more(data: dict, count: int, page: int, per_page: int) -> bool:
     return count >= per_page
 
 
-async def count(search: Search, sql: str) -> int:
-    """How many tickets match ``sql``; probes pages when RT withholds the total."""
-    first = await search(sql, 1, PAGE)
+async def measure(search: Search, sql: str) -> tuple[int, bool]:
+    """How many tickets match ``sql``, and whether that is exact.
+
+    One small request when RT tells the total (a page of one ticket). When it withholds it,
+    pages of :data:`PAGE` are probed up to :data:`COUNT_PAGES` (at most six requests more);
+    past that the answer is a lower bound (``COUNT_PAGES * PAGE``, not exact), never a
+    bisection over a large queue."""
+    first = await search(sql, 1, 1)
     if isinstance(first.get("total"), int):
-        return first["total"]
-    counts = {1: len(records(first))}
+        return first["total"], True
+    if not records(first):
+        return 0, True
+    sizes: dict[int, int] = {}
 
     async def size(page: int) -> int:
-        if page not in counts:
-            counts[page] = len(records(await search(sql, page, PAGE)))
-        return counts[page]
+        if page not in sizes:
+            sizes[page] = len(records(await search(sql, page, PAGE)))
+        return sizes[page]
 
-    if counts[1] < PAGE:
-        return counts[1]
-    full, page = 1, 2
-    while await size(page) == PAGE:
-        full, page = page, page * 2
-    while page - full > 1:
-        middle = (full + page) // 2
+    if await size(1) < PAGE:
+        return sizes[1], True
+    last = await size(COUNT_PAGES)
+    if last == PAGE:
+        return COUNT_PAGES * PAGE, False
+    if last:  # every page before it is full
+        return (COUNT_PAGES - 1) * PAGE + last, True
+    full, short = 1, COUNT_PAGES  # page ``full`` is full, page ``short`` is not
+    while short - full > 1:
+        middle = (full + short) // 2
         if await size(middle) == PAGE:
             full = middle
         else:
-            page = middle
-    return full * PAGE + await size(full + 1)
+            short = middle
+    return full * PAGE + await size(full + 1), True
+
+
+async def count(search: Search, sql: str) -> int:
+    """How many tickets match ``sql`` (at least: see :func:`measure`)."""
+    return (await measure(search, sql))[0]
 
 
 async def queue_counts(search: Search, queue_id: str) -> QueueCounts:
     """A queue's open, unclaimed, mine and breached counts, searched concurrently."""
     base = f"{queue_clause(queue_id)} AND Status = '__Active__'"
-    open_, unclaimed, mine, breached = await asyncio.gather(
-        count(search, base),
-        count(search, f"{base} AND Owner = 'Nobody'"),
-        count(search, f"{base} AND Owner = '__CurrentUser__'"),
-        count(search, f"{base} AND Due < 'now' AND {DUE_SET}"),
+    names = ("open", "unclaimed", "mine", "breached")
+    found = await asyncio.gather(
+        measure(search, base),
+        measure(search, f"{base} AND Owner = 'Nobody'"),
+        measure(search, f"{base} AND Owner = '__CurrentUser__'"),
+        measure(search, f"{base} AND Due < 'now' AND {DUE_SET}"),
     )
-    return QueueCounts(open=open_, unclaimed=unclaimed, mine=mine, breached=breached)
+    (open_, _), (unclaimed, _), (mine, _), (breached, _) = found
+    inexact = frozenset(name for name, (_, exact) in zip(names, found, strict=True) if not exact)
+    return QueueCounts(open=open_, unclaimed=unclaimed, mine=mine, breached=breached, at_least=inexact)
 
 
 async def all_pages(get: Callable[..., Awaitable[Any]], path: str, params: dict[str, str]) -> list[dict]:

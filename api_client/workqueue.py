@@ -316,7 +316,12 @@ def _queue(data: Any) -> Queue:
         id=_field(data, "id", (str, int)),
         name=_field(data, "name"),
         description=clean(description) if isinstance(description, str) else "",
-        counts=QueueCounts(**{k: _count(counts, k) for k in ("open", "unclaimed", "mine", "breached")}),
+        counts=QueueCounts(
+            open=_count(counts, "open"),
+            unclaimed=_count(counts, "unclaimed"),
+            mine=_count(counts, "mine"),
+            breached=_count(counts, "breached"),
+        ),
     )
 
 

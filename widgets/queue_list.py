@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from backdesk.api_client import Queue
+from backdesk.api_client import Queue, QueueCounts
 
 from .text import one_line
 
@@ -100,10 +100,13 @@ class QueueList(Vertical):
                 options.append(Option(_prompt(f"{number}{one_line(view.name)}", count, "", "★ "), id=f"v:{index}"))
         total_open = sum(q.counts.open for q in self._queues)
         if needle in "all queues":
-            options.append(Option(_prompt("All queues", str(total_open), ""), id=ALL_QUEUES))
+            bound = "≥ " if any("open" in q.counts.at_least for q in self._queues) else ""
+            options.append(Option(_prompt("All queues", f"{bound}{total_open:,}", ""), id=ALL_QUEUES))
         for queue in self._queues:
             if needle in queue.name.lower() or needle in queue.id.lower():
-                options.append(Option(_prompt(queue.name, str(queue.counts.open), _counts(queue)), id=f"q:{queue.id}"))
+                options.append(
+                    Option(_prompt(queue.name, _number(queue.counts, "open"), _counts(queue)), id=f"q:{queue.id}")
+                )
         with choice.prevent(OptionList.OptionHighlighted):
             choice.set_options(options)
             ids = [o.id for o in options]
@@ -166,11 +169,17 @@ class QueueList(Vertical):
             self.choice.focus()
 
 
+def _number(counts: QueueCounts, name: str) -> str:
+    """One count; "≥ 1,000" when the backend stopped counting there."""
+    value: int = getattr(counts, name)
+    return f"≥ {value:,}" if name in counts.at_least else f"{value:,}"
+
+
 def _counts(queue: Queue) -> str:
     """Late first: on a narrow sidebar the end of the line is what gets cut."""
     c = queue.counts
-    text = f"{c.unclaimed} free · {c.mine} mine"
-    return f"⚠{c.breached} late · {text}" if c.breached else text
+    text = f"{_number(c, 'unclaimed')} free · {_number(c, 'mine')} mine"
+    return f"⚠{_number(c, 'breached')} late · {text}" if c.breached else text
 
 
 def _prompt(name: str, count: str, detail: str, mark: str = "") -> Table:
@@ -183,6 +192,6 @@ def _prompt(name: str, count: str, detail: str, mark: str = "") -> Table:
     grid.add_row(title, Text(count, style="bold"))
     if detail:
         line = Text(detail, style="dim", no_wrap=True, overflow="ellipsis")
-        line.highlight_regex(r"⚠\d+ late", "bold red")
+        line.highlight_regex(r"⚠[≥\d, ]+ late", "bold red")
         grid.add_row(line, "")
     return grid

@@ -13,7 +13,7 @@ from datetime import timedelta
 import anyio
 import httpx
 import pytest
-from rt_env import OPERATORS, QUEUE
+from rt_env import OPERATORS, QUEUE, rt_backend
 
 from backdesk.api_client.errors import (
     AuthError,
@@ -158,23 +158,51 @@ async def test_custom_lifecycle_status_reads_readably(ana, rt_url, marker):
     assert (closed.status, closed.resolution) == ("closed", "rejected")
 
 
-async def test_queue_counts(ana, marker):
-    async def counts():
-        return {q.name: q.counts for q in await ana.queues()}["Billing & Collections"]
+async def test_queue_counts(ana, rt_url, marker):
+    async def counts(backend):
+        return {q.name: q.counts for q in await backend.queues()}["Billing & Collections"]
 
-    before = await counts()
+    before = await counts(ana)
     await ana.create_task(
         NewTask(queue="Billing & Collections", title=f"Invoice {marker}", due_at=utcnow() - timedelta(hours=2))
     )
     mine = await ana.create_task(NewTask(queue="Billing & Collections", title=f"Dunning {marker}"))
     await ana.claim(mine.id)
-    after = await counts()
+    fresh = rt_backend(rt_url, "ana")
+    try:
+        after = await counts(fresh)
+    finally:
+        await fresh.aclose()
     assert (
         after.open - before.open,
         after.unclaimed - before.unclaimed,
         after.mine - before.mine,
         after.breached - before.breached,
     ) == (2, 1, 1, 1)
+    assert await counts(ana) == before  # kept for COUNTS_TTL seconds: RT is not searched again
+
+
+async def test_counts_are_one_small_search_each_and_kept_a_while(rt_url):
+    sent: list[httpx.Request] = []
+    wire = httpx.AsyncHTTPTransport()
+
+    class Counting(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            return await wire.handle_async_request(request)
+
+    backend = rt_backend(rt_url, "ana", transport=Counting())
+    try:
+        queues = await backend.queues()
+        searches = [r for r in sent if r.url.path.endswith("/tickets")]
+        assert len(searches) == 4 * len(queues)  # RT tells the total: no paging, no bisection
+        assert {r.url.params["per_page"] for r in searches} == {"1"}
+        sent.clear()
+        assert [q.counts for q in await backend.queues()] == [q.counts for q in queues]
+        assert [r.url.path for r in sent] == ["/REST/2.0/queues/all"]
+    finally:
+        await backend.aclose()
+        await wire.aclose()
 
 
 async def test_errors_are_backend_errors(ana, rt_url):
