@@ -7,6 +7,7 @@ it stays cheap with thousands of people and 100k tasks.
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -68,14 +69,17 @@ class Triage:
             ).fetchall()
             held = held_counts(con, queue)
             breached = breached_counts(con, queue, iso(now()))
-        ranked = sorted(
-            (held.get(pid, 0), breached.get(pid, 0), name.casefold(), pid, name, role)
-            for pid, name, role in rows
-            if not needle or needle in name.casefold() or needle in pid.casefold()
+        ranked = heapq.nsmallest(
+            limit,
+            (
+                (held.get(pid, 0), breached.get(pid, 0), name.casefold(), pid, name, role)
+                for pid, name, role in rows
+                if not needle or needle in name.casefold() or needle in pid.casefold()
+            ),
         )
         return [
             {"id": pid, "name": name, "role": role, "held": n, "breached": late}
-            for n, late, _, pid, name, role in ranked[:limit]
+            for n, late, _, pid, name, role in ranked
         ]
 
     def assign(self, caller: Caller, task_id: str, operator: str, if_match: int | None) -> dict[str, Any]:
