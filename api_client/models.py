@@ -96,7 +96,8 @@ class QueueStats:
     at_risk: int
     #: When the oldest open unclaimed task was created; None when nothing is unclaimed.
     oldest_unclaimed_at: datetime | None = None
-    #: Who holds the queue's open tasks, most loaded first (counts within this queue only).
+    #: Who holds the queue's open tasks, most loaded first (counts within this queue only); a
+    #: backend may list only the most loaded (the reference server, 50).
     load: tuple[OperatorLoad, ...] = ()
     #: Backlog and breaches per hour over the last 24 hours, oldest first (may be shorter, or
     #: empty when the backend keeps no history).
