@@ -7,7 +7,8 @@ textual-serve has no login: whoever reaches it gets a session working with the o
 credentials. Besides listening on loopback by default, it answers only requests addressed to
 this machine by a loopback name (or to the ``--host`` it was given), which stops DNS rebinding,
 and opens a session only for the page it served itself (the websocket's ``Origin``), which stops
-any other web site open in the same browser from driving the app.
+any other web site open in the same browser from driving the app; and no other site may frame
+the page.
 """
 
 from __future__ import annotations
@@ -26,6 +27,20 @@ from .web import is_loopback
 WILDCARDS = ("", "0.0.0.0", "::")
 #: Seconds a stopping server waits for its sessions' apps to quit before it cuts them off.
 SHUTDOWN_TIMEOUT = 10.0
+
+
+#: The page loads and connects only to this server (textual-serve's page would fetch a web font
+#: from Google) and no other site may frame it (and trick the operator into typing into it).
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
+)
+
+
+async def add_page_policy(request: web.Request, response: web.StreamResponse) -> None:
+    """Every answer carries :data:`PAGE_POLICY`."""
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
+    response.headers["X-Frame-Options"] = "DENY"
 
 
 class WebServer(Server):
@@ -50,7 +65,9 @@ class WebServer(Server):
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         # textual-serve builds its routes (page, websocket, downloads, static files) here.
-        runner = web.AppRunner(await self._make_app(), handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        app = await self._make_app()
+        app.on_response_prepare.append(add_page_policy)
+        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)

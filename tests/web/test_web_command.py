@@ -74,6 +74,10 @@ def test_it_answers_only_its_own_address_and_its_own_page(start_web):
     port = url.rsplit(":", 1)[1]
     page = httpx.get(url, timeout=30)
     assert page.status_code == 200 and f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page.text
+    # No other site may frame it, and it loads nothing from elsewhere.
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     # Through a tunnel from another local port, the page points at the address the browser used.
     tunnelled = httpx.get(url, headers={"Host": "localhost:8123"}, timeout=30)
     assert 'data-session-websocket-url="ws://localhost:8123/ws"' in tunnelled.text
