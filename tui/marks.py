@@ -7,7 +7,7 @@ a mark keeps the last copy of its task seen, survives scrolling and refreshes, a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 
 from backdesk.api_client import Queue, Task
@@ -39,6 +39,8 @@ class Marks:
     notices: list[str] = field(default_factory=list)
     #: Marked tasks that dropped out of the loaded rows: re-read them to tell whether they left the view.
     to_check: set[str] = field(default_factory=set)
+    #: Marked tasks a refresh of the whole list no longer listed: unmarked once re-read.
+    left: set[str] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.tasks)
@@ -69,12 +71,16 @@ class Marks:
         n = len(self.tasks)
         self.tasks.clear()
         self.to_check.clear()
+        self.left.clear()
         return n
 
     def seen(self, task: Task, in_view: bool, *, ours: bool = False) -> None:
         """A fresh copy of ``task`` arrived. Outside the view (closed, moved), its mark goes; a
         notice says so unless the change was the lead's own (a bulk close, a move)."""
         self.to_check.discard(task.id)
+        if task.id in self.left:
+            self.left.discard(task.id)
+            in_view = False
         if task.id not in self.tasks:
             return
         if in_view:
@@ -82,12 +88,23 @@ class Marks:
             return
         del self.tasks[task.id]
         if not ours:
-            why = "closed" if task.is_closed else "no longer matches this view"
+            why = "closed" if task.is_closed else "no longer in this list"
             self.notices.append(f"#{task.id} {why}: unmarked.")
+
+    def refreshed(self, before: Set[str], fresh: Set[str], *, whole: bool) -> None:
+        """A refresh listed ``fresh`` (the whole list when ``whole``). Marked tasks that dropped
+        out of the rows (``before``) may only have moved further down: :attr:`to_check` has them
+        re-read. Missing from a whole list, they left it: re-read only to say why."""
+        if whole:
+            self.left |= self.ids - fresh
+            self.to_check |= self.ids - fresh
+        else:
+            self.to_check |= (before - fresh) & self.ids
 
     def gone(self, task_id: str) -> None:
         """The task no longer exists (or is hidden): unmark it."""
         self.to_check.discard(task_id)
+        self.left.discard(task_id)
         if self.tasks.pop(task_id, None) is not None:
             self.notices.append(f"#{task_id} no longer exists: unmarked.")
 

@@ -306,7 +306,7 @@ class Workspace:
         kept = {t.id for t in self.tasks}
         for task in fresh:
             self.marks.seen(task, True)
-        self.marks.to_check |= (before.keys() - ids) & self.marks.ids
+        self.marks.refreshed(before.keys(), ids, whole=self.window.total is not None and len(ids) >= self.window.total)
         self.changed &= kept
         self.departed &= kept - ids
         self.loaded = True

@@ -12,7 +12,7 @@ from backdesk.tui.config import Settings
 from backdesk.tui.marks import Marks, place_of
 from backdesk.tui.workspace import Workspace
 
-from .test_workspace import FIRST, page, task
+from .test_workspace import ANA, FIRST, page, task
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_a_marked_task_that_drops_out_of_the_list_is_checked_then_unmarked(ws: W
     assert ws.marks.ids == {"2"} and ws.marks.to_check == set()
     ws.task_written(replace(task(2), queue="billing", version="v2"))
     assert len(ws.marks) == 0
-    assert ws.marks.take_notices() == "#2 no longer matches this view: unmarked."
+    assert ws.marks.take_notices() == "#2 no longer in this list: unmarked."
 
 
 def test_a_task_that_no_longer_exists_is_unmarked(ws: Workspace) -> None:
@@ -115,3 +115,14 @@ def test_the_place_of_a_set_names_its_queue_or_counts_them() -> None:
     queues = {"returns": Queue("returns", "Returns & Refunds")}
     assert place_of([task(1), task(2)], queues) == "in Returns & Refunds"
     assert place_of([task(1), task(2, queue="billing")], queues) == "in 2 queues"
+
+
+def test_a_marked_task_missing_from_a_whole_list_after_a_refresh_is_unmarked(ws: Workspace) -> None:
+    loaded(ws, 1, 2, 3, total=3)
+    ws.marks.add([task(1), task(2), task(9)])  # 9: marked with * from a page no longer held
+    ws.refresh_arrived(ws.generation, [(FIRST, page(1, total=1))])
+    assert ws.marks.to_check == {"2", "9"}  # re-read, to say why
+    ws.task_written(replace(task(2), owner=ANA, version="v2"))  # assigned: in no status or queue out
+    ws.task_written(replace(task(9), status="closed", version="v2"))
+    assert ws.marks.ids == {"1"} and ws.marks.to_check == set()
+    assert ws.marks.take_notices() == "#2 no longer in this list: unmarked. #9 closed: unmarked."
