@@ -7,6 +7,7 @@ import httpx
 import pytest
 from textual.widgets import OptionList, Static
 
+from backdesk.api_client import NewTask
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
 from backdesk.tui.bulk_dialog import BulkCloseDialog
@@ -267,3 +268,37 @@ async def test_a_lead_whose_role_was_revoked_sees_the_servers_refusal_in_the_rep
 async def _owner_is(backend, task_id: str, who: str) -> bool:
     task = await backend.task(task_id)
     return task.owner is not None and task.owner.id == who
+
+
+@pytest.mark.parametrize("kit", ["reference", pytest.param("rt", marks=pytest.mark.rt)], indirect=True)
+async def test_a_lead_marks_the_unclaimed_urgent_and_assigns_them_in_a_few_keys(kit):
+    """The issue's "done when": find the tasks, mark them all, assign them to the operator picked."""
+    ben = kit.backend("ben")
+    tasks = [
+        await ben.create_task(
+            NewTask(kit.queue_id, f"Chargeback dispute {n}", "body", priority="urgent", reference=f"CB-{kit.unique}")
+        )
+        for n in range(3)
+    ]
+    app = BackdeskApp(kit.backend("lee"), settings=load_settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot)
+        await signed_in(app)
+        await pilot.press("slash", *f"CB-{kit.unique}", "enter")
+        await wait_for(lambda: {t.id for t in table.tasks} == {t.id for t in tasks}, "the three tasks")
+        await pilot.press("asterisk")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the count")
+        await pilot.press("y")
+        await wait_for(lambda: len(app.screen.workspace.marks) == 3, "the marks")
+        await pilot.press("a")
+        await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the picker")
+        await pilot.press(*"ben", "enter")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary", timeout=20)
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, BulkScreen), "the report")
+        run = app.screen.bulk_run
+        await wait_for(lambda: not run.running, "the run", timeout=30)
+        assert run.count("done") == 3, [(r.outcome, r.reason) for r in run.results.values()]
+    for task in tasks:
+        fresh = await ben.task(task.id)
+        assert fresh.owner is not None and fresh.owner.id == (await ben.me()).id
