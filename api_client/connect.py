@@ -14,7 +14,9 @@ Redmine reads these (all optional; see :mod:`api_client.redmine_options`):
   Redmine priority names per level, over the default (Low, Normal, High, Urgent by name,
   Immediate -> urgent, others by their place around the default priority);
 * ``resolution_field``, ``tags_field``, ``reference_field``: custom field names (or ids)
-  holding the resolution (a list field), the tags (a multiple list field) and the reference.
+  holding the resolution (a list field), the tags (a multiple list field) and the reference;
+* ``lead_roles``: Redmine role names whose members are leads in a project (default
+  ``["Lead", "Manager"]``).
 """
 
 from __future__ import annotations

@@ -38,12 +38,14 @@ How Redmine's world maps onto backdesk's (settings: :mod:`api_client.redmine_opt
   and reuse it on ``304``. A ``500`` (a busy SQLite) on a GET is retried twice.
 * **Counts** are four ``limit=1`` lists per queue reading ``total_count``, asked for only
   when queues are listed and refreshed through the ETag cache.
-* **People.** An operator's ``id`` is the Redmine login and ``name`` the full name.
+* **People.** An operator's ``id`` is the Redmine login and ``name`` the full name. Leads,
+  operators with their load, assigning, moving and project health: :mod:`.redmine_triage`.
 
 The adapter comes in layers, one module each: ``redmine_http`` (requests, ETags, errors),
-``redmine_session`` (setup, people, locks), ``redmine_search`` (lists, text, counts), then
-this module's Backend methods; ``redmine_decode``, ``redmine_query`` and ``redmine_options``
-hold the decoders, the filter translation and the settings.
+``redmine_session`` (setup, people, locks), ``redmine_search`` (lists, text, counts),
+``redmine_triage`` (a lead's operators, assign, move, health), then this module's Backend
+methods; ``redmine_decode``, ``redmine_query`` and ``redmine_options`` hold the decoders, the
+filter translation and the settings.
 """
 
 from __future__ import annotations
@@ -74,14 +76,15 @@ from .models import (
 from .redmine_decode import due_date, number
 from .redmine_http import PAGE, issues_of
 from .redmine_query import sort_param
-from .redmine_search import RedmineSearch, read_cursor
-from .redmine_session import last_journal
+from .redmine_search import read_cursor
+from .redmine_session import busy, check_version, last_journal
+from .redmine_triage import RedmineTriage, ignored
 from .sanitize import clean, clean_line
 
 CAS_TRIES = 4
 
 
-class RedmineBackend(RedmineSearch):
+class RedmineBackend(RedmineTriage):
     """backdesk's Backend over Redmine's REST API (see the module docstring)."""
 
     # -- reads ---------------------------------------------------------------------------
@@ -219,7 +222,7 @@ class RedmineBackend(RedmineSearch):
                     status=400,
                 )
             return after
-        raise _busy(task_id)
+        raise busy(task_id)
 
     async def release(self, task_id: str) -> Task:
         me = await self.me()
@@ -243,7 +246,7 @@ class RedmineBackend(RedmineSearch):
                     status=400,
                 )
             return after
-        raise _busy(task_id)
+        raise busy(task_id)
 
     async def add_note(self, task_id: str, body: str, *, idempotency_key: str) -> Event:
         if not body.strip():
@@ -293,7 +296,7 @@ class RedmineBackend(RedmineSearch):
             before = self.catalog.task(issue, self._people)
             if before.is_closed:
                 raise ConflictError(f"#{before.id} is already {before.status_label}.", status=409)
-            _check_version(before, version if baseline is None else None)
+            check_version(before, version if baseline is None else None)
             if before.owner and before.owner.id != me.id and not force:
                 raise ConflictError(
                     f"{before.owner.name} holds #{before.id}; close it anyway only if you mean to.",
@@ -336,7 +339,7 @@ class RedmineBackend(RedmineSearch):
                     raise BadResponseError(f"Redmine closed #{after.id} but does not show the closing note.")
                 self._check_private(after.id, written)
             return after
-        raise _busy(task_id)
+        raise busy(task_id)
 
     async def reopen(self, task_id: str, *, version: str | None = None, force: bool = False) -> Task:
         me = await self.me()
@@ -346,7 +349,7 @@ class RedmineBackend(RedmineSearch):
             before = self.catalog.task(issue, self._people)
             if not before.is_closed:
                 raise ConflictError(f"#{before.id} is not closed.", status=409)
-            _check_version(before, version)
+            check_version(before, version)
             if before.owner and before.owner.id != me.id and not force:
                 raise ConflictError(
                     f"{before.owner.name} holds #{before.id}; reopen it anyway only if you mean to.",
@@ -371,7 +374,7 @@ class RedmineBackend(RedmineSearch):
                     status=400,
                 )
             return after
-        raise _busy(task_id)
+        raise busy(task_id)
 
     async def update(self, task_id: str, changes: TaskChanges, *, version: str | None = None) -> Task:
         await self._prepare()
@@ -387,7 +390,11 @@ class RedmineBackend(RedmineSearch):
         for _ in range(CAS_TRIES):
             lock, issue = await self._locked(task_id)
             before = self.catalog.task(issue, self._people)
-            _check_version(before, version)
+            if changes.priority is not None:
+                self._require_lead(int(before.queue), "change priorities")
+            if changes.queue is not None:
+                self._require_lead(int(before.queue), "move tasks")
+            check_version(before, version)
             if not change:
                 return before
             try:
@@ -412,6 +419,8 @@ class RedmineBackend(RedmineSearch):
                 )
                 if not ok
             ]
+            if {"priority", "queue"} & set(missed):
+                raise ignored(after.id, f"change the {' and '.join(missed)} of tasks", "edit that")
             if missed:
                 raise InvalidRequestError(
                     f"Redmine did not change the {', '.join(missed)} of #{after.id}: your "
@@ -419,7 +428,7 @@ class RedmineBackend(RedmineSearch):
                     status=400,
                 )
             return after
-        raise _busy(task_id)
+        raise busy(task_id)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -429,22 +438,3 @@ def _claimed(task_id: str, owner: Person) -> ConflictError:
     return ConflictError(
         f"{owner.name} has already claimed #{task_id}. Press C to take it over.", claimed_by=owner, status=409
     )
-
-
-def _busy(task_id: str) -> StaleError:
-    return StaleError(
-        f"#{task_id} kept changing while backdesk wrote to it. Press r to reload, then try again.", status=422
-    )
-
-
-def _check_version(task: Task, version: str | None) -> None:
-    """StaleError when ``version`` (from task() or, time only, from a list) is not the task's."""
-    if not version:
-        return
-    current = task.version if "/" in version else task.version.split("/")[0]
-    if version != current:
-        raise StaleError(
-            f"#{task.id} changed since you loaded it. Press r to reload, then try again.",
-            status=412,
-            detail=f"current version {task.version}",
-        )

@@ -33,6 +33,7 @@ KNOWN = (
     "resolution_field",
     "tags_field",
     "reference_field",
+    "lead_roles",
 )
 
 
@@ -60,6 +61,8 @@ class RedmineOptions:
     tags_field: str | None = None
     #: A custom field holding the task's reference; without it the reference is ``#<issue number>``.
     reference_field: str | None = None
+    #: Redmine role names (compared case-insensitively) whose members are leads in that project.
+    lead_roles: tuple[str, ...] = ("Lead", "Manager")
 
     @classmethod
     def parse(cls, options: Mapping[str, object]) -> RedmineOptions:
@@ -84,6 +87,7 @@ class RedmineOptions:
             resolution_field=_optional(options, "resolution_field"),
             tags_field=_optional(options, "tags_field"),
             reference_field=_optional(options, "reference_field"),
+            lead_roles=_names(options, "lead_roles") or ("Lead", "Manager"),
         )
 
 

@@ -8,10 +8,11 @@ and :class:`~api_client.redmine.RedmineBackend` (the Backend methods).
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
-from .errors import BadResponseError, ForbiddenError, InvalidRequestError, NotFoundError
-from .models import Event, Person
+from .errors import BadResponseError, ForbiddenError, InvalidRequestError, NotFoundError, StaleError
+from .models import Event, Person, Task
 from .redmine_decode import Catalog, clean, number, user_ids
 from .redmine_http import PAGE, RedmineHTTP, issue_number, issues_of, list_of
 from .redmine_options import RedmineOptions
@@ -35,6 +36,8 @@ class RedmineSession(RedmineHTTP):
         self._private_ok: dict[int, bool] = {}
         self._roles: dict[int, set[str]] = {}
         self._memberships: dict[int, list[int]] = {}
+        #: Project -> the names (case-folded) of your roles there.
+        self._role_names: dict[int, set[str]] = {}
         #: Notes written per (task, idempotency key), and the last journal seen before each was sent.
         self._notes: dict[tuple[str, str], Event] = {}
         self._baselines: dict[tuple[str, str], int] = {}
@@ -70,15 +73,26 @@ class RedmineSession(RedmineHTTP):
             for membership in user.get("memberships") or []:
                 if isinstance(membership, dict):
                     project = number((membership.get("project") or {}).get("id"))
-                    self._memberships[project] = [
-                        number(r.get("id")) for r in membership.get("roles") or [] if isinstance(r, dict)
-                    ]
+                    roles = [r for r in membership.get("roles") or [] if isinstance(r, dict)]
+                    self._memberships[project] = [number(r.get("id")) for r in roles]
+                    self._role_names[project] = {clean_line(r.get("name")).casefold() for r in roles}
+            if self.lead_in():
+                self._me = self._people[self._me_id] = replace(self._me, role="lead")
             self.catalog.learn_statuses(list_of(statuses, "issue_statuses"))
             self.catalog.learn_priorities(list_of(priorities, "issue_priorities"))
             if self.options.tracker:
                 self._tracker = await self._tracker_id(self.options.tracker)
             await self._visible_projects()
             self._ready = True
+
+    def lead_in(self, project: int | None = None) -> bool:
+        """Whether you are a lead in ``project`` (in any project when None): an admin, or a
+        member there with a role named in ``lead_roles``."""
+        leads = {name.casefold() for name in self.options.lead_roles}
+        if self._admin:
+            return True
+        projects = [project] if project is not None else list(self._role_names)
+        return any(self._role_names.get(p, set()) & leads for p in projects)
 
     async def _visible_projects(self) -> list[dict]:
         if self._projects is None:
@@ -276,3 +290,22 @@ def last_journal(issue: dict) -> int:
 
 def _normal(text: str) -> str:
     return text.replace("\r\n", "\n").strip()
+
+
+def busy(task_id: str) -> StaleError:
+    return StaleError(
+        f"#{task_id} kept changing while backdesk wrote to it. Press r to reload, then try again.", status=422
+    )
+
+
+def check_version(task: Task, version: str | None) -> None:
+    """StaleError when ``version`` (from task() or, time only, from a list) is not the task's."""
+    if not version:
+        return
+    current = task.version if "/" in version else task.version.split("/")[0]
+    if version != current:
+        raise StaleError(
+            f"#{task.id} changed since you loaded it. Press r to reload, then try again.",
+            status=412,
+            detail=f"current version {task.version}",
+        )

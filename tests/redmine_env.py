@@ -16,10 +16,12 @@ from backdesk.api_client.redmine_options import RedmineOptions
 REDMINE_URL = service_url("redmine")
 #: Login -> (password, API key), as tests/redmine/seed.rb creates them. vic may not see or
 #: set private notes, is not assignable, has no status transitions and may not edit priorities.
+#: lee is a lead (role "Lead").
 USERS = {
     "ana": ("ana-backdesk", "anabackdeskapikey"),
     "ben": ("ben-backdesk", "benbackdeskapikey"),
     "vic": ("vic-backdesk", "vicbackdeskapikey"),
+    "lee": ("lee-backdesk", "leebackdeskapikey"),
 }
 #: The project the tests create their issues in, and the options the suites connect with.
 PROJECT = "returns"

@@ -15,10 +15,23 @@ import pytest
 
 from backdesk.api_client import Backend
 from backdesk.api_client.errors import ForbiddenError
-from backdesk.api_client.models import NewTask, OperatorLoad, Person, QueueStats, Task, TaskChanges, utcnow
+from backdesk.api_client.models import (
+    NewTask,
+    OperatorLoad,
+    Person,
+    QueueStats,
+    Task,
+    TaskChanges,
+    TaskQuery,
+    utcnow,
+)
 
 #: The kits that implement a lead's triage; the kit fixture (tests/conftest.py) knows each.
-TRIAGE_KITS = ["reference", pytest.param("rt", marks=pytest.mark.rt)]
+TRIAGE_KITS = [
+    "reference",
+    pytest.param("rt", marks=pytest.mark.rt),
+    pytest.param("redmine", marks=pytest.mark.redmine),
+]
 
 pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("kit", TRIAGE_KITS, indirect=True)]
 
@@ -47,7 +60,7 @@ async def test_operators_lists_who_can_hold_tasks_with_their_load(kit):
         assert (entry.person.name, entry.person.role) == (person.name, person.role)
     before = await load_of(lee, people[0], kit.queue_id)
     before_anywhere = await load_of(lee, people[0])
-    late, fine = await make(kit, lee, due_at=due(-2)), await make(kit, lee, due_at=due(24))
+    late, fine = await make(kit, lee, due_at=due(-50)), await make(kit, lee, due_at=due(24))
     for task in (late, fine):
         await ana.claim(task.id)
     after = await load_of(lee, people[0], kit.queue_id)
@@ -136,15 +149,18 @@ def figures(stats: QueueStats) -> tuple[int, int, int, int]:
 async def test_queue_stats_grow_by_the_tasks_made(kit):
     ana, lee = kit.backend("ana"), kit.backend("lee")
     before = await lee.queue_stats(kit.queue_id)
-    first = await make(kit, lee, due_at=due(-3))
+    first = await make(kit, lee, due_at=due(-50))
     await make(kit, lee, due_at=due(0.5))
     await make(kit, lee)
-    held = await make(kit, lee, due_at=due(-1))
+    held = await make(kit, lee, due_at=due(-26))
     await ana.claim(held.id)
     after = await lee.queue_stats(kit.queue_id)
     assert after.queue == kit.queue_id
     deltas = tuple(a - b for a, b in zip(figures(after), figures(before), strict=True))
-    assert deltas == (4, 3, 2, 1), "backlog, unclaimed, breached, at risk"
+    # At risk means what the backend's own due:<1h filter means: Redmine keeps due dates as days,
+    # so a task due in half an hour is due at the end of today, at risk only in its last hour.
+    soon = len((await lee.tasks(TaskQuery(q=f"{kit.unique} due:<1h"))).items)
+    assert deltas == (4, 3, 2, soon), "backlog, unclaimed, breached, at risk"
     assert after.oldest_unclaimed_at is not None and after.oldest_unclaimed_at <= first.created_at
     ana_id = (await ana.me()).id
     assert ana_id in [entry.person.id for entry in after.load]

@@ -2,6 +2,7 @@
 # `rails runner` as www-data). Idempotent: every record is found or created, then set.
 #
 #   ana, ben  operators (role "Operator": assignable, private notes, full workflow)
+#   lee       a lead (role "Lead": the operator's rights; backdesk counts a Lead as a lead)
 #   vic       a requester (role "Requester": may not see or set private notes, is not
 #             assignable, has no status transitions and may not edit the priority)
 #   projects  returns "Returns & Refunds", billing "Billing & Collections" (private)
@@ -15,6 +16,7 @@ USERS = {
   'ana' => ['Ana', 'Ruiz', 'ana-backdesk', 'anabackdeskapikey'],
   'ben' => ['Ben', 'Okafor', 'ben-backdesk', 'benbackdeskapikey'],
   'vic' => ['Vic', 'Adler', 'vic-backdesk', 'vicbackdeskapikey'],
+  'lee' => ['Lee', 'Park', 'lee-backdesk', 'leebackdeskapikey'],
 }
 
 users = USERS.to_h do |login, (first, last, password, key)|
@@ -50,19 +52,23 @@ end
 
 operator = role('Operator', %i[view_issues add_issues edit_issues add_issue_notes set_notes_private
                                view_private_notes view_members], true)
+lead = role('Lead', %i[view_issues add_issues edit_issues add_issue_notes set_notes_private
+                       view_private_notes view_members], true)
 requester = role('Requester', %i[view_issues add_issues edit_issues add_issue_notes view_members], false)
 
-# Operators may move an issue from any status to any other; requesters may only create
+# Operators and leads may move an issue from any status to any other; requesters may only create
 # issues as New (so a status change they send is silently ignored by Redmine). Rewritten in
 # one transaction, so a running Redmine never sees the roles without their workflows.
 ActiveRecord::Base.transaction do
-  WorkflowRule.where(role_id: [operator.id, requester.id]).delete_all
+  WorkflowRule.where(role_id: [operator.id, lead.id, requester.id]).delete_all
   trackers.each do |tracker|
     ([0] + statuses.map(&:id)).each do |old_id|
       statuses.each do |new_status|
         next if old_id == new_status.id
-        WorkflowTransition.create!(role_id: operator.id, tracker_id: tracker.id,
-                                   old_status_id: old_id, new_status_id: new_status.id)
+        [operator, lead].each do |full|
+          WorkflowTransition.create!(role_id: full.id, tracker_id: tracker.id,
+                                     old_status_id: old_id, new_status_id: new_status.id)
+        end
       end
     end
     WorkflowTransition.create!(role_id: requester.id, tracker_id: tracker.id,
@@ -95,7 +101,7 @@ field('Resolution', field_format: 'list', is_filter: true, possible_values: %w[d
   project.trackers = trackers
   project.enabled_module_names = %w[issue_tracking]
   project.save!
-  { 'ana' => operator, 'ben' => operator, 'vic' => requester }.each do |login, role|
+  { 'ana' => operator, 'ben' => operator, 'vic' => requester, 'lee' => lead }.each do |login, role|
     member = Member.find_by(project: project, user: users[login]) || Member.new(project: project, principal: users[login])
     member.roles = [role]
     member.save!

@@ -123,6 +123,7 @@ cat <<INFO
 Redmine is up at $URL
   operators: ana / ana-backdesk (Ana Ruiz, API key anabackdeskapikey),
              ben / ben-backdesk (Ben Okafor, API key benbackdeskapikey)
+  lead:      lee / lee-backdesk (Lee Park, role Lead, API key leebackdeskapikey)
   requester: vic / vic-backdesk (Vic Adler, API key vicbackdeskapikey; no private notes)
   admin:     admin / admin (Redmine's default)
   projects:  returns "Returns & Refunds", billing "Billing & Collections"
