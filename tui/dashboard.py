@@ -93,14 +93,15 @@ class DashboardScreen(Screen[Drill | None]):
         self.query_one(StatsTable).focus()
         self.paint()
         self.refresh_figures()
-        self.set_interval(self.refresh_interval, self.refresh_figures)
+        self.set_interval(self.refresh_interval, lambda: self.refresh_figures(queue=False))
 
     # -- fetching ------------------------------------------------------------------------
 
-    def refresh_figures(self) -> None:
-        """Fetch every queue's figures; a request while a fetch runs makes one more fetch after it."""
+    def refresh_figures(self, queue: bool = True) -> None:
+        """Fetch every queue's figures. While a fetch runs, ``r`` (``queue``) asks for one more after
+        it; the timer's tick is dropped, so a slow backend is never asked back to back."""
         if self._fetching:
-            self._again = True
+            self._again = self._again or queue
             return
         self._fetching = True
         self.run_worker(self._fetch(), group="stats", exit_on_error=False)
@@ -122,14 +123,18 @@ class DashboardScreen(Screen[Drill | None]):
             self.paint()
             return
         self.model.queues_arrived(queues)
+        self.paint()
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def stats(queue_id: str) -> QueueStats | BackendError:
             async with gate:
                 try:
-                    return await self.backend.queue_stats(queue_id)
+                    answer = await self.backend.queue_stats(queue_id)
                 except BackendError as err:
                     return err
+            if self.model.first_figures(queue_id, answer):  # the first time: shown as it comes
+                self.paint()
+            return answer
 
         answers = await asyncio.gather(*(stats(q.id) for q in queues))
         self.model.stats_arrived(dict(zip((q.id for q in queues), answers, strict=True)), models.utcnow())
@@ -149,7 +154,10 @@ class DashboardScreen(Screen[Drill | None]):
         table.show(rows)
         if self.start_place is not None and rows:
             table.move_to(*self.start_place)
-            self.start_place = None
+            if self.model.refreshed_at is not None:
+                self.start_place = None
+        elif self.model.refreshed_at is None and rows:  # while the first figures come in: the top row
+            table.move_cursor(row=0, animate=False)
         self.query_one("#dash-status", Static).update(literal(self.model.status(now), style="dim"))
         self.paint_detail()
 
@@ -180,7 +188,8 @@ class DashboardScreen(Screen[Drill | None]):
             values = [getattr(point, key) for point in history]
             summary = f"{label} 24h  {min(values)}–{max(values)}, now {values[-1]}" if values else "no history"
             self.query_one(f"#dash-{key}-label", Static).update(literal(summary if values else f"{label}: {summary}"))
-            self.query_one(f"#dash-{key}", Sparkline).data = values
+            line = self.query_one(f"#dash-{key}", Sparkline)
+            line.data, line.display = values, bool(values)
         holders = (
             "Held by: " + " · ".join(f"{load.person.name} {load.held} ({load.breached} ⚠)" for load in stats.load)
             if stats and stats.load

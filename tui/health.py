@@ -14,6 +14,8 @@ from datetime import datetime
 from backdesk.api_client import Queue, Sort
 from backdesk.api_client.models import QueueStats, StatsPoint
 
+#: Cells of the "Held by" column: it names as many of the top holders as fit.
+HOLDERS_WIDTH = 16
 #: The dashboard's columns: key, header, width (fixed, so a refresh never shifts them).
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("queue", "Queue", 21),
@@ -22,13 +24,11 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("oldest", "Oldest", 7),
     ("breached", "Breached", 8),
     ("at_risk", "At risk", 7),
-    ("load", "Held by", 16),
+    ("load", "Held by", HOLDERS_WIDTH),
     ("backlog_24h", "Backlog 24h", 12),
     ("breached_24h", "Breached 24h", 12),
 )
 COLUMN_KEYS = tuple(key for key, _, _ in COLUMNS)
-#: How many holders the "Held by" cell names before "+N".
-TOP_HOLDERS = 2
 #: Cells a table sparkline takes: 24 hourly points, every other hour up to now.
 SPARK_WIDTH = 12
 #: Sparkline glyphs from lowest to highest; a blank never stands for a figure.
@@ -121,13 +121,23 @@ class QueueHealth:
         }
 
 
-def holders(stats: QueueStats, top: int = TOP_HOLDERS) -> str:
-    """The queue's top holders with the open tasks each holds here: ``Ana 5, Ben 3 +2``."""
+def holders(stats: QueueStats, width: int = HOLDERS_WIDTH) -> str:
+    """As many of the queue's top holders as fit in ``width`` cells, with the open tasks each holds
+    here, and how many more: ``Ana 5, Ben 3 +2``."""
     if not stats.load:
         return "—"
-    named = ", ".join(f"{load.person.name.split()[0]} {load.held}" for load in stats.load[:top])
-    more = len(stats.load) - top
-    return f"{named} +{more}" if more > 0 else named
+    parts = [
+        f"{load.person.name.split()[0] if load.person.name.strip() else load.person.id} {load.held}"
+        for load in stats.load
+    ]
+    best = f"{parts[0]} +{len(parts) - 1}" if len(parts) > 1 else parts[0]
+    for count in range(2, len(parts) + 1):
+        more = len(parts) - count
+        text = ", ".join(parts[:count]) + (f" +{more}" if more else "")
+        if len(text) > width:
+            break
+        best = text
+    return best
 
 
 def ordered(rows: Iterable[QueueHealth]) -> list[QueueHealth]:
@@ -185,6 +195,15 @@ class Dashboard:
             self.problem = f"{name}{others}: {err}"
         else:
             self.problem, self.refreshed_at = "", now
+
+    def first_figures(self, queue_id: str, stats: QueueStats) -> bool:
+        """A queue's figures before the refresh has them all: taken (and True) only when the queue
+        had none yet, so a slow first load fills in row by row."""
+        row = self.rows.get(queue_id)
+        if row is None or row.stats is not None:
+            return False
+        self.rows[queue_id] = QueueHealth(row.queue, stats)
+        return True
 
     def refresh_failed(self, err: BaseException) -> None:
         """Nothing could be fetched (the queues did not come): every figure stays as it was."""

@@ -68,6 +68,14 @@ def test_cells_read_without_colour():
     assert cells["breached_24h"] == "▁" * 11 + "█" and len(cells["backlog_24h"]) == 12
     assert QueueHealth(Queue("x", "X")).cells(NOW)["backlog"] == "…"
     assert holders(QueueStats("x", 0, 0, 0, 0)) == "—"
+    busy = (
+        OperatorLoad(BEN, 11),
+        OperatorLoad(Person("devi", "Devi Rao"), 2),
+        OperatorLoad(ANA, 1),
+        OperatorLoad(CHEN, 1),
+    )
+    assert holders(QueueStats("x", 15, 0, 0, 0, load=busy)) == "Ben 11 +3"  # what fits in the column
+    assert holders(QueueStats("x", 15, 0, 0, 0, load=busy), width=24) == "Ben 11, Devi 2, Ana 1 +1"
 
 
 def test_each_figure_drills_down_to_a_filter_the_language_accepts():
@@ -104,6 +112,16 @@ def test_a_failed_refresh_keeps_the_figures_and_says_so():
     assert board.rows["a"].stats is not None and "Down." in board.status(later)
     board.stats_arrived({"a": QueueStats("a", 1, 0, 0, 0)}, later)
     assert board.status(later) == "Updated just now"
+
+
+def test_a_first_load_fills_in_row_by_row_and_later_ones_all_at_once():
+    board = Dashboard()
+    board.queues_arrived([Queue("a", "Alpha"), Queue("b", "Bravo")])
+    assert board.first_figures("a", QueueStats("a", 4, 1, 0, 0)) is True
+    assert board.rows["a"].stats.backlog == 4 and board.rows["b"].stats is None
+    assert board.refreshed_at is None and board.status(NOW) == "Loading…"
+    assert board.first_figures("a", QueueStats("a", 9, 1, 0, 0)) is False  # known: waits for the refresh
+    assert board.rows["a"].stats.backlog == 4
 
 
 def test_the_export_path_names_the_place_and_the_day():
