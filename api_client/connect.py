@@ -1,6 +1,8 @@
 """Pick and build a backend adapter by name, so the TUI never imports one directly.
 
 ``Credentials.options`` carries a profile's ``[profiles.NAME.options]`` table to the adapter.
+Request Tracker reads ``leads_group``: the RT group whose members are leads (default
+``Leads``; ``""`` makes everyone a lead and leaves every decision to RT's rights).
 Redmine reads these (all optional; see :mod:`api_client.redmine_options`):
 
 * ``projects``: project identifiers, names or ids to show as queues (default: every project
@@ -65,7 +67,14 @@ def connect(kind: str, creds: Credentials) -> Backend:
             raise AuthError("Request Tracker needs a user name: pass --user or set user in the profile.")
         if not (creds.password or creds.token):
             raise AuthError("No secret for Request Tracker: set BACKDESK_PASSWORD, BACKDESK_TOKEN or token_command.")
-        return RTBackend(creds.url, user=creds.user, password=creds.password, token=creds.token, verify=creds.verify)
+        return RTBackend(
+            creds.url,
+            user=creds.user,
+            password=creds.password,
+            token=creds.token,
+            verify=creds.verify,
+            leads_group=_rt_leads_group(creds.options),
+        )
     if kind == "redmine":
         from .redmine import RedmineBackend
         from .redmine_options import RedmineOptions
@@ -84,6 +93,18 @@ def connect(kind: str, creds: Credentials) -> Backend:
             verify=creds.verify,
         )
     raise InvalidRequestError(f"Unknown backend {kind!r}; use one of {', '.join(BACKENDS)}.")
+
+
+def _rt_leads_group(options: Mapping[str, object]) -> str | None:
+    """RT's one option, ``leads_group``: the RT group whose members are leads (default
+    "Leads"); an empty name makes everyone a lead, leaving every decision to RT's rights."""
+    unknown = sorted(set(options) - {"leads_group"})
+    if unknown:
+        raise InvalidRequestError(f"Unknown Request Tracker option {unknown[0]!r}; use leads_group.")
+    group = options.get("leads_group", "Leads")
+    if not isinstance(group, str):
+        raise InvalidRequestError("Request Tracker option 'leads_group': expected a group name.")
+    return group.strip() or None
 
 
 def without_userinfo(creds: Credentials) -> Credentials:
