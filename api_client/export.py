@@ -83,8 +83,19 @@ def record(task: Task, queue_names: dict[str, str]) -> dict[str, str]:
     }
 
 
+#: A CSV cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` for a CSV cell: text a spreadsheet would run as a formula (a title such as
+    ``=HYPERLINK(...)`` sent by a customer) gets a leading ``'``, so it shows as the text it is."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 class _Writer:
-    """Writes records one at a time in ``fmt``: a CSV header then rows, or a JSON array."""
+    """Writes records one at a time in ``fmt``: a CSV header then rows (formulas defused), or a
+    JSON array (every value exactly as the backend sent it)."""
 
     def __init__(self, out: TextIO, fmt: Format) -> None:
         self.out, self.fmt, self.count = out, fmt, 0
@@ -96,7 +107,7 @@ class _Writer:
 
     def write(self, row: dict[str, str]) -> None:
         if self.fmt == "csv":
-            self.csv.writerow(row)
+            self.csv.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
         else:
             self.out.write(("," if self.count else "") + "\n  " + json.dumps(row, ensure_ascii=False))
         self.count += 1

@@ -142,13 +142,17 @@ def test_cli_export_does_not_import_textual(wq_server, tmp_path):
 
 async def test_export_writes_the_server_copy_of_every_field(wq_server, ben, tmp_path):
     task = await ben.create_task(NewTask("returns", 'Quote "this", then, a comma', "body", reference="ORD-9"))
+    formula = await ben.create_task(
+        NewTask("returns", '=HYPERLINK("http://x.test","Refund")', "body", reference="ORD-9")
+    )
     lee = WorkQueueBackend(wq_server.url, "lee-token")
     try:
         result = await export_to_file(lee, TaskQuery(q="ORD-9"), tmp_path / "one.csv", "csv")
     finally:
         await lee.aclose()
-    assert result.count == 1
-    (row,) = csv.DictReader((tmp_path / "one.csv").open(newline=""))
+    assert result.count == 2
+    row, defused = sorted(csv.DictReader((tmp_path / "one.csv").open(newline="")), key=lambda r: r["id"] != task.id)
+    assert defused["id"] == formula.id and defused["title"] == "'" + formula.title  # shown as text, never run
     assert (row["id"], row["title"], row["reference"], row["queue_name"]) == (
         task.id,
         task.title,
