@@ -125,7 +125,7 @@ class Painter:
         table = self.screen.query_one(TaskTable)
         title = one_line(self.screen.workspace.title())
         if str(table.border_title or "") != title:
-            table.border_title = Text(title)
+            table.set_title(Text(title))
 
     def filter_error(self, message: str) -> None:
         self.screen.query_one("#filter-bar").add_class("visible")

@@ -160,11 +160,12 @@ class TaskDetail(ScrollView, can_focus=True):
             if old != new and (span := _changed_span(old, new)) is not None:
                 self.refresh(Region(span[0], y, span[1] - span[0], 1))
 
-    def _fit(self) -> None:
+    def _fit(self, focused: bool | None = None) -> None:
         """Scrollable only while focused (or scrolled): otherwise its virtual size is its own,
-        so a new task never changes the layout."""
+        so a new task never changes the layout. ``focused`` overrides :attr:`has_focus`, which
+        Textual sets only after the focus and blur handlers have run."""
         region = self.scrollable_content_region
-        tall = self.has_focus or self.scroll_y > 0
+        tall = (self.has_focus if focused is None else focused) or self.scroll_y > 0
         height = max(len(self._strips), region.height) if tall else region.height
         self.virtual_size = Size(region.width, height)
 
@@ -174,10 +175,10 @@ class TaskDetail(ScrollView, can_focus=True):
         self.refresh()
 
     def on_focus(self) -> None:
-        self._fit()
+        self._fit(focused=True)
 
     def on_blur(self) -> None:
-        self._fit()
+        self._fit(focused=False)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)

@@ -9,12 +9,12 @@ fetches what the window lacks) and :class:`TaskTable.TaskHighlighted` once a tas
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -115,6 +115,23 @@ class TaskTable(ScrollView, can_focus=True):
         #: (key, width) of each column shown, the title's width fitted to the table.
         self._layout: list[tuple[str, int]] = []
         self._cells: dict[str, list[Text]] = {}
+        #: While the title changes: Textual would repaint every row for it.
+        self._title_only = False
+
+    def set_title(self, title: Text) -> None:
+        """The border title ("12 of 340"), repainting the top border only, not every row."""
+        self._title_only = True
+        try:
+            self.border_title = title
+        finally:
+            self._title_only = False
+        gutter = self.styles.gutter
+        self.refresh(Region(-gutter.left, -gutter.top, self.outer_size.width, 1))
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        if self._title_only:
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     # -- what it holds -----------------------------------------------------------------------
 
