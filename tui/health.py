@@ -116,8 +116,8 @@ class QueueHealth:
             "breached": f"⚠ {s.breached}" if s.breached else "0",
             "at_risk": f"◷ {s.at_risk}" if s.at_risk else "0",
             "load": holders(s),
-            "backlog_24h": spark(squeeze([p.backlog for p in history], SPARK_WIDTH)),
-            "breached_24h": spark(squeeze([p.breached for p in history], SPARK_WIDTH), floor=0),
+            "backlog_24h": spark(squeeze([p.backlog for p in history], SPARK_WIDTH)) or "—",
+            "breached_24h": spark(squeeze([p.breached for p in history], SPARK_WIDTH), floor=0) or "—",
         }
 
 

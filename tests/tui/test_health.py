@@ -67,6 +67,7 @@ def test_cells_read_without_colour():
     assert (cells["breached"], cells["at_risk"], cells["load"]) == ("⚠ 2", "◷ 1", "Ana 3, Ben 2 +1")
     assert cells["breached_24h"] == "▁" * 11 + "█" and len(cells["backlog_24h"]) == 12
     assert QueueHealth(Queue("x", "X")).cells(NOW)["backlog"] == "…"
+    assert health("x", "X").cells(NOW)["backlog_24h"] == "—"  # a backend that keeps no history
     assert holders(QueueStats("x", 0, 0, 0, 0)) == "—"
     busy = (
         OperatorLoad(BEN, 11),
