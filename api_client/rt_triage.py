@@ -22,10 +22,11 @@ and moving tickets, and a queue's health. :class:`RTTriage` works for
   tell a non-admin who holds OwnTicket in a queue, so ``queue`` does not narrow the list; RT
   refuses an assignee without it and ``assign`` says so.
 * **Load** is counted from the active tickets someone owns: one search with their Owner and
-  Due, 100 a page, the pages after the first fetched together. That is one request per 100
-  held tickets, whatever the number of operators (two counts per operator would cost more for
-  any team with fewer than 50 tickets each); breached = Due before now. Loads and queue
-  figures are read afresh on every call: the picker and the dashboard decide how often to ask.
+  Due, 100 a page, the pages after the first fetched together, tallied per owner (breached =
+  Due before now): a request per 100 held tickets, whatever the number of people. When that
+  would take more pages than two counts (held, breached) per person listed (per privileged
+  user for a queue's health), those counts are asked instead. Loads and queue figures are read
+  afresh on every call: the picker and the dashboard decide how often to ask.
 * **Queue health** is four TicketSQL counts (backlog, breached, at risk = due within the hour
   and not late, as ``due:<1h``), one search for the unclaimed (its ``total`` is the count,
   its one row, sorted by Created, the oldest) and the load search of the queue, together.
@@ -53,6 +54,7 @@ from .models import OperatorLoad, Person, QueueStats, Role, StatsPoint, Task, ut
 from .rt_decode import SERVER, check_version, due, person, records, text
 from .rt_paging import PAGE, count
 from .rt_ticketsql import DUE_SET, TicketSQL, queue_clause
+from .rt_ticketsql import quote as quote_sql
 from .sanitize import clean_line
 
 if TYPE_CHECKING:
@@ -155,6 +157,12 @@ class RTTriage:
     async def operators(self, search: str, limit: int) -> list[OperatorLoad]:
         """Privileged users matching ``search``, least loaded first (see the module docstring)."""
         names = sorted((await self._members("SystemInternal", "Privileged")) - set(SYSTEM_USERS))
+        if await self._group_id("SystemInternal", "Privileged") is None:
+            raise ForbiddenError(
+                "Request Tracker does not show you its Privileged group (the SeeGroup right), so backdesk "
+                "cannot list who may hold tickets. Ask an RT admin.",
+                status=403,
+            )
         if not names or limit < 1:
             return []
         within: dict[str, Any] = {"field": "Name", "operator": "IN", "value": names}
@@ -167,9 +175,10 @@ class RTTriage:
             if term
             else [[within]]
         )
-        lists, load = await asyncio.gather(asyncio.gather(*(self._all_users(q) for q in queries)), self._load(ACTIVE))
+        lists = await asyncio.gather(*(self._all_users(q) for q in queries))
         leads = await self._members("UserDefined", self.leads_group) if self.leads_group else frozenset()
         people = {p.id: replace(p, role="lead" if p.id in leads else "operator") for batch in lists for p in batch}
+        load = await self._load(ACTIVE, list(people))
         rows = [OperatorLoad(p, *load.get(p.id, (0, 0))) for p in people.values()]
         rows.sort(key=lambda r: (r.held, r.breached, r.person.name.casefold(), r.person.id))
         return rows[:limit]
@@ -193,14 +202,18 @@ class RTTriage:
             raise BadResponseError(f"{SERVER}'s answer to a search of {path} is not an object.")
         return data
 
-    async def _load(self, sql: str) -> dict[str, tuple[int, int]]:
+    async def _load(self, sql: str, candidates: list[str]) -> dict[str, tuple[int, int]]:
         """Owner name -> (active tickets held, breached among them), of the tickets ``sql``
-        matches that someone owns; each owner is remembered in ``self.people``."""
+        matches that someone owns; each owner is remembered in ``self.people``. When reading
+        them all would take more pages than two counts per candidate, the candidates are
+        counted instead."""
         owned = f"({sql}) AND Owner != 'Nobody'"
         order = [("id", "ASC")]
         first = await self.rt._search(owned, 1, PAGE, order, "Owner,Due")
         total = first.get("total")
         pages = [first]
+        if isinstance(total, int) and math.ceil(total / PAGE) - 1 > 2 * len(candidates):
+            return await self._counted(sql, candidates)
         if isinstance(total, int):
             last = math.ceil(total / PAGE)
             pages += await asyncio.gather(
@@ -221,6 +234,16 @@ class RTTriage:
             held, breached = tally.get(holder.id, (0, 0))
             tally[holder.id] = (held + 1, breached + late)
         return tally
+
+    async def _counted(self, sql: str, names: list[str]) -> dict[str, tuple[int, int]]:
+        async def one(name: str) -> tuple[str, tuple[int, int]]:
+            mine = f"({sql}) AND Owner = {quote_sql(name)}"
+            held, breached = await asyncio.gather(
+                count(self.rt._search, mine), count(self.rt._search, f"{mine} AND Due < 'now' AND {DUE_SET}")
+            )
+            return name, (held, breached)
+
+        return {name: counts for name, counts in await asyncio.gather(*(one(n) for n in names)) if counts[0]}
 
     # -- writes --------------------------------------------------------------------------
 
@@ -284,7 +307,7 @@ class RTTriage:
             search(f"{base} AND Owner = 'Nobody'", 1, 1, [("Created", "ASC"), ("id", "ASC")], "Created"),
             count(search, f"{base} AND Due < 'now' AND {DUE_SET}"),
             count(search, f"{base} AND ({soon})"),
-            self._load(base),
+            self._load(base, sorted(await self._members("SystemInternal", "Privileged"))),
             self._history(queue_id),
         )
         unclaimed = unclaimed_page.get("total")

@@ -67,7 +67,9 @@ async def test_operators_are_privileged_users_with_their_load(lee, new_ticket, r
         assert keys == sorted(keys)
         # The search runs on RT, on user names and real names, case-insensitively.
         assert [r.person.id for r in await fresh.operators("OKAF")] == ["ben"]
-        assert [r.person.id for r in await fresh.operators("le")] == ["lee"]
+        # A search for one person (counted, when that is cheaper than reading every owned ticket)
+        # gives the same load as the whole list.
+        assert await fresh.operators("le") == [by_id["lee"]]
         assert await fresh.operators("nobody-is-called-this") == []
         assert len(await fresh.operators(limit=2)) == 2
     finally:
