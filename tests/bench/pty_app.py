@@ -27,6 +27,8 @@ KEYS = {
     "space": b" ",
 }
 TICK = os.sysconf("SC_CLK_TCK")
+#: A pause in the output longer than this ends a burst (one frame may take several writes).
+BURST_GAP = 0.030
 
 
 def plain(output: bytes) -> str:
@@ -36,10 +38,12 @@ def plain(output: bytes) -> str:
 
 @dataclass
 class KeyCost:
-    """What one key press cost: bytes written, seconds to the first and the last byte, CPU seconds."""
+    """What one key press cost: bytes written; seconds to the first byte, to the end of the first
+    burst of output (the first frame: no gap over ``BURST_GAP``) and to the last byte; CPU seconds."""
 
     written: int
     first: float
+    frame: float
     last: float
     cpu: float
 
@@ -104,14 +108,16 @@ class PtyApp:
         mark = len(self.output)
         pressed = time.perf_counter()
         self.type(key)
-        first = last = 0.0
+        first = frame = last = 0.0
         while time.perf_counter() - pressed < limit:
             if not self.read(quiet):
                 break
-            last = time.perf_counter() - pressed
-            first = first or last
+            now = time.perf_counter() - pressed
+            if frame == last and (not first or now - last <= BURST_GAP):
+                frame = now  # still the first burst
+            first, last = first or now, now
         self._seen_upto = len(self.output)
-        return KeyCost(len(self.output) - mark, first, last, self.cpu() - cpu)
+        return KeyCost(len(self.output) - mark, first, frame, last, self.cpu() - cpu)
 
     def cpu(self) -> float:
         """CPU seconds (user + system) the program used so far."""
