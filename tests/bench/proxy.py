@@ -22,6 +22,7 @@ class Traffic:
     connections: int = 0
     sent: int = 0  # bytes from the client to the server
     received: int = 0  # bytes from the server to the client
+    busy: float = 0.0  # seconds with at least one request waiting for its answer
     paths: list[str] = field(default_factory=list)
 
     @property
@@ -39,6 +40,7 @@ class CountingProxy:
         self.traffic = Traffic()
         self.last_activity = time.monotonic()
         self._open_requests = 0
+        self._busy_from = 0.0
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -83,6 +85,12 @@ class CountingProxy:
             time.sleep(0.05)
         return False
 
+    def _answered(self, count: int) -> None:
+        """``count`` requests got their answer (or lost their connection); call with the lock held."""
+        if count and self._open_requests == count:
+            self.traffic.busy += time.monotonic() - self._busy_from
+        self._open_requests -= count
+
     def _count(self, **amounts: int) -> None:
         with self._lock:
             for name, amount in amounts.items():
@@ -124,7 +132,7 @@ class CountingProxy:
             for writer in (server_w, client_w):
                 writer.close()
             with self._lock:
-                self._open_requests -= pending[0]
+                self._answered(pending[0])
 
     async def _requests(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, pending: list[int]) -> None:
         """Pass the client's requests on, one by one, each after the delay."""
@@ -146,6 +154,8 @@ class CountingProxy:
                 for line in lines
             ]
             with self._lock:
+                if self._open_requests == 0:
+                    self._busy_from = time.monotonic()
                 self._open_requests += 1
                 pending[0] += 1
                 self.traffic.paths.append(" ".join(lines[0].split(" ")[:2]))
@@ -164,7 +174,7 @@ class CountingProxy:
                 answered = min(chunk.count(b"HTTP/1."), pending[0])
                 with self._lock:
                     pending[0] -= answered
-                    self._open_requests -= answered
+                    self._answered(answered)
                 writer.write(chunk)
                 await writer.drain()
         finally:

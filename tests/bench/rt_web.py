@@ -19,6 +19,13 @@ def ticket(rt_url: str, auth: tuple[str, str], ticket_id: str) -> dict:
     return httpx.get(f"{rt_url}/REST/2.0/ticket/{ticket_id}", auth=auth, timeout=60).raise_for_status().json()
 
 
+def comments(rt_url: str, auth: tuple[str, str], ticket_id: str) -> int:
+    """How many comments the ticket's history holds."""
+    params = {"fields": "Type", "per_page": 100}
+    history = httpx.get(f"{rt_url}/REST/2.0/ticket/{ticket_id}/history", params=params, auth=auth, timeout=60)
+    return sum(1 for item in history.raise_for_status().json()["items"] if item["Type"] == "Comment")
+
+
 def web_ui(rt_url: str, user: str, password: str, ticket_id: str) -> Traffic:
     """Log in, open the ticket, Take, Comment (form, submit), Resolve (form, submit), following
     RT's redirects like a browser; the HTML traffic it took (no CSS, JS or images: as if cached).
