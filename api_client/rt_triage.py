@@ -30,10 +30,11 @@ and moving tickets, and a queue's health. :class:`RTTriage` works for
 * **Queue health** is four TicketSQL counts (backlog, breached, at risk = due within the hour
   and not late, as ``due:<1h``), one search for the unclaimed (its ``total`` is the count,
   its one row, sorted by Created, the oldest) and the load search of the queue, together.
-* **History.** RT keeps no snapshots, so each of the last 24 whole hours is derived with two
-  counts: open then = created before it and active now or resolved after it (a ticket reopened
-  since counts as open in between), breached then = of those, due before it. A past hour does
-  not change, so each point is counted once and kept: 48 counts the first time, then two an hour.
+* **History.** RT keeps no snapshots, so each of the 23 whole hours before this one is derived
+  with two counts: open then = created before it and active now or resolved after it (a
+  ticket reopened since counts as open in between), breached then = of those, due before it;
+  the 24th point is the backlog and breaches now. A past hour does not change, so each point
+  is counted once and kept: 46 counts the first time, then two an hour.
 """
 
 from __future__ import annotations
@@ -324,13 +325,14 @@ class RTTriage:
             at_risk=at_risk,
             oldest_unclaimed_at=parse_time(oldest[0].get("Created")) if oldest else None,
             load=tuple(rows),
-            history=history,
+            history=(*history, StatsPoint(at=utcnow(), backlog=backlog, breached=breached)),
         )
 
     async def _history(self, queue_id: str) -> tuple[StatsPoint, ...]:
+        """The 23 whole hours before this one (this hour's point is the figures now)."""
         now = utcnow()
         top = now.replace(minute=0, second=0, microsecond=0)
-        hours = [top - timedelta(hours=back) for back in range(HISTORY_HOURS - 1, -1, -1)]
+        hours = [top - timedelta(hours=back) for back in range(HISTORY_HOURS - 1, 0, -1)]
         for key in [k for k in self._points if k[1] < hours[0]]:
             del self._points[key]
 
