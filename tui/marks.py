@@ -14,6 +14,8 @@ from backdesk.api_client import Queue, Task
 
 #: ``*`` marks at most this many tasks: a bigger set should be narrowed with a filter first.
 MARK_ALL_LIMIT = 5000
+#: More marked tasks than this gone from a whole list are unmarked without re-reading each.
+REREAD_LIMIT = 50
 
 
 def count(n: int, noun: str) -> str:
@@ -95,9 +97,15 @@ class Marks:
         """A refresh listed ``fresh`` (the whole list when ``whole``). Marked tasks that dropped
         out of the rows (``before``) may only have moved further down: :attr:`to_check` has them
         re-read. Missing from a whole list, they left it: re-read only to say why."""
-        if whole:
-            self.left |= self.ids - fresh
-            self.to_check |= self.ids - fresh
+        missing = self.ids - fresh
+        if whole and len(missing) > REREAD_LIMIT:
+            for task_id in missing:
+                del self.tasks[task_id]
+            self.to_check -= missing
+            self.notices.extend(f"#{task_id} no longer in this list: unmarked." for task_id in missing)
+        elif whole:
+            self.left |= missing
+            self.to_check |= missing
         else:
             self.to_check |= (before - fresh) & self.ids
 

@@ -126,3 +126,11 @@ def test_a_marked_task_missing_from_a_whole_list_after_a_refresh_is_unmarked(ws:
     ws.task_written(replace(task(9), status="closed", version="v2"))
     assert ws.marks.ids == {"1"} and ws.marks.to_check == set()
     assert ws.marks.take_notices() == "#2 no longer in this list: unmarked. #9 closed: unmarked."
+
+
+def test_many_marked_tasks_gone_from_a_whole_list_are_unmarked_without_reading_each(ws: Workspace) -> None:
+    loaded(ws, 1, total=1)
+    ws.marks.add(task(n) for n in range(1, 100))
+    ws.refresh_arrived(ws.generation, [(FIRST, page(1, total=1))])
+    assert ws.marks.ids == {"1"} and ws.marks.to_check == set()
+    assert ws.marks.take_notices() == "98 marked tasks left this view and were unmarked."

@@ -302,3 +302,20 @@ async def test_a_lead_marks_the_unclaimed_urgent_and_assigns_them_in_a_few_keys(
     for task in tasks:
         fresh = await ben.task(task.id)
         assert fresh.owner is not None and fresh.owner.id == (await ben.me()).id
+
+
+async def test_a_single_change_refused_with_a_403_says_the_servers_reason(wq_server, ben):
+    task = await make(ben, "Priority dispute")
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot)
+        await signed_in(app)
+        await focus_on(pilot, table, task.id)
+        wq_server.store.upsert_person("lee", "lee", "operator", None)  # no longer a lead, since sign-in
+        await pilot.press("p")
+        await wait_for(lambda: isinstance(app.screen, ChoiceDialog), "the priority picker")
+        await pilot.press("enter")  # urgent: no summary for one task
+        await wait_for(
+            lambda: said(app, "Setting the priority failed: Only leads can change a task's priority."), "the notice"
+        )
+    assert (await ben.task(task.id)).priority == task.priority
