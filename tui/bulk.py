@@ -52,6 +52,8 @@ class BulkAction:
     operator: Person | None = None
     queue: Queue | None = None
     priority: Priority | None = None
+    #: Close tasks someone else holds too (the lead chose to, knowing how many).
+    force: bool = False
     #: Makes each task's note key (``bulk-KEY-TASK``): the same on every retry of this action.
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -106,7 +108,9 @@ class BulkAction:
             case "close":
                 assert self.resolution is not None
                 # Guarded by the version the lead saw: a task changed since fails, and says so.
-                return await backend.close(task.id, self.resolution, note=self.note, version=task.version)
+                return await backend.close(
+                    task.id, self.resolution, note=self.note, version=task.version, force=self.force
+                )
             case "note":
                 assert self.note is not None
                 await backend.add_note(task.id, self.note, idempotency_key=self.note_key(task.id))

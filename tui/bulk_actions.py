@@ -147,9 +147,12 @@ class BulkActions:
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.screen.app.push_screen(BulkScreen(BulkRun(self.screen.backend, action, tasks), self._written))
+                self._run(tasks, action)
 
         self.screen.app.push_screen(ConfirmDialog(summary, detail), answered)
+
+    def _run(self, tasks: list[Task], action: BulkAction) -> None:
+        self.screen.app.push_screen(BulkScreen(BulkRun(self.screen.backend, action, tasks), self._written))
 
     def _written(self, tasks: list[tuple[Task, bool]]) -> None:
         """Tasks as a bulk action left them (``ours``) or found them: the list shows them at once."""
@@ -168,14 +171,26 @@ class BulkActions:
         place = place_of(tasks, self.workspace.queues)
 
         def chosen(answer: tuple | None) -> None:
-            if answer is not None:
-                resolution, note = answer
-                me = self.workspace.me.id if self.workspace.me else None
-                held = sum(1 for t in tasks if t.owner is not None and t.owner.id != me)
+            if answer is None:
+                return
+            resolution, note = answer
+            me = self.workspace.me.id if self.workspace.me else None
+            if not (held := sum(1 for t in tasks if t.owner is not None and t.owner.id != me)):
                 detail = f"With the note: {one_line(note)[:80]}" if note else "No note."
-                if held:
-                    detail += f" {count(held, 'task')} held by someone else will fail unless released first."
                 self._confirm_and_run(tasks, BulkAction("close", resolution=resolution, note=note), detail)
+                return
+            # Someone else holds some of them: close those too (as a single x does after asking), or not.
+            summary = BulkAction("close", resolution=resolution).summary(len(tasks), place)
+            choices = [
+                ("force", f"Close all, taking {count(held, 'task')} out of their holders' hands (the history says so)"),
+                ("leave", f"Close only those nobody else holds; the {held:,} held are reported, not closed"),
+            ]
+
+            def picked(choice: str | None) -> None:
+                if choice is not None:
+                    self._run(tasks, BulkAction("close", resolution=resolution, note=note, force=choice == "force"))
+
+            self.screen.app.push_screen(ChoiceDialog(summary, choices), picked)
 
         self.screen.app.push_screen(BulkCloseDialog(f"Close {count(len(tasks), 'task')} {place}"), chosen)
 

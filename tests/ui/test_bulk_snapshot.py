@@ -9,7 +9,7 @@ from __future__ import annotations
 from backdesk.api_client.workqueue import WorkQueueBackend
 from backdesk.tui.app import BackdeskApp
 from backdesk.tui.bulk_report import BulkScreen
-from backdesk.tui.confirm import ConfirmDialog
+from backdesk.tui.prompt import ChoiceDialog
 from backdesk.tui.settings_loader import load_settings
 from backdesk.widgets.task_table import TaskTable
 
@@ -33,8 +33,8 @@ def test_bulk_report(snap_compare, server):  # noqa: F811
         await ben.close(second.id, "done", force=True)  # closed by someone else before the bulk close
         await ben.aclose()
         await pilot.press("x", "enter")
-        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary")
-        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, ChoiceDialog), "the summary (someone holds #19)")
+        await pilot.press("j", "enter")  # close only those nobody else holds
         await wait_for(lambda: isinstance(app.screen, BulkScreen), "the report")
         report = app.screen
         await wait_for(lambda: not report.bulk_run.running, "the run to end")

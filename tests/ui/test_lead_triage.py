@@ -319,3 +319,29 @@ async def test_a_single_change_refused_with_a_403_says_the_servers_reason(wq_ser
             lambda: said(app, "Setting the priority failed: Only leads can change a task's priority."), "the notice"
         )
     assert (await ben.task(task.id)).priority == task.priority
+
+
+async def test_a_bulk_close_of_tasks_others_hold_asks_whether_to_take_them_over(wq_server, ben):
+    tasks = [await make(ben, f"Duplicate chargeback {n}") for n in range(2)]
+    await ben.claim(tasks[1].id)
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await signed_in(app)
+        await wait_for(lambda: all(t.owner or t.id != tasks[1].id for t in table.tasks), "ben's claim on screen")
+        await pilot.press("asterisk")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the count")
+        await pilot.press("y")
+        await wait_for(lambda: len(app.screen.workspace.marks) == 2, "the marks")
+        await pilot.press("x", "j", "j", "enter")
+        await wait_for(lambda: isinstance(app.screen, ChoiceDialog), "the question about the held one")
+        assert "1 task out of their holders' hands" in str(
+            app.screen.query_one(OptionList).get_option_at_index(0).prompt
+        )
+        await pilot.press("enter")  # close all
+        await wait_for(lambda: isinstance(app.screen, BulkScreen) and not app.screen.bulk_run.running, "the run")
+        assert app.screen.bulk_run.count("done") == 2
+    for task in tasks:
+        assert (await ben.task(task.id)).resolution == "duplicate"
+    closed = [e for e in await ben.events(tasks[1].id) if e.kind == "closed"]
+    assert "forced" in closed[-1].body  # the history says it was taken out of ben's hands
