@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,8 @@ from .models import (
 from .sanitize import clean, clean_line
 
 PROBLEM = "urn:backdesk:problem:"
+#: How many answers to reads are held for conditional requests (see WorkQueueBackend._read).
+HELD_ANSWERS = 64
 
 
 class WorkQueueBackend(HTTPAdapter):
@@ -65,6 +68,26 @@ class WorkQueueBackend(HTTPAdapter):
             transport=transport,
         )
         self.label = f"Work Queue API at {self.root}"
+        #: URL -> (ETag, JSON) of the last answers to the reads asked again and again.
+        self._held: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+
+    async def _read(self, path: str, params: dict[str, str | int] | None = None) -> Any:
+        """A GET answered from what is held when the server says it has not changed (304):
+        an idle refresh of an unchanged list or task moves headers only."""
+        url = str(self._client.build_request("GET", path, params=params).url)
+        held = self._held.get(url)
+        headers = {"If-None-Match": held[0]} if held else None
+        response = await self._request("GET", path, params=params, headers=headers)
+        if response.status_code == 304 and held is not None:
+            self._held.move_to_end(url)
+            return held[1]
+        data = self._json(response)
+        if etag := response.headers.get("etag"):
+            self._held[url] = (etag, data)
+            self._held.move_to_end(url)
+            while len(self._held) > HELD_ANSWERS:
+                self._held.popitem(last=False)
+        return data
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -72,7 +95,7 @@ class WorkQueueBackend(HTTPAdapter):
         return _person(self._json(await self._request("GET", "/me")))
 
     async def queues(self) -> list[Queue]:
-        data = self._json(await self._request("GET", "/queues"))
+        data = await self._read("/queues")
         return [_queue(item) for item in json_items(data, "The server")]
 
     async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
@@ -89,7 +112,7 @@ class WorkQueueBackend(HTTPAdapter):
             params["reverse"] = "true"
         if cursor:
             params["cursor"] = cursor
-        data = self._json(await self._request("GET", "/tasks", params=params))
+        data = await self._read("/tasks", params)
         total = data.get("total") if isinstance(data, dict) else None
         return task_page(
             json_items(data, "The server"),
@@ -99,10 +122,10 @@ class WorkQueueBackend(HTTPAdapter):
         )
 
     async def task(self, task_id: str) -> Task:
-        return _task(self._json(await self._request("GET", f"/tasks/{segment(task_id)}")))
+        return _task(await self._read(f"/tasks/{segment(task_id)}"))
 
     async def events(self, task_id: str) -> list[Event]:
-        data = self._json(await self._request("GET", f"/tasks/{segment(task_id)}/events"))
+        data = await self._read(f"/tasks/{segment(task_id)}/events")
         return [_event(item) for item in json_items(data, "The server")]
 
     # -- writes --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import page
+from .conditional import conditional
 from .httpd import Connection, Reader, Writer
 from .problems import TYPE_PREFIX, Problem
 from .routes import Reply, Request, route, segments
@@ -79,6 +80,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         if self._body is None and (self.headers.get("Content-Length") or "0") != "0":
             self.close_connection = True  # the unread body would be taken for the next request
+        if self.command == "GET" and status == 200 and content_type == JSON and "Content-Type" not in headers:
+            status, body, headers = conditional(self.headers.get("If-None-Match"), body, headers)
         self.reply(status, body, headers, content_type)
 
     def dispatch(self) -> Reply:
