@@ -183,7 +183,7 @@ class BulkActions:
             summary = BulkAction("close", resolution=resolution).summary(len(tasks), place)
             choices = [
                 ("force", f"Close all, taking {count(held, 'task')} out of their holders' hands (the history says so)"),
-                ("leave", f"Close only those nobody else holds; the {held:,} held are reported, not closed"),
+                ("leave", f"Close only those nobody else holds (the {count(held, 'held task')}: reported, not closed)"),
             ]
 
             def picked(choice: str | None) -> None:
