@@ -1,6 +1,6 @@
 """The issue 10 benchmark: one command, one table, every comparison taken side by side in one run.
 
-    python tests/bench/run.py [--quick] [--million] [--no-rt] [--presses N] [--shift N] [--only PARTS]
+    python tests/bench/run.py [--quick] [--million] [--no-rt] [--only PARTS] [--presses N] [--rows N] [--shift N]
 
 The real app runs in a real pty (120 x 40) against the reference server (``backdesk serve``, its
 own process) and, for the write flow, against the local Request Tracker; a counting, delaying
@@ -139,7 +139,7 @@ class Bench:
             for n in sizes:
                 with backdesk(served[n].url) as app:
                     first[n].append(app.wait_for(titles[n]))
-        rows_to_page = 1000 if self.quick else 5000
+        rows_to_page = self.args.rows or (1000 if self.quick else 5000)
         found = {n: self._page_and_jump(served[n], titles[n], rows_to_page) for n in sizes}
         out = []
         base = found[100]["rss_g"]
@@ -443,6 +443,7 @@ def main() -> None:
         "--rt", action=argparse.BooleanOptionalAction, help="the RT rows (default: on, off with --quick)"
     )
     parser.add_argument("--presses", type=int, help="key presses per key (default 30, 8 with --quick)")
+    parser.add_argument("--rows", type=int, help="rows to page through in the queue-size rows (default 5,000)")
     parser.add_argument("--shift", type=int, help="tasks in the slow-link shift (default 20)")
     parser.add_argument("--only", help="comma-separated parts to run: startup,size,keys,requests,rt,link,server")
     parser.add_argument("--verbose", action="store_true", help="print the traceback of a failing row")
