@@ -173,12 +173,15 @@ class Bench:
                 while (left := until - time.perf_counter()) > 0:
                     app.read(left)
             app.drain(1.5, limit=300)
-            shown = task_ids(app.text_since(max(0, len(app.output) - 200_000)))
-            reached = next((f"{ranks[i]:,}" for i in reversed(shown) if i in ranks), f"> {len(ranks):,}")
+            seen = app.text_since(0)
+            shown, at = task_ids(seen), position(seen)
+            by_id = next((f"{ranks[i]:,}" for i in reversed(shown) if i in ranks), f"> {len(ranks):,}")
+            reached = f"{at[0]:,}" if at else by_id  # the table's title says "N of M"
             rss_paged = app.rss_mb()
             mark = len(app.output)
             g = app.press("G", quiet=1.0, limit=60)
-            on_last = (task_ids(app.text_since(mark)) or shown or [""])[-1] == last
+            at = position(app.text_since(0))
+            on_last = (task_ids(app.text_since(mark)) or shown or [""])[-1] == last or bool(at and at[0] == at[1])
             rss_g = app.rss_mb()
         return {"rss0": rss0, "rss_paged": rss_paged, "rss_g": rss_g, "g": g, "last": on_last, "reached": reached}
 
@@ -387,6 +390,12 @@ class Bench:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def position(text: str) -> tuple[int, int] | None:
+    """The last "N of M" the table's title showed, if it shows one."""
+    found = re.findall(r"· (\d[\d,]*) of (\d[\d,]*) ·", text)
+    return (int(found[-1][0].replace(",", "")), int(found[-1][1].replace(",", ""))) if found else None
 
 
 def task_ids(text: str) -> list[str]:
