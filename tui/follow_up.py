@@ -2,9 +2,10 @@
 
 * A highlight paints the detail pane once the cursor stops (a held ``j`` paints only the task it
   stops on), and asks for the history only after the cursor has rested a little longer.
-* A write is confirmed from its own answer. The counts, and the history of the task written,
-  are asked for once the writes pause: three writes in a row cost one reload.
-* Histories are kept per task and version, so coming back to a task asks for nothing.
+* A write is confirmed from its own answer. The counts are asked for once the writes pause:
+  three writes in a row cost one reload. The history of a task written is asked for again only
+  when the operator opens it (enter) or comes back to it, not after every write.
+* Histories are kept per task and version, so coming back to an unchanged task asks for nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 PAINT_PAUSE = 0.03
 #: Seconds the cursor rests on a task before its history is asked for.
 HISTORY_PAUSE = 0.2
-#: Seconds without writes before the counts and the written task's history are reloaded.
+#: Seconds without writes before the counts are reloaded.
 WRITES_PAUSE = 1.0
 #: How many tasks' histories are kept.
 HISTORIES = 64
@@ -88,27 +89,35 @@ class FollowUp:
     # -- writes ----------------------------------------------------------------------------
 
     def written(self, task: Task) -> None:
-        """A write answered with ``task``: reload the counts (and its history) once writes pause."""
+        """A write answered with ``task``: reload the counts once writes pause."""
         self._confirmed[task.id] = time.monotonic()
         if self._writes_timer is not None:
             self._writes_timer.stop()
         self._writes_timer = self.screen.set_timer(WRITES_PAUSE, self._after_writes)
 
     def noted(self, task: Task, event: Event) -> None:
-        """A note of ours was added: its event joins the history on screen, no reload needed
-        when the backend said which version the task is at now."""
+        """A note of ours was added: its event joins the history on screen, and the task takes
+        the version the backend answered with (when it said), so nothing is read again."""
+        current = self.screen.workspace.task(task.id) or task
         known = self._histories.get(task.id)
         if known is not None:
             events = [*known[1], event] if all(e.id != event.id for e in known[1]) else known[1]
-            version = event.task_version or known[0]
+            # Still the whole history only if it was before the note.
+            version = event.task_version if event.task_version and known[0] == current.version else known[0]
             self._histories[task.id] = (version, events)
             if task.id == self.shown:
                 self.screen.query_one(TaskDetail).show_history(events)
         if event.task_version:
-            current = self.screen.workspace.task(task.id) or task
             self.screen.task_written(replace(current, version=event.task_version, updated_at=event.at))
-        else:  # the backend did not say: read the task again once the writes pause
+        else:  # the backend did not say: the counts follow as after any write
             self.written(task)
+
+    def opened(self) -> None:
+        """The operator opened the task (enter): bring its history up to date if a write made it old."""
+        task = self.screen.workspace.current
+        known = self._histories.get(task.id) if task is not None else None
+        if task is not None and task.id == self.shown and (known is None or known[0] != task.version):
+            self.screen.load_history(task, 0)
 
     def recent(self, task_id: str, within: float) -> bool:
         """Whether a write of ours answered with this task's copy in the last ``within`` seconds."""
@@ -117,7 +126,3 @@ class FollowUp:
     def _after_writes(self) -> None:
         self._writes_timer = None
         self.screen.load_sidebar(views=False)
-        task = self.screen.workspace.current
-        known = self._histories.get(task.id) if task is not None else None
-        if task is not None and task.id == self.shown and (known is None or known[0] != task.version):
-            self.screen.load_history(task, 0)

@@ -297,6 +297,7 @@ class MainScreen(LeadKeys, Screen):
     @on(TaskTable.RowSelected)
     def _open(self) -> None:
         self.query_one(TaskDetail).focus()
+        self.follow_up.opened()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
