@@ -102,8 +102,8 @@ REOPEN_STATUS = "open"
 NOTE_SUBJECT = "backdesk note "
 TICKET_FIELDS = "Subject,Status,Owner,Queue,Priority,Created,LastUpdated,Due,CustomFields"
 SUB_FIELDS = {"fields[Owner]": "Name,RealName", "fields[Queue]": "Name"}
-#: Seconds a queue's counts are kept. Four searches per queue cost RT real work: a sidebar
-#: reloaded after every write asks for them at most this often.
+#: Seconds the queue list and each queue's counts are kept. Four searches per queue cost RT real
+#: work: a sidebar reloaded after every write asks RT for them at most this often.
 COUNTS_TTL = 30.0
 
 
@@ -155,6 +155,8 @@ class RTBackend(HTTPAdapter):
         self._triage = RTTriage(self, leads_group)
         #: Queue id -> (when counted, its counts): see :data:`COUNTS_TTL`.
         self._counts: dict[str, tuple[float, QueueCounts]] = {}
+        #: (when read, RT's list of queues): see :data:`COUNTS_TTL`.
+        self._queue_list: tuple[float, list[dict]] | None = None
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -165,8 +167,12 @@ class RTBackend(HTTPAdapter):
         return self._me
 
     async def queues(self) -> list[Queue]:
-        data = await self._get("/queues/all", params={"fields": "Name,Description", "per_page": PAGE})
-        queues = records(data)
+        """The queues and their counts; both are kept :data:`COUNTS_TTL` seconds."""
+        kept = self._queue_list
+        if kept is None or time.monotonic() - kept[0] >= COUNTS_TTL:
+            data = await self._get("/queues/all", params={"fields": "Name,Description", "per_page": PAGE})
+            kept = self._queue_list = (time.monotonic(), records(data))
+        queues = kept[1]
         counts = await asyncio.gather(*(self._queue_counts(str(item.get("id"))) for item in queues))
         return [queue(item, count) for item, count in zip(queues, counts, strict=True)]
 
