@@ -74,8 +74,8 @@ class RedmineTriage(RedmineSearch):
 
     async def operators(self, search: str = "", *, queue: str | None = None, limit: int = 50) -> list[OperatorLoad]:
         await self._prepare()
-        projects = [self._queue(queue)] if queue else [number(p.get("id")) for p in await self._visible_projects()]
-        members = await self._assignable_members(projects)
+        everywhere = [number(p.get("id")) for p in await self._visible_projects()]
+        members = await self._assignable_members([self._queue(queue)] if queue else everywhere)
         await self._know_people([{"assigned_to": {"id": user}} for user in members])
         term = search.strip().casefold()
         people = {
@@ -86,7 +86,7 @@ class RedmineTriage(RedmineSearch):
         people = {u: p for u, p in people.items() if not term or term in p.id.casefold() or term in p.name.casefold()}
         if not people or limit < 1:
             return []
-        load = await self._load(self._scope(projects), set(people))
+        load = await self._load(self._scope(everywhere), set(people))  # held in every queue
         rows = [OperatorLoad(p, *load.get(u, (0, 0))) for u, p in people.items()]
         rows.sort(key=lambda r: (r.held, r.breached, r.person.name.casefold(), r.person.id))
         return rows[:limit]

@@ -42,7 +42,6 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -69,28 +68,6 @@ HISTORY_HOURS = 24
 SYSTEM_USERS = ("Nobody", "RT_System")
 
 
-class Recent:
-    """A small map whose entries expire ``seconds`` after they were put."""
-
-    def __init__(self, seconds: float, size: int = 64) -> None:
-        self.seconds = seconds
-        self.size = size
-        self._items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
-
-    def get(self, key: Any) -> Any:
-        found = self._items.get(key)
-        if found is None or time.monotonic() - found[0] > self.seconds:
-            return None
-        return found[1]
-
-    def put(self, key: Any, value: Any) -> Any:
-        self._items[key] = (time.monotonic(), value)
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-        return value
-
-
 class RTTriage:
     """Leads, operators, assignment, moves and queue health for one RTBackend."""
 
@@ -98,7 +75,8 @@ class RTTriage:
         self.rt = rt
         self.leads_group = leads_group
         self._group_ids: dict[tuple[str, str], int | None] = {}
-        self._recent = Recent(PEOPLE_TTL)
+        #: (domain, name) -> (when read, the group's user names).
+        self._groups: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
         #: (queue, hour) -> the point derived for it; past hours do not change.
         self._points: dict[tuple[str, datetime], StatsPoint] = {}
         #: Queue id or name -> (id, name), for the queues looked up.
@@ -126,10 +104,9 @@ class RTTriage:
 
     async def _members(self, domain: str, name: str) -> frozenset[str]:
         """The user names in an RT group (none when the group does not exist or is hidden)."""
-        key = ("members", domain, name)
-        cached = self._recent.get(key)
-        if cached is not None:
-            return frozenset(cached)
+        cached = self._groups.get((domain, name))
+        if cached and time.monotonic() - cached[0] < PEOPLE_TTL:
+            return cached[1]
         group = await self._group_id(domain, name)
         members: frozenset[str] = frozenset()
         if group is not None:
@@ -140,7 +117,8 @@ class RTTriage:
                 for m in listed or []
                 if isinstance(m, dict) and m.get("type") == "user" and m.get("id")
             )
-        return frozenset(self._recent.put(key, members))
+        self._groups[(domain, name)] = (time.monotonic(), members)
+        return members
 
     async def _group_id(self, domain: str, name: str) -> int | None:
         if (domain, name) not in self._group_ids:
@@ -179,6 +157,8 @@ class RTTriage:
         lists = await asyncio.gather(*(self._all_users(q) for q in queries))
         leads = await self._members("UserDefined", self.leads_group) if self.leads_group else frozenset()
         people = {p.id: replace(p, role="lead" if p.id in leads else "operator") for batch in lists for p in batch}
+        if not people:
+            return []
         load = await self._load(ACTIVE, list(people))
         rows = [OperatorLoad(p, *load.get(p.id, (0, 0))) for p in people.values()]
         rows.sort(key=lambda r: (r.held, r.breached, r.person.name.casefold(), r.person.id))
@@ -315,6 +295,9 @@ class RTTriage:
         if not isinstance(unclaimed, int):
             unclaimed = await count(search, f"{base} AND Owner = 'Nobody'")
         oldest = records(unclaimed_page)
+        if unknown := [name for name in load if name not in self.people]:  # counted, not read: their real names
+            for found in await self._all_users([{"field": "Name", "operator": "IN", "value": unknown}]):
+                self.people[found.id] = found
         rows = [OperatorLoad(self.people.get(name, Person(name, name)), *counts) for name, counts in load.items()]
         rows.sort(key=lambda r: (-r.held, -r.breached, r.person.name.casefold()))
         return QueueStats(
