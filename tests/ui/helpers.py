@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 
-async def wait_for(predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+async def wait_for(predicate: Callable[[], object], what: str, timeout: float = 30.0) -> None:
     """Poll ``predicate`` (sync or async) until it is truthy; fail naming ``what``."""
     deadline = time.monotonic() + timeout
     while True:

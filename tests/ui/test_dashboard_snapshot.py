@@ -7,7 +7,6 @@ Accept a deliberate change of look with ``--snapshot-update`` after reviewing it
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -18,6 +17,8 @@ from backdesk.tui.app import BackdeskApp
 from backdesk.tui.dashboard import DashboardScreen
 from backdesk.tui.main_screen import MainScreen
 from backdesk.tui.settings_loader import load_settings
+
+from .helpers import wait_for
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
@@ -41,17 +42,20 @@ def app_for(server, theme: str) -> BackdeskApp:
 async def dashboard_settled(pilot) -> None:
     """H once signed in; then wait for every queue's figures and for no work still running."""
     app = pilot.app
-    for _ in range(200):
-        if isinstance(app.screen, MainScreen) and app.screen.workspace.me is not None:
-            break
-        await asyncio.sleep(0.05)
+    await wait_for(
+        lambda: isinstance(app.screen, MainScreen) and app.screen.workspace.me is not None, "sign-in", timeout=90
+    )
     await pilot.press("H")
-    for _ in range(200):
+
+    def settled() -> bool:
         screen = app.screen
-        if isinstance(screen, DashboardScreen) and screen.model.refreshed_at is not None:
-            if not any(w.is_running for w in app.workers):
-                break
-        await asyncio.sleep(0.05)
+        return (
+            isinstance(screen, DashboardScreen)
+            and screen.model.refreshed_at is not None
+            and not any(w.is_running for w in app.workers)
+        )
+
+    await wait_for(settled, "every queue's figures", timeout=90)
     await pilot.press("j", "l", "l")  # the cursor on the second queue's unclaimed figure
     await pilot.wait_for_scheduled_animations()
     for _ in range(3):  # the header is laid out again once the columns have their widths

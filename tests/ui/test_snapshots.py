@@ -8,7 +8,6 @@ change of look, review and accept: ``pytest tests/ui/test_snapshots.py --snapsho
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -21,7 +20,11 @@ from backdesk.tui.settings_loader import load_settings
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
+from .helpers import wait_for
+
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+#: Seconds a screen may take to settle; generous, as a loaded machine draws slowly.
+SETTLE = 90
 #: Where the snapshots say the server is; it really listens on a free port.
 PUBLIC_URL = "http://queue.example.test"
 
@@ -51,14 +54,16 @@ async def settled(pilot) -> None:
     """Wait until the table, the sidebar counts and the first task's history are on screen, and
     no background work is still running (on a busy machine a late answer would move a column)."""
     app = pilot.app
-    for _ in range(200):
+
+    def still() -> bool:
         screen = app.screen
-        if isinstance(screen, MainScreen) and screen.query_one(TaskTable).row_count:
-            history = screen.query_one(TaskDetail).text
-            counted = "…" not in str([o.prompt for o in screen.query_one("#sidebar-list").options])
-            if "History" in history and counted and not any(w.is_running for w in app.workers):
-                break
-        await asyncio.sleep(0.05)
+        if not (isinstance(screen, MainScreen) and screen.query_one(TaskTable).row_count):
+            return False
+        history = screen.query_one(TaskDetail).text
+        counted = "…" not in str([o.prompt for o in screen.query_one("#sidebar-list").options])
+        return "History" in history and counted and not any(w.is_running for w in app.workers)
+
+    await wait_for(still, "the main screen to settle", timeout=SETTLE)
     await pilot.pause()
     await pilot.pause()
 
