@@ -37,6 +37,8 @@ class Painter:
         self._link = screen.backend.link
         #: The count of marks the header shows.
         self._marked = 0
+        #: What the footer's keys depend on, as last shown (see :meth:`task_list`).
+        self._keys_for: tuple[object, ...] | None = None
 
     def pending(self) -> None:
         """Mark the tasks whose writes wait in the outbox, and count them in the header."""
@@ -100,7 +102,12 @@ class Painter:
         if not field.has_focus:
             field.value = ws.typed_filter
             self.screen.query_one("#filter-bar").set_class(bool(ws.typed_filter), "visible")
-        self.screen.refresh_bindings()
+        # The footer rebuilds its keys on every refresh of the bindings (and Textual 8.2 keeps
+        # the old ones alive): refresh them only when what they depend on changed.
+        keys_for = (ws.playing, ws.me and ws.me.role, bool(ws.marks))
+        if keys_for != self._keys_for:
+            self._keys_for = keys_for
+            self.screen.refresh_bindings()
         banner = self.screen.query_one("#play-banner", Static)
         banner.set_class(ws.playing, "visible")
         if ws.playing:

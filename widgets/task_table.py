@@ -13,6 +13,7 @@ from typing import ClassVar, Self
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -273,6 +274,11 @@ class TaskTable(ScrollView, can_focus=True):
     def action_select_cursor(self) -> None:
         if (task := self.current_task) is not None:
             self.post_message(self.RowSelected(task))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a row puts the cursor there (the keyboard stays the way to work)."""
+        if event.y >= 1:
+            self._move(round(self.scroll_y) + event.y - 1)
 
     def move_to(self, task_id: str) -> None:
         if task_id in self._index:
