@@ -88,7 +88,7 @@ class TaskActions:
         elif self._mine(before):
             message = f"{one_line(who)} took #{one_line(after.id)} over from you."
         else:
-            message = f"#{one_line(after.id)} was just claimed by {one_line(who)}."
+            message = f"#{one_line(after.id)} is now held by {one_line(who)}."
         self.screen.notify(message, severity="warning", timeout=10, markup=False)
 
     async def _last_actor(self, task_id: str, kind: str) -> str | None:

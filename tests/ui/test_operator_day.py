@@ -278,7 +278,7 @@ async def test_someone_else_claiming_the_open_task_shows_at_once(wq_server, ben,
         await ben.claim(task.id)
         await wait_for(lambda: table.current_task.owner is not None, "the row to show the new owner")
         messages = [n.message for n in app._notifications]
-        assert any(f"#{task.id} was just claimed by Ben" in m for m in messages)
+        assert any(f"#{task.id} is now held by Ben" in m for m in messages)
 
 
 async def test_copy_puts_the_reference_on_the_clipboard(wq_server, ben):
