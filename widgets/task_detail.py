@@ -24,6 +24,16 @@ from backdesk.api_client import Event, Task, models
 from .palette import PRIORITY_LOOK, Palette
 from .text import literal, one_line, relative
 
+#: Query parameters that make a link a secret (the Work Queue API's signed pages): never shown.
+SECRET_PARAMS = frozenset({"as", "sig", "signature", "token", "key", "apikey"})
+
+
+def shown_url(url: str) -> str:
+    """``url`` without the parameters that sign it; RT's ``?id=14`` stays."""
+    page, _, query = url.partition("?")
+    kept = [p for p in query.split("&") if p and p.partition("=")[0].lower() not in SECRET_PARAMS]
+    return page + ("?" + "&".join(kept) if kept else "")
+
 EVENT_LOOK = {
     "created": ("✚", "created the task"),
     "claimed": ("▶", "claimed"),
@@ -102,9 +112,8 @@ class TaskDetail(ScrollView, can_focus=True):
         for label, value in task.fields:
             meta.add_row(literal(one_line(label)), literal(value))
         meta.add_row("Created", Text(f"{task.created_at:%Y-%m-%d %H:%M} UTC ({relative(task.created_at, now)})"))
-        if task.url:  # without its query: a signed link is a secret, not something to show
-            page, _, query = task.url.partition("?")
-            meta.add_row("URL", literal(page + (" (o opens it)" if query else "")))
+        if task.url:
+            meta.add_row("URL", literal(f"{shown_url(task.url)} (o opens it)"))
         self._header = Group(title, meta)
         self._body = literal(task.body or "(no description)")
         self._redraw()
