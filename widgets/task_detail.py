@@ -34,6 +34,7 @@ def shown_url(url: str) -> str:
     kept = [p for p in query.split("&") if p and p.partition("=")[0].lower() not in SECRET_PARAMS]
     return page + ("?" + "&".join(kept) if kept else "")
 
+
 EVENT_LOOK = {
     "created": ("✚", "created the task"),
     "claimed": ("▶", "claimed"),
