@@ -186,7 +186,7 @@ class DashboardScreen(Screen[Drill | None]):
         self.query_one("#dash-queue", Static).update(literal(row.name if row else "", style="bold"))
         for key, label in (("backlog", "Backlog"), ("breached", "Breached")):
             values = [getattr(point, key) for point in history]
-            summary = f"{label} 24h  {min(values)}–{max(values)}, now {values[-1]}" if values else "no history"
+            summary = f"{label} 24h  {min(values):,}–{max(values):,}, now {values[-1]:,}" if values else "no history"
             self.query_one(f"#dash-{key}-label", Static).update(literal(summary if values else f"{label}: {summary}"))
             line = self.query_one(f"#dash-{key}", Sparkline)
             line.data, line.display = values, bool(values)

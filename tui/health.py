@@ -110,11 +110,11 @@ class QueueHealth:
         history: Sequence[StatsPoint] = s.history
         return {
             "queue": self.name,
-            "backlog": str(s.backlog),
-            "unclaimed": str(s.unclaimed),
+            "backlog": f"{s.backlog:,}",
+            "unclaimed": f"{s.unclaimed:,}",
             "oldest": age(s.oldest_unclaimed_at, now),
-            "breached": f"⚠ {s.breached}" if s.breached else "0",
-            "at_risk": f"◷ {s.at_risk}" if s.at_risk else "0",
+            "breached": f"⚠ {s.breached:,}" if s.breached else "0",
+            "at_risk": f"◷ {s.at_risk:,}" if s.at_risk else "0",
             "load": holders(s),
             "backlog_24h": spark(squeeze([p.backlog for p in history], SPARK_WIDTH)) or "—",
             "breached_24h": spark(squeeze([p.breached for p in history], SPARK_WIDTH), floor=0) or "—",
