@@ -27,7 +27,7 @@ from backdesk.widgets.stats_table import StatsTable
 from backdesk.widgets.text import literal
 
 from .errors import report
-from .health import COLUMNS, Dashboard, Drill, QueueHealth, drill_down
+from .health import COLUMNS, Dashboard, Drill, QueueHealth, drill_down, series
 from .help_screen import HelpScreen
 from .main_keys import DASHBOARD_KEYS
 from .prompt import ChoiceDialog
@@ -182,10 +182,9 @@ class DashboardScreen(Screen[Drill | None]):
         """The queue under the cursor: its 24 h sparklines at full width, and everyone holding its tasks."""
         row = self.current_row()
         stats = row.stats if row else None
-        history = stats.history if stats else ()
         self.query_one("#dash-queue", Static).update(literal(row.name if row else "", style="bold"))
         for key, label in (("backlog", "Backlog"), ("breached", "Breached")):
-            values = [getattr(point, key) for point in history]
+            values = series(stats, key) if stats else []
             summary = f"{label} 24h  {min(values):,}–{max(values):,}, now {values[-1]:,}" if values else "no history"
             self.query_one(f"#dash-{key}-label", Static).update(literal(summary if values else f"{label}: {summary}"))
             line = self.query_one(f"#dash-{key}", Sparkline)

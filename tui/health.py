@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from backdesk.api_client import Queue, Sort
-from backdesk.api_client.models import QueueStats, StatsPoint
+from backdesk.api_client.models import QueueStats
 
 #: Cells of the "Held by" column: it names as many of the top holders as fit.
 HOLDERS_WIDTH = 16
@@ -75,6 +75,13 @@ def spark(values: Sequence[int], floor: int | None = None) -> str:
     return "".join(BARS[0] if v <= low else BARS[max(1, round((v - low) / (top - low) * last))] for v in values)
 
 
+def series(stats: QueueStats, key: str) -> list[int]:
+    """``key`` ("backlog" or "breached") over the last 24 h, the current hour last. That hour's
+    point is the figure at its first look; it stands for now, so it becomes the figure now."""
+    values = [getattr(point, key) for point in stats.history]
+    return [*values[:-1], getattr(stats, key)] if values else []
+
+
 def squeeze(values: Sequence[int], width: int) -> list[int]:
     """At most ``width`` of ``values``, evenly spaced and counted back from the last, so the bar
     at the end is always the figure now (24 hourly points in 12: every other hour)."""
@@ -107,7 +114,6 @@ class QueueHealth:
         s = self.stats
         if s is None:
             return {key: "…" for key in COLUMN_KEYS} | {"queue": self.name}
-        history: Sequence[StatsPoint] = s.history
         return {
             "queue": self.name,
             "backlog": f"{s.backlog:,}",
@@ -116,8 +122,8 @@ class QueueHealth:
             "breached": f"⚠ {s.breached:,}" if s.breached else "0",
             "at_risk": f"◷ {s.at_risk:,}" if s.at_risk else "0",
             "load": holders(s),
-            "backlog_24h": spark(squeeze([p.backlog for p in history], SPARK_WIDTH)) or "—",
-            "breached_24h": spark(squeeze([p.breached for p in history], SPARK_WIDTH), floor=0) or "—",
+            "backlog_24h": spark(squeeze(series(s, "backlog"), SPARK_WIDTH)) or "—",
+            "breached_24h": spark(squeeze(series(s, "breached"), SPARK_WIDTH), floor=0) or "—",
         }
 
 

@@ -159,3 +159,25 @@ async def test_the_dashboard_opens_where_the_lead_left_it(wq_server, ben):
         table = screen.query_one(StatsTable)
         await wait_for(lambda: (table.row_key, table.column_key) == ("billing", "at_risk"), "the same figure")
         assert "Billing" in str(screen.query_one("#dash-queue", Static).render())
+
+
+async def test_now_beside_the_sparklines_is_the_figure_now_not_the_hours_first_look(wq_server, ben):
+    """The hour's history point is recorded at the first look in the hour; a close after it must
+    not leave "now" saying the old backlog."""
+    first = await make(ben, "Late", due_at=utcnow() - timedelta(hours=1))
+    await make(ben, "Calm")
+    app = make_app(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        screen = await open_dashboard(app, pilot)
+        await ben.close(first.id, "done")
+        lee = WorkQueueBackend(wq_server.url, "lee-token")
+        stats = await lee.queue_stats("returns")
+        await lee.aclose()
+        assert (stats.backlog, stats.breached) == (1, 0) and stats.history[-1].backlog != 1
+        await pilot.press("r")
+        await wait_for(lambda: screen.model.rows["returns"].stats.backlog == 1, "the new figures")
+        await pilot.pause()
+        backlog = str(screen.query_one("#dash-backlog-label", Static).render())
+        breached = str(screen.query_one("#dash-breached-label", Static).render())
+        assert backlog.endswith("now 1") and breached.endswith("now 0"), (backlog, breached)
