@@ -25,6 +25,7 @@ from backdesk.widgets.text import literal
 
 from .confirm import ConfirmDialog
 from .errors import report
+from .marks import count
 from .prompt import ChoiceDialog, PromptDialog
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ def start_export(screen: MainScreen, typed: str | None = None) -> None:
     """Ask where to export the list ``screen`` shows, then run the export."""
     ws = screen.workspace
     query, place = ws.query(), ws.place_name()
+    if ws.typed_filter and ws.view is None:  # a view's name already carries its typed filter
+        place = f"{place} matching {ws.typed_filter}"
     app = screen.app
 
     def run(path: Path, fmt: Format) -> None:
@@ -84,7 +87,9 @@ def start_export(screen: MainScreen, typed: str | None = None) -> None:
         )
 
     value = typed or default_path(place, models.utcnow().date())
-    question = f"Export every task of {place} to (.csv or .json):"
+    total = ws.total if ws.loaded else None
+    tasks = f"the {count(total, 'task')}" if total is not None else "every task"
+    question = f"Export {tasks} of {place} to (.csv or .json):"
     app.push_screen(PromptDialog(question, "~/tasks.csv", value, check=path_problem), chosen)
 
 

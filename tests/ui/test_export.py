@@ -214,3 +214,29 @@ def test_cli_exports_a_saved_view_with_its_queue_and_filter(wq_server, tmp_path,
     rows = json.loads(capsys.readouterr().out)
     assert {r["id"] for r in rows} == expected and len(expected) == 2
     assert {r["queue"] for r in rows} == {"returns"}
+
+
+async def test_e_says_the_filter_and_the_count_it_exports(wq_server, ben, tmp_path):
+    """A filtered queue exports only what matches: the question says so, not "every task of" the queue."""
+    await seed(ben, 6, "Some")
+    expected = await server_ids(ben, "priority:>=high", queue="returns")
+    app = make_app(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        screen = app.screen
+        screen.navigation.choose("queue", "returns")
+        await wait_for(lambda: screen.workspace.loaded and screen.workspace.queue_id == "returns", "the queue")
+        screen.navigation.apply_filter("priority:>=high")
+        await wait_for(lambda: screen.workspace.loaded and screen.workspace.total == len(expected), "the matches")
+        await pilot.press("e")
+        await wait_for(lambda: isinstance(app.screen, PromptDialog), "the path prompt")
+        question = app.screen.question
+        assert (
+            question
+            == f"Export the {len(expected)} tasks of Returns & Refunds matching priority:>=high to (.csv or .json):"
+        )
+        app.screen.query_one("Input").value = str(tmp_path / "hot.csv")
+        await pilot.press("enter")
+        await wait_for(lambda: (tmp_path / "hot.csv").exists(), "the file")
+    with (tmp_path / "hot.csv").open(newline="") as handle:
+        assert {row["id"] for row in csv.DictReader(handle)} == expected
