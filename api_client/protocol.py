@@ -57,7 +57,9 @@ class Backend(Protocol):
         ...
 
     async def tasks(self, query: TaskQuery, cursor: str | None = None) -> TaskPage:
-        """One page of the tasks matching ``query``, in ``query.sort`` order.
+        """One page of the tasks matching ``query``, in ``query.sort`` order, or in exactly the
+        reverse of that order (ties included, the last task first) when ``query.reverse``;
+        every sort ends with the task id, so the order is total and its reverse exact.
 
         ``query.q`` is the filter language (:mod:`api_client.filters`); an empty
         ``query.status`` means every status, and ``query.owner`` takes ``me``, ``none`` or a
