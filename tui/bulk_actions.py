@@ -245,7 +245,11 @@ class BulkActions:
 
         what = f"#{tasks[0].id}" if not self.workspace.marks else count(len(tasks), "task")
         self.screen.app.push_screen(
-            OperatorPicker(f"Assign {what} to…", lambda text: self.screen.backend.operators(text, queue=queue)),
+            OperatorPicker(
+                f"Assign {what} to…",
+                lambda text: self.screen.backend.operators(text, queue=queue),
+                self.workspace.queues[queue].name if queue in self.workspace.queues else queue or "",
+            ),
             picked,
         )
 

@@ -60,9 +60,11 @@ class OperatorPicker(ModalScreen[OperatorLoad | None]):
         Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
     ]
 
-    def __init__(self, title: str, search: Search) -> None:
+    def __init__(self, title: str, search: Search, scope: str = "") -> None:
+        """``scope`` names the queue the loads are counted in ("" when they span every queue)."""
         super().__init__()
         self.title_text = title
+        self.scope = scope
         self._search = search
         self._cache: OrderedDict[str, list[OperatorLoad]] = OrderedDict()
         self._shown: dict[str, OperatorLoad] = {}
@@ -124,7 +126,8 @@ class OperatorPicker(ModalScreen[OperatorLoad | None]):
         options.add_options([Option(row(load), id=load.person.id) for load in found])
         if found:
             options.highlighted = 0
-            status.update(Text("least loaded first", style="dim"))
+            held = f"open tasks held in {self.scope}" if self.scope else "open tasks held in every queue"
+            status.update(literal(f"least loaded first, by {held}", style="dim"))
         else:
             status.update(literal(f"Nobody matches {text!r}.", style="bold"))
 

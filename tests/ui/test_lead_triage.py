@@ -345,3 +345,30 @@ async def test_a_bulk_close_of_tasks_others_hold_asks_whether_to_take_them_over(
         assert (await ben.task(task.id)).resolution == "duplicate"
     closed = [e for e in await ben.events(tasks[1].id) if e.kind == "closed"]
     assert "forced" in closed[-1].body  # the history says it was taken out of ben's hands
+
+
+async def test_the_picker_says_which_queue_the_loads_are_counted_in(wq_server, ben):
+    """Tasks of one queue: the loads are that queue's (the server's ``queue=``), and the picker says
+    so, since they differ from the operator's load over every queue."""
+    task = await make(ben, "Missing refund")
+    elsewhere = await ben.create_task(NewTask("billing", "Held in billing", "body"))
+    await ben.claim(elsewhere.id)
+    lee = WorkQueueBackend(wq_server.url, "lee-token")
+    here = {load.person.id: load.held for load in await lee.operators(queue="returns")}
+    everywhere = {load.person.id: load.held for load in await lee.operators()}
+    await lee.aclose()
+    assert (here["ben"], everywhere["ben"]) == (0, 1)
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=1)
+        await signed_in(app)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("a")
+        await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
+        options = app.screen.query_one(OptionList)
+        await wait_for(lambda: options.option_count >= 2, "the operators")
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any(row.startswith("Ben Okafor  0 held") for row in rows), rows
+        status = str(app.screen.query_one("#picker-status", Static).render())
+        assert status == "least loaded first, by open tasks held in Returns & Refunds"
+        await pilot.press("escape")
