@@ -232,6 +232,9 @@ class BulkRun:
                     pass
                 if result.task.is_closed and result.outcome == "conflict":
                     result.outcome = "closed"
+                elif self.action.kind == "release" and result.task.owner is None and not result.task.is_closed:
+                    # "Nobody holds it": the task is already where the release would put it.
+                    result.state, result.outcome, result.reason = "done", "nobody held it", ""
         else:
             result.state, result.outcome = "done", self.action.done()
             result.task = after or result.task

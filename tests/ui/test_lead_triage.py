@@ -372,3 +372,29 @@ async def test_the_picker_says_which_queue_the_loads_are_counted_in(wq_server, b
         status = str(app.screen.query_one("#picker-status", Static).render())
         assert status == "least loaded first, by open tasks held in Returns & Refunds"
         await pilot.press("escape")
+
+
+async def test_a_bulk_release_of_a_task_nobody_holds_is_not_a_failure(wq_server, ben):
+    """Releasing the marked tasks when one is already unclaimed: the server's 409 "Nobody holds" means
+    the task is where the lead wants it, so the report counts it done, not a failure to retry forever."""
+    tasks = [await make(ben, f"Stray parcel {n}") for n in range(2)]
+    await ben.claim(tasks[0].id)
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await signed_in(app)
+        await focus_on(pilot, table, tasks[0].id)
+        await pilot.press("v", "J")
+        await wait_for(lambda: len(app.screen.workspace.marks) == 2, "the marks")
+        await pilot.press("u")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary")
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, BulkScreen), "the report")
+        report = app.screen
+        await wait_for(lambda: not report.bulk_run.running, "the run to end")
+        results = report.bulk_run.results
+        assert [results[t.id].state for t in tasks] == ["done", "done"]
+        assert results[tasks[1].id].outcome == "nobody held it"
+        assert not report.check_action("retry", ())
+    for task in tasks:
+        assert (await ben.task(task.id)).owner is None
