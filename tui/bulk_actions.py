@@ -175,12 +175,12 @@ class BulkActions:
                 return
             resolution, note = answer
             me = self.workspace.me.id if self.workspace.me else None
+            detail = f"With the note: {one_line(note)[:80]}" if note else "No note."
             if not (held := sum(1 for t in tasks if t.owner is not None and t.owner.id != me)):
-                detail = f"With the note: {one_line(note)[:80]}" if note else "No note."
                 self._confirm_and_run(tasks, BulkAction("close", resolution=resolution, note=note), detail)
                 return
             # Someone else holds some of them: close those too (as a single x does after asking), or not.
-            summary = BulkAction("close", resolution=resolution).summary(len(tasks), place)
+            summary = f"{BulkAction('close', resolution=resolution).summary(len(tasks), place)}\n{detail}"
             choices = [
                 ("force", f"Close all, taking {count(held, 'task')} out of their holders' hands (the history says so)"),
                 ("leave", f"Close only those nobody else holds (the {count(held, 'held task')}: reported, not closed)"),

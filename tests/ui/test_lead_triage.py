@@ -398,3 +398,29 @@ async def test_a_bulk_release_of_a_task_nobody_holds_is_not_a_failure(wq_server,
         assert not report.check_action("retry", ())
     for task in tasks:
         assert (await ben.task(task.id)).owner is None
+
+
+async def test_the_question_about_held_tasks_still_shows_the_note_it_will_add(wq_server, ben):
+    """A bulk close with a note, one task held by someone else: the question asked instead of the
+    summary repeats the note, as the summary does, before the note lands on every task."""
+    tasks = [await make(ben, f"Duplicate chargeback {n}") for n in range(2)]
+    await ben.claim(tasks[1].id)
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await signed_in(app)
+        await wait_for(lambda: all(t.owner or t.id != tasks[1].id for t in table.tasks), "ben's claim on screen")
+        await focus_on(pilot, table, tasks[0].id)
+        await pilot.press("v", "J")
+        await wait_for(lambda: len(app.screen.workspace.marks) == 2, "the marks")
+        await pilot.press("x")
+        await wait_for(lambda: isinstance(app.screen, BulkCloseDialog), "the bulk close dialog")
+        await pilot.press("tab", *"Same as 12", "ctrl+s")
+        await wait_for(lambda: isinstance(app.screen, ChoiceDialog), "the question about the held one")
+        title = str(app.screen.query_one(Static).render())
+        assert title.endswith("as done?\nWith the note: Same as 12"), title
+        await pilot.press("enter")  # close all
+        await wait_for(lambda: isinstance(app.screen, BulkScreen) and not app.screen.bulk_run.running, "the run")
+    for task in tasks:
+        assert (await ben.task(task.id)).resolution == "done"
+        assert [e.body for e in await ben.events(task.id) if e.kind == "note"] == ["Same as 12"]
