@@ -181,3 +181,26 @@ async def test_now_beside_the_sparklines_is_the_figure_now_not_the_hours_first_l
         backlog = str(screen.query_one("#dash-backlog-label", Static).render())
         breached = str(screen.query_one("#dash-breached-label", Static).render())
         assert backlog.endswith("now 1") and breached.endswith("now 0"), (backlog, breached)
+
+
+async def test_the_footer_at_80_columns_names_h_and_l_rightly_and_keeps_help_whole(wq_server, ben):
+    """The footer's h/l moves both ways, so it reads "h/l Figure" (not "Next figure", which h is
+    not), and the shorter label lets "? Help" fit at 80 columns instead of "? Hel"."""
+    await make(ben, "Anything")
+    app = make_app(wq_server, "lee")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        screen = await open_dashboard(app, pilot)
+        shown = {
+            app.get_key_display(a.binding): a.binding.description
+            for a in screen.active_bindings.values()
+            if a.binding.show
+        }
+        assert shown["h/l"] == "Figure"
+        svg = app.export_screenshot()
+        assert ">Help" in svg and ">Hel<" not in svg
+        table = screen.query_one(StatsTable)
+        await pilot.press("l", "l")
+        assert table.cursor_column == 2
+        await pilot.press("h")
+        assert table.cursor_column == 1
