@@ -95,6 +95,9 @@ class BulkActions:
                 markup=False,
             )
             return
+        if ws.total == 0:
+            self.screen.notify("No task matches this list: nothing to mark.", severity="warning")
+            return
         n = count(ws.total, "task") if ws.total is not None else "every task"
         place, generation = ws.place_name(), ws.generation
 

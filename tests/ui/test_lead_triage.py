@@ -424,3 +424,18 @@ async def test_the_question_about_held_tasks_still_shows_the_note_it_will_add(wq
     for task in tasks:
         assert (await ben.task(task.id)).resolution == "done"
         assert [e.body for e in await ben.events(task.id) if e.kind == "note"] == ["Same as 12"]
+
+
+async def test_star_on_an_empty_list_says_so_instead_of_asking_to_mark_0_tasks(wq_server, ben):
+    await make(ben, "Lost parcel")
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot, rows=1)
+        await signed_in(app)
+        screen = app.screen
+        screen.navigation.apply_filter("nothingmatchesthis")
+        await wait_for(lambda: screen.workspace.loaded and screen.workspace.total == 0, "the empty list")
+        assert not (await ben.tasks(screen.workspace.query())).items  # the server agrees: nothing matches
+        await pilot.press("asterisk")
+        await wait_for(lambda: said(app, "nothing to mark"), "the notice")
+        assert app.screen is screen and not screen.workspace.marks
