@@ -1,4 +1,4 @@
-"""The operator picker: search as you type, least loaded first.
+"""The operator picker: search as you type, least loaded first (operators before leads).
 
 It searches on the server (``Backend.operators``), so it stays quick with thousands of people:
 typing waits :data:`DEBOUNCE` seconds before it asks, and every answer is kept for the life of
@@ -44,6 +44,8 @@ def loosely(typed: str, name: str) -> bool:
 
 def row(load: OperatorLoad) -> Text:
     text = literal(one_line(load.person.name), style="bold")
+    if load.person.role == "lead":
+        text.append(" (lead)", style="dim")
     text.append(f"  {load.held} held", style="")
     text.append(f" · {load.breached} breached", style="bold" if load.breached else "dim")
     return text
@@ -116,6 +118,9 @@ class OperatorPicker(ModalScreen[OperatorLoad | None]):
         status = self.query_one("#picker-status", Static)
         if not found and text and "" in self._cache:
             found = [load for load in self._cache[""] if loosely(text, load.person.name)]
+        # Operators first, leads after them (each in the server's order): a lead holding nothing
+        # is not who "least loaded first" should offer for work to rebalance.
+        found = sorted(found, key=lambda load: load.person.role == "lead")
         options = self.query_one(OptionList)
         self._shown, self._shown_for = {load.person.id: load for load in found}, text
         if self._pick_first and found:

@@ -439,3 +439,29 @@ async def test_star_on_an_empty_list_says_so_instead_of_asking_to_mark_0_tasks(w
         await pilot.press("asterisk")
         await wait_for(lambda: said(app, "nothing to mark"), "the notice")
         assert app.screen is screen and not screen.workspace.marks
+
+
+async def test_the_picker_offers_the_least_loaded_operator_before_an_idle_lead(wq_server, ben):
+    """The server ranks everyone who can hold tasks, the lead too; a lead holding nothing would
+    come first and take the work with one enter. Operators come first; the lead is marked."""
+    task = await make(ben, "Missing refund")
+    for who, backend in (("ana", WorkQueueBackend(wq_server.url, "ana-token")), ("ben", ben)):
+        await backend.claim((await make(ben, f"Keeps {who} busy")).id)
+        if who == "ana":
+            await backend.aclose()
+    lee = WorkQueueBackend(wq_server.url, "lee-token")
+    assert (await lee.operators())[0].person.id == "lee"  # the server's order: lee holds nothing
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=3)
+        await signed_in(app)
+        await focus_on(pilot, table, task.id)
+        await pilot.press("a")
+        await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
+        options = app.screen.query_one(OptionList)
+        await wait_for(lambda: options.option_count == 3, "the people")
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(3)]
+        assert rows[0].startswith("Ana Ruiz  1 held") and rows[2].startswith("Lee Park (lead)"), rows
+        await pilot.press("enter")
+        await wait_for(lambda: _owner_is(lee, task.id, "ana"), "the server to hold ana as the owner")
+    await lee.aclose()
