@@ -165,8 +165,14 @@ class BulkActions:
         self.screen.load_sidebar()
 
     def release(self) -> None:
-        if tasks := self._marked():
-            self._confirm_and_run(tasks, BulkAction("release"))
+        if not (tasks := self._marked()):
+            return
+        me = self.workspace.me.id if self.workspace.me else None
+        held = sum(1 for t in tasks if t.owner is not None and t.owner.id != me)
+        free = sum(1 for t in tasks if t.owner is None)
+        detail = [f"{count(held, 'task')} held by someone else: taken from them (the history says so)."] if held else []
+        detail += [f"{count(free, 'task')} nobody holds: left as they are."] if free else []
+        self._confirm_and_run(tasks, BulkAction("release"), "\n".join(detail))
 
     def close(self) -> None:
         if not (tasks := self._marked()):

@@ -465,3 +465,30 @@ async def test_the_picker_offers_the_least_loaded_operator_before_an_idle_lead(w
         await pilot.press("enter")
         await wait_for(lambda: _owner_is(lee, task.id, "ana"), "the server to hold ana as the owner")
     await lee.aclose()
+
+
+async def test_a_bulk_release_says_first_whose_tasks_it_takes(wq_server, ben):
+    """Releasing marked tasks others hold takes them out of their hands: the summary says how many
+    (as a bulk close does), and how many nobody holds, before anything is sent."""
+    tasks = [await make(ben, f"Held parcel {n}") for n in range(3)]
+    await ben.claim(tasks[0].id)
+    await ben.claim(tasks[1].id)
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=3)
+        await signed_in(app)
+        await wait_for(lambda: sum(1 for t in table.tasks if t.owner) == 2, "ben's claims on screen")
+        await pilot.press("asterisk")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the count")
+        await pilot.press("y")
+        await wait_for(lambda: len(app.screen.workspace.marks) == 3, "the marks")
+        await pilot.press("u")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary")
+        said_first = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "2 tasks held by someone else: taken from them" in said_first, said_first
+        assert "1 task nobody holds: left as they are." in said_first
+        assert (await ben.task(tasks[0].id)).owner.id == "ben"  # nothing sent before the answer
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, BulkScreen) and not app.screen.bulk_run.running, "the run")
+    for task in tasks:
+        assert (await ben.task(task.id)).owner is None
