@@ -167,12 +167,16 @@ class BulkActions:
     def release(self) -> None:
         if not (tasks := self._marked()):
             return
-        me = self.workspace.me.id if self.workspace.me else None
-        held = sum(1 for t in tasks if t.owner is not None and t.owner.id != me)
         free = sum(1 for t in tasks if t.owner is None)
-        detail = [f"{count(held, 'task')} held by someone else: taken from them (the history says so)."] if held else []
+        detail = [taken] if (taken := self._taken(tasks, self.workspace.me.id if self.workspace.me else None)) else []
         detail += [f"{count(free, 'task')} nobody holds: left as they are."] if free else []
         self._confirm_and_run(tasks, BulkAction("release"), "\n".join(detail))
+
+    @staticmethod
+    def _taken(tasks: list[Task], keeper: str | None) -> str:
+        """What the summary says about tasks held by someone other than ``keeper``: they lose them."""
+        held = sum(1 for t in tasks if t.owner is not None and t.owner.id != keeper)
+        return f"{count(held, 'task')} held by someone else: taken from them (the history says so)." if held else ""
 
     def close(self) -> None:
         if not (tasks := self._marked()):
@@ -225,9 +229,9 @@ class BulkActions:
         task = self.screen.task_actions.target()
         return [task] if task is not None else None
 
-    def _act(self, tasks: list[Task], action: BulkAction) -> None:
+    def _act(self, tasks: list[Task], action: BulkAction, detail: str = "") -> None:
         if self.workspace.marks:
-            self._confirm_and_run(tasks, action)
+            self._confirm_and_run(tasks, action, detail)
         else:
             self.screen.in_background(self._single(tasks[0], action))
 
@@ -250,7 +254,7 @@ class BulkActions:
 
         def picked(load: OperatorLoad | None) -> None:
             if load is not None:
-                self._act(tasks, BulkAction("assign", operator=load.person))
+                self._act(tasks, BulkAction("assign", operator=load.person), self._taken(tasks, load.person.id))
 
         what = f"#{tasks[0].id}" if not self.workspace.marks else count(len(tasks), "task")
         self.screen.app.push_screen(

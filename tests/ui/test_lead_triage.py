@@ -492,3 +492,31 @@ async def test_a_bulk_release_says_first_whose_tasks_it_takes(wq_server, ben):
         await wait_for(lambda: isinstance(app.screen, BulkScreen) and not app.screen.bulk_run.running, "the run")
     for task in tasks:
         assert (await ben.task(task.id)).owner is None
+
+
+async def test_a_bulk_assign_says_first_how_many_it_takes_from_someone_else(wq_server, ben):
+    tasks = [await make(ben, f"Rebalanced parcel {n}") for n in range(3)]
+    await ben.claim(tasks[0].id)
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=3)
+        await signed_in(app)
+        await wait_for(lambda: any(t.owner for t in table.tasks), "ben's claim on screen")
+        await pilot.press("asterisk")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the count")
+        await pilot.press("y")
+        await wait_for(lambda: len(app.screen.workspace.marks) == 3, "the marks")
+        await pilot.press("a")
+        await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
+        await pilot.press(*"ana")
+        options = app.screen.query_one(OptionList)
+        await wait_for(lambda: options.option_count == 1 and "Ana" in str(options.get_option_at_index(0).prompt), "ana")
+        await pilot.press("enter")
+        await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary")
+        said_first = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "1 task held by someone else: taken from them" in said_first, said_first
+        assert (await ben.task(tasks[0].id)).owner.id == "ben"  # nothing sent before the answer
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, BulkScreen) and not app.screen.bulk_run.running, "the run")
+    for task in tasks:
+        assert (await ben.task(task.id)).owner.id == "ana"
