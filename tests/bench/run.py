@@ -59,7 +59,7 @@ def verdict(ok: bool | None) -> str:
 
 
 def traffic(t: Traffic) -> str:
-    return f"{t.requests} requests, {t.connections} connections, {kb(t.sent + t.received)}"
+    return f"{t.requests} requests, {t.connections} new connections, {kb(t.sent + t.received)}"
 
 
 class Bench:
