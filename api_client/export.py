@@ -79,7 +79,7 @@ def record(task: Task, queue_names: dict[str, str]) -> dict[str, str]:
         "created_at": _when(task.created_at),
         "updated_at": _when(task.updated_at),
         "tags": ",".join(task.tags),
-        "url": task.url or "",
+        "url": task.plain_url or "",  # never the signature: the file may travel
     }
 
 

@@ -34,6 +34,8 @@ EVENT_KINDS = (
     "assigned",
     "moved",
 )
+#: Query parameters that make a task's link a secret (the Work Queue API's signed pages).
+SECRET_URL_PARAMS = frozenset({"as", "sig", "signature", "token", "key", "apikey"})
 #: Fields a task list can be sorted by.
 SORT_FIELDS = ("priority", "due_at", "created_at", "updated_at")
 
@@ -148,6 +150,16 @@ class Task:
     @property
     def status_label(self) -> str:
         return self.backend_status or self.status
+
+    @property
+    def plain_url(self) -> str | None:
+        """``url`` without the parameters that sign it (a signed page opens without a token, so
+        the signature is a secret): what may be shown or written to a file. RT's ``?id=14`` stays."""
+        if self.url is None:
+            return None
+        page, _, query = self.url.partition("?")
+        kept = [p for p in query.split("&") if p and p.partition("=")[0].lower() not in SECRET_URL_PARAMS]
+        return page + ("?" + "&".join(kept) if kept else "")
 
 
 @dataclass(frozen=True, slots=True)

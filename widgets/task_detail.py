@@ -24,17 +24,6 @@ from backdesk.api_client import Event, Task, models
 from .palette import PRIORITY_LOOK, Palette
 from .text import literal, one_line, relative
 
-#: Query parameters that make a link a secret (the Work Queue API's signed pages): never shown.
-SECRET_PARAMS = frozenset({"as", "sig", "signature", "token", "key", "apikey"})
-
-
-def shown_url(url: str) -> str:
-    """``url`` without the parameters that sign it; RT's ``?id=14`` stays."""
-    page, _, query = url.partition("?")
-    kept = [p for p in query.split("&") if p and p.partition("=")[0].lower() not in SECRET_PARAMS]
-    return page + ("?" + "&".join(kept) if kept else "")
-
-
 EVENT_LOOK = {
     "created": ("✚", "created the task"),
     "claimed": ("▶", "claimed"),
@@ -89,7 +78,10 @@ class TaskDetail(ScrollView, can_focus=True):
         meta.add_column()
         pri_label, pri_role = PRIORITY_LOOK.get(task.priority, (one_line(task.priority), ""))
         status = one_line(task.status_label) + (f" ({task.resolution})" if task.resolution else "")
-        owner = "nobody — press c to claim" if task.owner is None else one_line(task.owner.name)
+        if task.owner is not None:
+            owner = one_line(task.owner.name)
+        else:
+            owner = "nobody" if task.is_closed else "nobody — press c to claim"
         if task.owner and task.owner.id == me_id:
             owner += " (you)"
         meta.add_row("Status", Text(status))
@@ -114,7 +106,7 @@ class TaskDetail(ScrollView, can_focus=True):
             meta.add_row(literal(one_line(label)), literal(value))
         meta.add_row("Created", Text(f"{task.created_at:%Y-%m-%d %H:%M} UTC ({relative(task.created_at, now)})"))
         if task.url:
-            meta.add_row("URL", literal(f"{shown_url(task.url)} (o opens it)"))
+            meta.add_row("URL", literal(f"{task.plain_url} (o opens it)"))
         self._header = Group(title, meta)
         self._body = literal(task.body or "(no description)")
         self._redraw()

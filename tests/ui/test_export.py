@@ -117,6 +117,7 @@ def test_cli_exports_csv_and_json(wq_server, tmp_path, monkeypatch, capsys):
     rows = json.loads(out.read_text())
     assert [r["id"] for r in rows if r["owner"]] == [] and {r["id"] for r in rows} == unclaimed
     assert len(rows) == len(unclaimed)
+    assert all(r["url"].endswith(f"/tasks/{r['id']}") for r in rows)  # the page, never its signature
     capsys.readouterr()
     assert main(["export", "--url", wq_server.url, "--filter", "", "--format", "csv"]) == 0
     listed = list(csv.DictReader(capsys.readouterr().out.splitlines()))
