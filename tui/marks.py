@@ -55,17 +55,22 @@ class Marks:
         return frozenset(self.tasks)
 
     def toggle(self, task: Task) -> bool:
-        """Mark or unmark ``task``; True when it is marked now."""
+        """Mark or unmark ``task``; True when it is marked now. A closed task is not marked:
+        every bulk change would fail on it."""
         if self.tasks.pop(task.id, None) is not None:
+            return False
+        if task.is_closed:
+            self.notices.append(f"#{task.id} is closed: not marked.")
             return False
         self.tasks[task.id] = task
         return True
 
     def add(self, tasks: Iterable[Task]) -> int:
-        """Mark every task in ``tasks``; how many were not marked before."""
+        """Mark every open task in ``tasks``; how many were not marked before."""
         before = len(self.tasks)
         for task in tasks:
-            self.tasks[task.id] = task
+            if not task.is_closed:
+                self.tasks[task.id] = task
         return len(self.tasks) - before
 
     def clear(self) -> int:

@@ -134,3 +134,12 @@ def test_many_marked_tasks_gone_from_a_whole_list_are_unmarked_without_reading_e
     ws.refresh_arrived(ws.generation, [(FIRST, page(1, total=1))])
     assert ws.marks.ids == {"1"} and ws.marks.to_check == set()
     assert ws.marks.take_notices() == "98 marked tasks left this view and were unmarked."
+
+
+def test_a_closed_task_is_not_marked(ws: Workspace) -> None:
+    closed = replace(task(2), status="closed", resolution="done")
+    assert ws.page_arrived(ws.generation, TaskPage((task(1), closed, task(3))))
+    assert ws.extend_marks(1) == "2" and ws.marks.ids == {"1"}
+    assert ws.toggle_mark() is False and ws.marks.ids == {"1"}
+    assert ws.marks.take_notices() == "#2 is closed: not marked."
+    assert ws.marks.add([closed, task(3)]) == 1 and ws.marks.ids == {"1", "3"}
