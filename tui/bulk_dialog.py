@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static, TextArea
 
-from backdesk.api_client import RESOLUTIONS
 from backdesk.api_client.models import Resolution
 from backdesk.widgets.text import literal
 
-from .close_dialog import EXPLAIN
+from .close_dialog import ResolutionDialog
 
 
-class BulkCloseDialog(ModalScreen[tuple[Resolution, str | None] | None]):
+class SecondEsc:
+    """esc with a note typed only warns; a second esc drops the note."""
+
+    _warned = False
+
+    def may_drop(self, note: str, say: Callable[[str], None]) -> bool:
+        if note.strip() and not self._warned:
+            self._warned = True
+            say("esc again drops this note; ctrl+s goes on.")
+            return False
+        return True
+
+
+class BulkCloseDialog(SecondEsc, ResolutionDialog[tuple[Resolution, str | None] | None]):
     """Dismisses with (resolution, note or None), or None on esc."""
 
     KEY_SCOPE: ClassVar[str] = "bulk close"
@@ -36,8 +48,9 @@ class BulkCloseDialog(ModalScreen[tuple[Resolution, str | None] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
             yield Static(literal(self.title_text, style="bold"))
-            yield OptionList(*(Option(EXPLAIN[r], id=r) for r in RESOLUTIONS), id="resolution")
+            yield self.resolutions()
             yield TextArea(id="close-note", soft_wrap=True)
+            yield Static(id="bulk-close-error")
             yield Static(
                 "[b]enter[/b] the highlighted resolution   [b]tab[/b] add a note (the same on every task)   "
                 "[b]ctrl+s[/b] next   [b]esc[/b] cancel",
@@ -47,29 +60,20 @@ class BulkCloseDialog(ModalScreen[tuple[Resolution, str | None] | None]):
 
     def on_mount(self) -> None:
         self.query_one(TextArea).border_title = "Note (optional, internal)"
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
-
-    def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if options.has_focus:
-            options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_confirm()
+        self.focus_resolutions()
 
     def action_confirm(self) -> None:
-        option = self.query_one(OptionList).highlighted_option
-        resolution: Resolution = next((r for r in RESOLUTIONS if option and option.id == r), "done")
-        self.dismiss((resolution, self.query_one(TextArea).text.strip() or None))
+        self.dismiss((self.resolution, self.query_one(TextArea).text.strip() or None))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.may_drop(self.query_one(TextArea).text, self._say):
+            self.dismiss(None)
+
+    def _say(self, message: str) -> None:
+        self.query_one("#bulk-close-error", Static).update(literal(message, style="bold"))
 
 
-class BulkNoteDialog(ModalScreen[str | None]):
+class BulkNoteDialog(SecondEsc, ModalScreen[str | None]):
     """Asks for one note for every marked task; dismisses with its text, or None on esc."""
 
     KEY_SCOPE: ClassVar[str] = "bulk note"
@@ -81,7 +85,6 @@ class BulkNoteDialog(ModalScreen[str | None]):
     def __init__(self, title: str) -> None:
         super().__init__()
         self.title_text = title
-        self._warned = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
@@ -106,11 +109,8 @@ class BulkNoteDialog(ModalScreen[str | None]):
         self.dismiss(text)
 
     def action_cancel(self) -> None:
-        """A typed note is dropped only on a second esc."""
-        if self.query_one(TextArea).text.strip() and not self._warned:
-            self._warned = True
-            self.query_one("#bulk-note-error", Static).update(
-                literal("esc again drops this note; ctrl+s goes on.", style="bold")
-            )
-            return
-        self.dismiss(None)
+        if self.may_drop(self.query_one(TextArea).text, self._say):
+            self.dismiss(None)
+
+    def _say(self, message: str) -> None:
+        self.query_one("#bulk-note-error", Static).update(literal(message, style="bold"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -32,7 +32,42 @@ EXPLAIN = {
 }
 
 
-class CloseDialog(ModalScreen[Task | None]):
+Result = TypeVar("Result")
+
+
+class ResolutionDialog(ModalScreen[Result]):
+    """A dialog that asks for a resolution first (``done`` highlighted): j/k move through the
+    resolutions, enter on one confirms. Subclasses yield :meth:`resolutions` and confirm."""
+
+    @staticmethod
+    def resolutions() -> OptionList:
+        return OptionList(*(Option(EXPLAIN[r], id=r) for r in RESOLUTIONS), id="resolution")
+
+    def focus_resolutions(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    @property
+    def resolution(self) -> Resolution:
+        """The highlighted resolution."""
+        option = self.query_one(OptionList).highlighted_option
+        return next((r for r in RESOLUTIONS if option and option.id == r), "done")
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.has_focus:
+            options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_confirm()
+
+    def action_confirm(self) -> object:
+        raise NotImplementedError
+
+
+class CloseDialog(ResolutionDialog[Task | None]):
     """Dismisses with the closed task as the server holds it, or None when cancelled."""
 
     KEY_SCOPE: ClassVar[str] = "close dialog"
@@ -68,7 +103,7 @@ class CloseDialog(ModalScreen[Task | None]):
             yield Static(literal(f"Close #{one_line(self.target.id)} · {one_line(self.target.title)}", style="bold"))
             if self._holder:
                 yield Static(literal(self._holder, style="bold"), classes="warning", id="close-holder")
-            yield OptionList(*(Option(EXPLAIN[r], id=r) for r in RESOLUTIONS), id="resolution")
+            yield self.resolutions()
             yield TextArea(id="close-note", soft_wrap=True)
             yield Static(id="close-error")
             yield Static(
@@ -84,9 +119,7 @@ class CloseDialog(ModalScreen[Task | None]):
         if restored := self._draft.load():
             area.load_text(restored)
             self._say("Restored your unsent close note.", "dim")
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
+        self.focus_resolutions()
 
     def _say(self, message: str, style: str = "bold red") -> None:
         self.query_one("#close-error", Static).update(literal(message, style=style))
@@ -94,21 +127,11 @@ class CloseDialog(ModalScreen[Task | None]):
     def on_text_area_changed(self) -> None:
         self._draft.typed(self.set_timer, lambda: self.query_one(TextArea).text)
 
-    def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if options.has_focus:
-            options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_confirm()
-
     @work(exclusive=True)
     async def action_confirm(self) -> None:
         if self._busy:
             return
-        option = self.query_one(OptionList).highlighted_option
-        resolution: Resolution = next((r for r in RESOLUTIONS if option and option.id == r), "done")
+        resolution = self.resolution
         note = self.query_one(TextArea).text.strip() or None
         self._busy = True
         self._say("Closing…", "dim")

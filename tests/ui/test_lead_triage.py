@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList, Static, TextArea
 
 from backdesk.api_client import NewTask
 from backdesk.api_client.workqueue import WorkQueueBackend
@@ -520,3 +520,22 @@ async def test_a_bulk_assign_says_first_how_many_it_takes_from_someone_else(wq_s
         await wait_for(lambda: isinstance(app.screen, BulkScreen) and not app.screen.bulk_run.running, "the run")
     for task in tasks:
         assert (await ben.task(task.id)).owner.id == "ana"
+
+
+async def test_esc_in_the_bulk_close_dialog_keeps_a_typed_note_until_pressed_again(wq_server, ben):
+    tasks = [await make(ben, f"Double refund {n}") for n in range(2)]
+    app = app_as(wq_server, "lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot, rows=2)
+        await signed_in(app)
+        await focus_on(pilot, table, tasks[0].id)
+        await pilot.press("v", "J", "x")
+        await wait_for(lambda: isinstance(app.screen, BulkCloseDialog), "the bulk close dialog")
+        dialog = app.screen
+        await pilot.press("tab", *"Refunded twice", "escape")
+        await pilot.pause()
+        assert app.screen is dialog and dialog.query_one(TextArea).text == "Refunded twice"
+        assert "esc again drops this note" in str(dialog.query_one("#bulk-close-error", Static).render())
+        await pilot.press("escape")
+        await wait_for(lambda: isinstance(app.screen, MainScreen), "the list again")
+    assert [(await ben.task(t.id)).status for t in tasks] == ["open", "open"]  # nothing was sent
