@@ -150,11 +150,14 @@ class BackdeskApp(App):
                 detail.palette = palette
 
     def keys_of(self, binding: Binding) -> str:
-        """The keys that trigger ``binding`` now (after ``[keys]``), as shown to people."""
+        """The keys that trigger ``binding`` now (after ``[keys]``), as shown to people.
+
+        A footer's ``key_display`` (such as "j/k" for a pair) is left out: help lists each key.
+        """
         keys = self.keymap.get(binding.id or "", binding.key)
         if keys == UNBOUND_KEY:
             return "unbound"
-        shown = (self.get_key_display(replace(binding, key=key)) for key in keys.split(","))
+        shown = (self.get_key_display(replace(binding, key=key, key_display=None)) for key in keys.split(","))
         return " ".join(dict.fromkeys(shown))
 
     def key_rows(self, screen: Screen[Any]) -> list[KeyRow]:

@@ -15,12 +15,10 @@ class StatsTable(DataTable):
     """Shows rows of cells; ``enter`` posts DataTable.CellSelected for the cell under the cursor."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Move", key_display="j/k", id="stats.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="stats.up"),
+        Binding("j", "cursor_down", "Move", key_display="j/k", id="stats.down", tooltip="Next row"),
+        Binding("k", "cursor_up", "Up", show=False, id="stats.up", tooltip="Previous row"),
         # The footer's "h/l" stands for both directions, so it says neither "next" nor "previous".
-        Binding(
-            "l,tab", "cursor_right", "Figure", key_display="h/l", id="stats.right", tooltip="Next figure (h: previous)"
-        ),
+        Binding("l,tab", "cursor_right", "Figure", key_display="h/l", id="stats.right", tooltip="Next figure"),
         Binding("h,shift+tab", "cursor_left", "Previous figure", show=False, id="stats.left"),
         Binding("enter", "select_cursor", "List tasks", id="stats.open", tooltip="List the tasks behind this figure"),
         Binding("g", "scroll_top", "Top", show=False, id="stats.top"),

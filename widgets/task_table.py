@@ -55,8 +55,8 @@ class TaskTable(ScrollView, can_focus=True):
     DEFAULT_CSS = TABLE_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Move", key_display="j/k", id="table.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("j", "cursor_down", "Move", key_display="j/k", id="table.down", tooltip="Next task"),
+        Binding("k", "cursor_up", "Up", show=False, id="table.up", tooltip="Previous task"),
         Binding("g", "scroll_top", "Top", show=False, id="table.top"),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
         Binding("down", "cursor_down", "Down", show=False),

@@ -236,6 +236,9 @@ async def test_help_and_palette_list_every_action_wherever_focus_is(wq_server, b
         rows = {row.keys: row for row in app.screen.rows}
         assert {">", "enter", "tab shift+tab", "c", "j"} <= set(rows)
         assert rows[">"].id == "play.skip"
+        by_id = {row.id: row for row in app.screen.rows}  # each key of a footer pair on its own line
+        assert by_id["table.down"][:2] == ("j", "Next task")
+        assert by_id["table.up"][:2] == ("k", "Previous task")
         shown = app.export_screenshot()
         assert "1…9" in shown and "view.1&#160;…&#160;view.9" in shown
 
