@@ -179,9 +179,9 @@ class BulkRun:
         return sum(1 for r in self.results.values() if r.state in states)
 
     @property
-    def finished(self) -> int:
-        """How many were answered or skipped (for the progress bar)."""
-        return self.count("done", "failed", "queued", "skipped")
+    def answered(self) -> int:
+        """How many were sent and answered (for the progress bar: after a cancel it stops short)."""
+        return self.count("done", "failed", "queued")
 
     def cancel(self) -> None:
         """Send nothing more; writes already sent finish and are reported."""

@@ -108,7 +108,7 @@ class BulkScreen(ModalScreen[None]):
 
     def _paint(self) -> None:
         run = self.bulk_run
-        self.query_one(ProgressBar).update(total=len(run.results), progress=run.finished)
+        self.query_one(ProgressBar).update(total=len(run.results), progress=run.answered)
         parts = [
             f"{count(run.count('done'), 'task')} done",
             f"{run.count('failed'):,} failed",

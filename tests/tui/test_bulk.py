@@ -66,6 +66,7 @@ async def test_cancel_sends_nothing_more_and_keeps_what_was_done(lee):
         await lee.claim(task.id)
     await run.run()
     assert run.count("done") == 1 and run.count("skipped") == 5
+    assert run.answered == 1  # the progress bar stops at 1 of 6, not at the end
     held = [(await lee.task(t.id)).owner for t in tasks]
     assert held.count(None) == 1  # only the first was released; nothing rolled back
 
