@@ -26,6 +26,8 @@ class LeadKeys:
 
     #: Where the lead left the dashboard's cursor (queue id, column), to open it there again.
     dashboard_place: tuple[str, str] | None = None
+    #: The list a drill-down from the dashboard opened (queue id, filter): esc there goes back.
+    drilled: tuple[str, str] | None = None
 
     def action_dashboard(self) -> None:
         screen = cast("MainScreen", self)
@@ -43,8 +45,18 @@ class LeadKeys:
             self.dashboard_place = dashboard.place or self.dashboard_place
             if drill is not None:
                 screen.navigation.drill_down(drill.queue_id, drill.filter, drill.sort)
+                self.drilled = (drill.queue_id, drill.filter)
 
         screen.app.push_screen(dashboard, drilled)
+
+    def back_to_dashboard(self) -> bool:
+        """esc on a drilled-down list (still as the dashboard opened it): open the dashboard again."""
+        ws = cast("MainScreen", self).workspace
+        if self.drilled is None or ws.view is not None or self.drilled != (ws.queue_id, ws.typed_filter):
+            return False
+        self.drilled = None
+        self.action_dashboard()
+        return True
 
     def action_export(self) -> None:
         start_export(cast("MainScreen", self))

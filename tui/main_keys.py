@@ -205,7 +205,8 @@ MAIN_KEYS: list[BindingType] = [
         "Back",
         show=False,
         id="app.back",
-        tooltip="In the filter bar: clear the filter; else stop play mode, clear the marks, or go back to the list",
+        tooltip="In the filter bar: clear the filter; else stop play mode, clear the marks, go back to the list,"
+        " or back to the dashboard after a drill-down",
     ),
 ]
 

@@ -164,7 +164,8 @@ class Navigation:
         self._start_list()
 
     def back(self) -> None:
-        """esc: leave the filter bar (clearing it), stop play mode, or leave the detail pane."""
+        """esc: leave the filter bar (clearing it), stop play mode, leave the detail pane, clear the
+        marks, or go back to the dashboard a drill-down came from."""
         screen, ws = self.screen, self.workspace
         table = screen.query_one(TaskTable)
         if screen.query_one("#filter", HistoryInput).has_focus:
@@ -181,8 +182,8 @@ class Navigation:
             ws.stop_play()
             screen.paint.task_list()
             screen.notify("Play mode off.")
-        elif table.has_focus:
-            screen.bulk.clear()
+        elif table.has_focus and not screen.bulk.clear() and screen.back_to_dashboard():
+            return
         table.focus()
 
     # -- the rest --------------------------------------------------------------------------

@@ -113,6 +113,13 @@ async def test_each_figure_drills_down_to_the_tasks_the_server_matches(wq_server
             assert expected and await listed(app, pilot) == expected, (queue_id, column)
             ws = app.screen.workspace
             assert (ws.queue_id, ws.typed_filter) == (queue_id, text)
+            await pilot.press("escape")  # back to the dashboard the figure came from
+            await wait_for(lambda: isinstance(app.screen, DashboardScreen), "the dashboard again")
+            await pilot.press("escape")
+            await wait_for(lambda: isinstance(app.screen, MainScreen), "the list")
+        await pilot.press("escape")  # the list stays as drilled, but esc no longer leads back
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, MainScreen)
 
         await drill(app, pilot, "returns", "load")  # ben and lee hold tasks here: pick ben
         await wait_for(lambda: isinstance(app.screen, ChoiceDialog), "the holders")
