@@ -51,6 +51,11 @@ class FaultProxy:
         self._ready.set()
         self._loop.run_forever()
         server.close()
+        pending = asyncio.all_tasks(self._loop)  # connections still being served: end them here,
+        for task in pending:  # not when the garbage collector finds them mid-sleep
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self._loop.close()
 
     def _draw(self) -> str:
         with self._lock:
