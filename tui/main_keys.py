@@ -3,10 +3,15 @@ label and a sentence for the help screen and the command palette."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.binding import Binding, BindingType
 
-#: Terminal width below which the footer keeps only the most important keys (fewer below TINY).
-TINY = 70
+from .keymap import is_unbound
+
+#: Terminal widths below which the footer keeps only the most important keys (fewer below TINY);
+#: below NARROW the queue sidebar also hides until asked for (b).
+NARROW, TINY = 100, 70
 FOOTER_KEYS = (
     "task.claim",
     "task.close",
@@ -17,6 +22,9 @@ FOOTER_KEYS = (
     "task.release",
     "task.note",
 )
+#: While tasks are marked, the footer shows the keys that act on them most (esc: unmark), whatever
+#: the width; they fit in 80 columns.
+MARKED_FOOTER_KEYS = ("task.close", "task.note", "task.assign", "task.move", "task.priority", "app.back", "app.help")
 #: A lead's keys, by binding id, and what an operator who presses one is told instead.
 LEAD_ONLY = {
     "mark.toggle": "Only leads can mark tasks for bulk changes.",
@@ -216,3 +224,17 @@ DASHBOARD_KEYS: list[BindingType] = [
     Binding("r", "refresh", "Refresh", id="dash.refresh", tooltip="Fetch every queue's figures now"),
     Binding("question_mark", "help", "Help", key_display="?", id="dash.help", tooltip="List every key"),
 ]
+
+
+def in_footer(binding: Binding, *, width: int, lead: bool, marked: bool) -> Binding:
+    """``binding`` as the footer shows it: never an unbound action, nor a lead's key to an
+    operator; on a narrow terminal only the most important keys, ? Help among them; with marks,
+    the keys that act on them."""
+    keep = (
+        MARKED_FOOTER_KEYS if marked else None if width >= NARROW else FOOTER_KEYS[:6] if width < TINY else FOOTER_KEYS
+    )
+    if is_unbound(binding) or (not lead and binding.id in LEAD_ONLY) or (keep and binding.id not in keep):
+        return replace(binding, show=False)
+    if marked:  # m, p and esc are not in the footer otherwise
+        return replace(binding, show=True, description="Unmark" if binding.id == "app.back" else binding.description)
+    return binding

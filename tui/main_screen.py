@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Coroutine
-from dataclasses import replace
+from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
@@ -33,10 +33,9 @@ from .bulk_actions import BulkActions
 from .errors import Notice, report
 from .follow_up import FollowUp
 from .help_screen import HelpScreen
-from .keymap import is_unbound
 from .lead_keys import LeadKeys
 from .list_loader import ListLoader
-from .main_keys import FOOTER_KEYS, LEAD_ONLY, MAIN_KEYS, TINY
+from .main_keys import MAIN_KEYS, NARROW, in_footer
 from .navigation import Navigation
 from .operations import TaskOps
 from .painter import Painter
@@ -48,8 +47,6 @@ from .workspace import Workspace
 T = TypeVar("T")
 #: Terminal width from which the detail pane sits beside the table instead of under it.
 WIDE = 180
-#: Terminal width below which the queue sidebar hides until asked for (b).
-NARROW = 100
 #: Seconds between looks at the outbox for writes due to be sent again.
 OUTBOX_INTERVAL = 2
 #: Seconds between checks of the task on screen, so a claim or close by someone else shows at once.
@@ -132,17 +129,8 @@ class MainScreen(LeadKeys, Screen):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        """What the footer shows: never an unbound action, nor a lead's key to an operator; on a
-        narrow terminal only the most important keys, ? Help among them."""
-        bindings = super().active_bindings
-        keep = None if self.size.width >= NARROW else FOOTER_KEYS[:6] if self.size.width < TINY else FOOTER_KEYS
-        hide = () if self.bulk.is_lead else LEAD_ONLY
-        return {
-            key: active._replace(binding=replace(active.binding, show=False))
-            if is_unbound(active.binding) or active.binding.id in hide or (keep and active.binding.id not in keep)
-            else active
-            for key, active in bindings.items()
-        }
+        look = partial(in_footer, width=self.size.width, lead=self.bulk.is_lead, marked=len(self.workspace.marks) > 0)
+        return {key: active._replace(binding=look(active.binding)) for key, active in super().active_bindings.items()}
 
     # -- errors and background work ----------------------------------------------------------
 

@@ -89,6 +89,8 @@ class Painter:
             marked=ws.marks.ids,
         )
         if len(ws.marks) != self._marked:
+            if not ws.marks or not self._marked:  # the footer shows the keys for marks, or not
+                self.screen.refresh_bindings()
             self._marked = len(ws.marks)
             self.topbar()
         if notice := ws.marks.take_notices():

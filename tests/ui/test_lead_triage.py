@@ -54,6 +54,7 @@ async def test_v_j_k_mark_rows_the_header_counts_them_and_esc_clears(wq_server, 
         assert table.mark(tasks[0].id).startswith("✓")
         assert table.mark(tasks[1].id) == "  "  # a mark column of its own
         await wait_for(lambda: "✓ 1 marked" in topbar(app), "the header to count the mark")
+        assert footer_keys(app) == ["n", "x", "a", "m", "p", "?", "esc"]  # the keys for marks
         await pilot.press("J", "J")
         assert ws.marks.ids == {t.id for t in tasks[:3]} and table.current_task.id == tasks[2].id
         await pilot.press("K")
@@ -64,6 +65,7 @@ async def test_v_j_k_mark_rows_the_header_counts_them_and_esc_clears(wq_server, 
         assert len(ws.marks) == 0 and table.mark(tasks[0].id) == " "
         await wait_for(lambda: "marked" not in topbar(app), "the header to drop the count")
         assert said(app, "Cleared 2 marks.")
+        assert "c" in footer_keys(app) and "m" not in footer_keys(app)
 
 
 async def test_star_marks_every_match_across_pages_after_confirming_the_count(wq_server):
