@@ -11,12 +11,15 @@ query (SQL for the reference server, TicketSQL for Request Tracker).
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from .errors import InvalidRequestError
-from .models import PRIORITIES, STATUSES
+from .models import PRIORITIES, STATUSES, Task
 
 KEYS = ("status", "owner", "priority", "queue", "tag", "due")
 FLAGS = ("breached",)
@@ -24,6 +27,13 @@ _COMPARISONS = (">=", "<=", ">", "<", "=")
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z_]+):)?("(?:[^"]*)"?|\S+)')
 _DURATION = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+}
 
 
 class FilterError(InvalidRequestError):
@@ -153,3 +163,41 @@ def _check(token: str, values: tuple[str, ...], allowed: tuple[str, ...], what: 
     for value in values:
         if value.lower() not in allowed:
             raise FilterError(token, f"{value!r} is not a {what}; use {'|'.join(allowed)}")
+
+
+def matches(flt: Filter, task: Task, *, me_id: str | None, queue_names: dict[str, str], now: datetime) -> bool | None:
+    """Whether ``task`` matches every term of ``flt``, as the reference server decides it; None
+    when a term cannot be judged here (free text: each backend searches text its own way).
+    ``queue_names`` maps queue ids to names (``queue:`` takes either)."""
+    verdicts = [_term_matches(term, task, me_id, queue_names, now) for term in flt.terms]
+    if any(v is False for v in verdicts):
+        return False
+    return None if any(v is None for v in verdicts) else True
+
+
+def _term_matches(term: Term, task: Task, me_id: str | None, queue_names: dict[str, str], now: datetime) -> bool | None:
+    values, due = term.values, task.due_at
+    if term.key == "text":
+        return None
+    if term.key == "breached":
+        found = task.is_breached(now)
+    elif term.key == "status":
+        found = task.status in values
+    elif term.key == "owner":
+        owner = task.owner.id if task.owner else None
+        found = any(
+            owner is None if v == "none" else owner is not None and owner == (me_id if v == "me" else v) for v in values
+        )
+    elif term.key == "priority":
+        rank, ranks = PRIORITIES.index(task.priority), [PRIORITIES.index(v) for v in values]
+        found = rank in ranks if term.op == "=" else _COMPARE[term.op](rank, ranks[0])
+    elif term.key == "queue":
+        wanted = values[0].casefold()
+        found = task.queue.casefold() == wanted or queue_names.get(task.queue, "").casefold() == wanted
+    elif term.key == "tag":
+        found = bool({t.lower() for t in task.tags} & {v.lower() for v in values})
+    elif term.op in ("<", "<="):  # due within: not yet late, and before the span ends
+        found = due is not None and now <= due and _COMPARE[term.op](due, now + term.duration)
+    else:
+        found = due is not None and _COMPARE[term.op](due, now + term.duration)
+    return found != term.negated

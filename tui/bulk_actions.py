@@ -240,11 +240,12 @@ class BulkActions:
             after = await action.apply(self.screen.backend, task)
         except BackendError as err:
             self.screen.report(err, action.verb)
-            after = await self.screen.ops.reread(task.id)
+            if (fresh := await self.screen.ops.reread(task.id)) is not None:
+                self.screen.task_written(fresh, reread=True)
         else:
             self.screen.notify(f"#{one_line(task.id)} {action.done()}.", markup=False)
-        if after is not None:
-            self.screen.task_written(after)
+            if after is not None:
+                self.screen.task_written(after, task)
 
     def assign(self) -> None:
         if not (tasks := self._targets("task.assign")):

@@ -2,9 +2,12 @@
 
 * A highlight paints the detail pane once the cursor stops (a held ``j`` paints only the task it
   stops on), and asks for the history only after the cursor has rested a little longer.
-* A write is confirmed from its own answer. The counts are asked for once the writes pause:
-  three writes in a row cost one reload. The history of a task written is asked for again only
-  when the operator opens it (enter) or comes back to it, not after every write.
+* A write is confirmed from its own answer, and moves the sidebar's counts by the difference
+  between the task before and after it (:mod:`tui.counts`). Only what that cannot tell (a view
+  whose filter searches text, or a task re-read after a failed write) is counted again by the
+  server, once the writes pause: three writes in a row cost at most one reload. The history of a
+  task written is asked for again only when the operator opens it (enter) or comes back to it,
+  not after every write.
 * Histories are kept per task and version, so coming back to an unchanged task asks for nothing.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -19,6 +23,8 @@ from textual.timer import Timer
 
 from backdesk.api_client import Event, Task
 from backdesk.widgets.task_detail import TaskDetail
+
+from .config import View
 
 if TYPE_CHECKING:
     from .main_screen import MainScreen
@@ -46,6 +52,9 @@ class FollowUp:
         self._confirmed: dict[str, float] = {}
         self._paint_timer: Timer | None = None
         self._writes_timer: Timer | None = None
+        #: What the server counts again once writes pause: the queues, and views by name.
+        self._queues_stale = False
+        self._recount: dict[str, View] = {}
 
     # -- the detail pane -------------------------------------------------------------------
 
@@ -88,9 +97,16 @@ class FollowUp:
 
     # -- writes ----------------------------------------------------------------------------
 
-    def written(self, task: Task) -> None:
-        """A write answered with ``task``: reload the counts once writes pause."""
+    def written(self, task: Task, recount: Sequence[View] | None) -> None:
+        """A write answered with ``task``, and the counts already moved by it, but for the views
+        in ``recount`` (None: all counts), which the server counts again once writes pause."""
         self._confirmed[task.id] = time.monotonic()
+        if recount is None:
+            self._queues_stale = True
+        else:
+            self._recount.update((view.name, view) for view in recount)
+        if not (self._queues_stale or self._recount):
+            return
         if self._writes_timer is not None:
             self._writes_timer.stop()
         self._writes_timer = self.screen.set_timer(WRITES_PAUSE, self._after_writes)
@@ -109,8 +125,8 @@ class FollowUp:
                 self.screen.query_one(TaskDetail).show_history(events)
         if event.task_version:
             self.screen.task_written(replace(current, version=event.task_version, updated_at=event.at))
-        else:  # the backend did not say: the counts follow as after any write
-            self.written(task)
+        else:  # the backend did not say: the task is read again (a note moves no count)
+            self._confirmed[task.id] = time.monotonic()
 
     def opened(self) -> None:
         """The operator opened the task (enter): bring its history up to date if a write made it old."""
@@ -123,6 +139,15 @@ class FollowUp:
         """Whether a write of ours answered with this task's copy in the last ``within`` seconds."""
         return time.monotonic() - self._confirmed.get(task_id, float("-inf")) < within
 
+    @property
+    def settled(self) -> bool:
+        """Whether nothing waits for the writes to pause (no count to ask the server for)."""
+        return self._writes_timer is None
+
     def _after_writes(self) -> None:
         self._writes_timer = None
-        self.screen.load_sidebar(views=False)
+        if self._queues_stale:
+            self.screen.load_sidebar(views=False)
+        if self._recount:
+            self.screen.count_views(list(self._recount.values()))
+        self._queues_stale, self._recount = False, {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Coroutine, Sequence
 from functools import partial
 from typing import Any, ClassVar, TypeVar
 
@@ -30,6 +30,7 @@ from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
 from .bulk_actions import BulkActions
+from .config import View
 from .errors import Notice, report
 from .follow_up import FollowUp
 from .help_screen import HelpScreen
@@ -115,7 +116,7 @@ class MainScreen(LeadKeys, Screen):
         if getattr(self.app, "quitting", False):
             return False
         if action == "skip":
-            return self.workspace.playing
+            return self.workspace.play.playing
         return True
 
     def on_unmount(self) -> None:
@@ -209,9 +210,10 @@ class MainScreen(LeadKeys, Screen):
             if views:
                 await self._count_views()
 
-    async def _count_views(self) -> None:
+    async def _count_views(self, views: Sequence[View] | None = None) -> None:
+        """Count the views (``views``, else all) on the server."""
         ws = self.workspace
-        views = self.settings.views
+        views = self.settings.views if views is None else views
 
         async def count(query: Any) -> int | None:
             try:
@@ -222,6 +224,10 @@ class MainScreen(LeadKeys, Screen):
         counts = await asyncio.gather(*(count(ws.count_query(v)) for v in views))
         ws.view_counts_arrived({v.name: n for v, n in zip(views, counts, strict=True)})
         self.paint.sidebar()
+
+    @work(exclusive=True, group="recount", exit_on_error=False)
+    async def count_views(self, views: Sequence[View]) -> None:
+        await self._count_views(views)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_list(self) -> None:
@@ -251,11 +257,18 @@ class MainScreen(LeadKeys, Screen):
         else:
             self.paint.pending()
 
-    def task_written(self, task: Task) -> None:
-        """A write's answer: show it at once; the counts and the history follow, coalesced."""
-        self.workspace.task_written(task)
+    def task_written(self, task: Task, before: Task | None = None, *, reread: bool = False) -> None:
+        """A write's answer (made against ``before``, else the copy held): show it, and move the
+        counts by the difference (:mod:`tui.counts`). A copy ``reread`` after a failed write, or
+        one whose before is unknown, has the server count again once writes pause."""
+        ws = self.workspace
+        before = None if reread else before or ws.task(task.id)
+        recount = ws.counts_after_write(before, task) if before is not None else None
+        ws.task_written(task)
         self.paint.task_list()
-        self.follow_up.written(task)
+        if recount is not None:
+            self.paint.sidebar()
+        self.follow_up.written(task, recount)
 
     def forget_detail(self) -> None:
         """The detail pane no longer shows a task: the next highlight opens one afresh."""

@@ -178,8 +178,8 @@ class Navigation:
             else:
                 screen.paint.task_list()
             return
-        if ws.playing:  # the banner says esc stops play mode: wherever the focus is
-            ws.stop_play()
+        if ws.play.playing:  # the banner says esc stops play mode: wherever the focus is
+            ws.play.stop()
             screen.paint.task_list()
             screen.notify("Play mode off.")
         elif table.has_focus and not screen.bulk.clear() and screen.back_to_dashboard():

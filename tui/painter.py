@@ -106,13 +106,13 @@ class Painter:
             self.screen.query_one("#filter-bar").set_class(bool(ws.typed_filter), "visible")
         # The footer rebuilds its keys on every refresh of the bindings (and Textual 8.2 keeps
         # the old ones alive): refresh them only when what they depend on changed.
-        keys_for = (ws.playing, ws.me and ws.me.role, bool(ws.marks))
+        keys_for = (ws.play.playing, ws.me and ws.me.role, bool(ws.marks))
         if keys_for != self._keys_for:
             self._keys_for = keys_for
             self.screen.refresh_bindings()
         banner = self.screen.query_one("#play-banner", Static)
-        banner.set_class(ws.playing, "visible")
-        if ws.playing:
+        banner.set_class(ws.play.playing, "visible")
+        if ws.play.playing:
             banner.update(Text("▶ Play mode · space next task · x close · u release · > skip · esc stop", style="bold"))
 
     def sidebar(self) -> None:

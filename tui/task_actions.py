@@ -49,11 +49,12 @@ class TaskActions:
         me = self.workspace.me
         return task.owner is not None and me is not None and task.owner.id == me.id
 
-    async def _settle(self, outcome: Outcome) -> bool:
-        """Show an operation's outcome: the task as the server holds it, the message or error."""
+    async def _settle(self, outcome: Outcome, before: Task | None = None) -> bool:
+        """Show an operation's outcome: the task as the server holds it (made from ``before``,
+        else the copy held), the message or error."""
         self.screen.paint.pending()
         if outcome.task is not None:
-            self.screen.task_written(outcome.task)
+            self.screen.task_written(outcome.task, before, reread=not outcome.ok)
         if outcome.error is not None:
             self.screen.report(outcome.error, outcome.doing)
             return False
@@ -111,9 +112,10 @@ class TaskActions:
                 )
                 continue
             result = delivery.result
-            task = result if isinstance(result, Task) else await self.ops.reread(delivery.entry.task_id)
-            if task is not None:
-                self.screen.task_written(task)
+            if isinstance(result, Task):
+                self.screen.task_written(result)
+            elif (task := await self.ops.reread(delivery.entry.task_id)) is not None:
+                self.screen.task_written(task, reread=True)
             self.screen.notify(f"Sent: {what}.", markup=False)
         self.screen.paint.pending()
 
@@ -176,8 +178,8 @@ class TaskActions:
     async def release(self) -> None:
         if (task := self.target()) is None:
             return
-        if await self._settle(await self.ops.release(task)) and self.workspace.playing:
-            self.workspace.release_in_play(task.id)
+        if await self._settle(await self.ops.release(task)) and self.workspace.play.playing:
+            self.workspace.play.release(task.id)
             await self.offer_next()
 
     # -- notes -----------------------------------------------------------------------------
@@ -270,7 +272,7 @@ class TaskActions:
 
         async def reread(task_id: str) -> Task | None:
             if (fresh := await self.ops.reread(task_id)) is not None:
-                self.screen.task_written(fresh)  # the list shows what the dialog found
+                self.screen.task_written(fresh, reread=True)  # the list shows what the dialog found
             return fresh
 
         session = self.screen.session
@@ -321,14 +323,14 @@ class TaskActions:
 
     async def _closed(self, task: Task, result: Task) -> None:
         await self._settle(Outcome(result, f"Closed #{one_line(task.id)} as {result.resolution}. R reopens it."))
-        if self.workspace.playing:
+        if self.workspace.play.playing:
             await self.offer_next()
 
     # -- play mode ---------------------------------------------------------------------------
 
     async def play_next(self) -> None:
         """Claim the most urgent unclaimed task here and open it."""
-        self.workspace.start_play()
+        self.workspace.play.start()
         self.screen.app.clear_notifications()  # an older "Next up" must not outlive the task it named
         self.screen.paint.task_list()
         found = await self._candidates()
@@ -338,11 +340,12 @@ class TaskActions:
         if only_released:
             self.screen.notify("Only tasks you released are left here; taking one of them again.", timeout=6)
         outcome = await self.ops.serve(candidates)
+        before = next((c for c in candidates if outcome.task and c.id == outcome.task.id), None)
         if outcome.task is not None:
             self.workspace.task_shown(outcome.task)
             self.screen.paint.task_list()
             self.screen.query_one(TaskDetail).focus()
-        await self._settle(outcome)
+        await self._settle(outcome, before)
 
     async def offer_next(self) -> None:
         """Put the next task in front of the operator, without claiming it."""
@@ -366,7 +369,7 @@ class TaskActions:
         page = await self.screen.attempt(
             self.screen.backend.tasks(self.workspace.play_query()), "Finding the next task"
         )
-        return None if page is None else self.workspace.candidates(page)
+        return None if page is None else self.workspace.play.candidates(page)
 
     def skip(self) -> None:
         """Hand back the task you were given, with a reason, and take the next one."""
@@ -389,5 +392,5 @@ class TaskActions:
     async def _skip(self, task: Task, reason: str) -> None:
         outcome = await self.ops.skip(task, reason)
         if await self._settle(outcome):
-            self.workspace.skip(task.id)
+            self.workspace.play.skip(task.id)
             await self.play_next()

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field, replace
 from backdesk.api_client import FilterError, Person, Queue, Sort, Task, TaskPage, TaskQuery, parse_filter
 from backdesk.api_client.models import Status
 
+from . import counts
 from .config import QueuePrefs, Settings, View
 from .marks import Marks, count
+from .play import Play
 from .window import END, TOP, PageRef, TaskWindow
 
 PAGE_SIZE = 100
@@ -79,11 +81,8 @@ class Workspace:
     pending: set[str] = field(default_factory=set)
     loaded: bool = False
     generation: int = 0
-    playing: bool = False
-    #: Tasks handed back in this play session, never served again.
-    skipped: set[str] = field(default_factory=set)
-    #: Tasks released in this play session: offered again only when nothing else is left.
-    released: set[str] = field(default_factory=set)
+    #: Play mode (:mod:`tui.play`): on or off, and what it must not serve.
+    play: Play = field(default_factory=Play)
     #: A lead's marks: what the task keys act on while there are any.
     marks: Marks = field(default_factory=Marks)
 
@@ -164,13 +163,6 @@ class Workspace:
     def view_index(self) -> int | None:
         views = self.settings.views
         return views.index(self.view) if self.view in views else None
-
-    def candidates(self, page: TaskPage) -> tuple[list[Task], bool]:
-        """Tasks of a :meth:`play_query` page that play mode may serve, and whether they are
-        only tasks released in this session (served when nothing else is left)."""
-        free = [t for t in page.items if t.owner is None and not t.is_closed and t.id not in self.skipped]
-        fresh = [t for t in free if t.id not in self.released]
-        return (fresh, False) if fresh or not free else (free, True)
 
     def unknown_queue(self, text: str) -> FilterError | None:
         """A ``queue:`` token in ``text`` that names no queue (by name or id), with the closest
@@ -261,7 +253,7 @@ class Workspace:
         self.queues = {q.id: q for q in queues}
 
     def view_counts_arrived(self, counts: dict[str, int | None]) -> None:
-        self.view_counts = dict(counts)
+        self.view_counts.update(counts)
 
     def page_arrived(self, generation: int, page: TaskPage) -> bool:
         """The first page of the current list. False (and nothing changes) when it is stale."""
@@ -325,6 +317,15 @@ class Workspace:
         if left and self.window.total is not None:
             self.window.total = max(0, self.window.total - 1)
 
+    def counts_after_write(self, before: Task | None, after: Task) -> list[View]:
+        """Move the sidebar's counts from ``before`` to ``after`` (a write of ours: see
+        :mod:`tui.counts`); the views whose count only the server can tell now."""
+        me_id = self.me.id if self.me else None
+        self.queues, self.view_counts, unknown = counts.after_write(
+            self.queues, self.view_counts, self.settings.views, before, after, me_id
+        )
+        return unknown
+
     def task_shown(self, task: Task) -> None:
         """Make sure ``task`` is in the list (play mode serves one) and put the cursor on it."""
         if self.task(task.id) is None:
@@ -381,20 +382,3 @@ class Workspace:
         self.marks.add([nearby])
         self.cursor_moved(nearby.id)
         return nearby.id
-
-    # -- play mode ---------------------------------------------------------------------------
-
-    def start_play(self) -> None:
-        if not self.playing:
-            self.released.clear()
-        self.playing = True
-
-    def stop_play(self) -> None:
-        self.playing = False
-
-    def release_in_play(self, task_id: str) -> None:
-        if self.playing:
-            self.released.add(task_id)
-
-    def skip(self, task_id: str) -> None:
-        self.skipped.add(task_id)

@@ -151,10 +151,10 @@ def test_play_mode_serves_unclaimed_tasks_it_has_not_skipped(ws: Workspace) -> N
     ws.apply_filter("refund")
     query = ws.play_query()
     assert query.q == "refund owner:none" and query.sort == Sort("priority", True)
-    ws.start_play()
-    ws.skip("2")
+    ws.play.start()
+    ws.play.skip("2")
     offered = TaskPage((task(1, owner=ANA), task(2), task(3)))
-    assert [t.id for t in ws.candidates(offered)[0]] == ["3"]
+    assert [t.id for t in ws.play.candidates(offered)[0]] == ["3"]
     ws.task_shown(task(3))
     assert ws.cursor_id == "3" and ws.task("3") is not None
 
@@ -169,13 +169,13 @@ def test_saving_and_deleting_a_view(ws: Workspace) -> None:
 
 
 def test_play_mode_offers_a_released_task_again_only_when_nothing_else_is_left(ws: Workspace) -> None:
-    ws.start_play()
-    ws.release_in_play("1")
-    assert ws.candidates(page(1, 2)) == ([task(2)], False)
-    assert ws.candidates(page(1)) == ([task(1)], True)
-    ws.stop_play()
-    ws.start_play()  # a new play session forgets what was released
-    assert ws.candidates(page(1, 2)) == ([task(1), task(2)], False)
+    ws.play.start()
+    ws.play.release("1")
+    assert ws.play.candidates(page(1, 2)) == ([task(2)], False)
+    assert ws.play.candidates(page(1)) == ([task(1)], True)
+    ws.play.stop()
+    ws.play.start()  # a new play session forgets what was released
+    assert ws.play.candidates(page(1, 2)) == ([task(1), task(2)], False)
 
 
 def test_an_unknown_queue_is_named_with_the_closest_one(ws: Workspace) -> None:

@@ -1,17 +1,21 @@
 """One request per operator action: a claim, a note and a close each send exactly their write
-before the screen confirms them, and what the screen needs afterwards (the counts, the history)
-comes once the writes pause, coalesced. Counted at the HTTP transport, against the real
-reference server."""
+before the screen confirms them. The sidebar's counts move by what each write's answer changed,
+with no reload, and agree with the server's own counts afterwards; the history comes when the
+operator opens the task. Counted at the HTTP transport, against the real reference server."""
 
 from __future__ import annotations
 
+import io
+
 import httpx
 import pytest
+from rich.console import Console
 
+from backdesk.api_client import QueueCounts
 from backdesk.api_client.workqueue import WorkQueueBackend
-from backdesk.tui import follow_up
 from backdesk.tui.app import BackdeskApp
 from backdesk.tui.settings_loader import load_settings
+from backdesk.widgets.queue_list import QueueList
 from backdesk.widgets.task_detail import TaskDetail
 
 from .helpers import wait_for
@@ -39,9 +43,28 @@ def idle(app: BackdeskApp) -> bool:
     return not any(worker.is_running for worker in app.workers)
 
 
-async def test_claim_note_close_send_one_request_each_and_the_counts_come_once(wq_server, ben, monkeypatch):
-    # Writes closer together than this pause share one reload (long enough for a busy machine).
-    monkeypatch.setattr(follow_up, "WRITES_PAUSE", 5.0)
+def sidebar_text(app: BackdeskApp) -> str:
+    """The sidebar's entries as the operator reads them."""
+    choice = app.screen.query_one(QueueList).choice
+    console = Console(width=40, file=io.StringIO(), record=True)
+    for index in range(choice.option_count):
+        console.print(choice.get_option_at_index(index).prompt)
+    return console.export_text()
+
+
+async def server_counts(wq_server) -> tuple[dict[str, QueueCounts], str]:
+    """Ana's queue counts as the server gives them, and the returns queue as the sidebar would say it."""
+    ana = WorkQueueBackend(wq_server.url, "ana-token")
+    try:
+        queues = {q.id: q for q in await ana.queues()}
+    finally:
+        await ana.aclose()
+    returns = queues["returns"].counts
+    return {i: q.counts for i, q in queues.items()}, f"{returns.unclaimed} free · {returns.mine} mine"
+
+
+async def test_claim_note_close_send_one_request_each_and_the_counts_follow_without_a_reload(wq_server, ben):
+    await make(ben, "Someone else's to leave alone")
     task = await make(ben, "Count my requests")
     wire = CountingTransport()
     app = BackdeskApp(WorkQueueBackend(wq_server.url, "ana-token", transport=wire), settings=load_settings())
@@ -50,11 +73,14 @@ async def test_claim_note_close_send_one_request_each_and_the_counts_come_once(w
         await focus_on(pilot, table, task.id)
         screen = app.screen
         await wait_for(lambda: screen.follow_up.shown == task.id and idle(app), "the task and its history")
+        ws = screen.workspace
+        assert ws.queues["returns"].counts.unclaimed == 2 and ws.view_counts["My open"] == 0
         start = len(wire.sent)
 
         await pilot.press("c")
         await wait_for(lambda: table.current_task.owner is not None, "the claim confirmed on screen")
         assert wire.sent[start:] == [f"POST /tasks/{task.id}/claim"]
+        assert "1 free · 1 mine" in sidebar_text(app) and ws.view_counts["My open"] == 1
 
         await pilot.press("n")
         await pilot.press(*"Counted.")
@@ -66,11 +92,15 @@ async def test_claim_note_close_send_one_request_each_and_the_counts_come_once(w
         await pilot.press("x", "enter")
         await wait_for(lambda: table.current_task.is_closed, "the close confirmed on screen")
         assert wire.sent[start + 2 :] == [f"POST /tasks/{task.id}/close"]
+        await wait_for(lambda: screen.follow_up.settled and idle(app), "whatever follows the writes")
+        assert wire.sent[start + 3 :] == []  # three writes, three requests: the counts came from them
 
-        await wait_for(lambda: "GET /queues" in wire.sent[start:] and idle(app), "the counts after the writes")
-        assert wire.sent[start + 3 :] == ["GET /queues"]  # three writes, one reload of the counts
+        counts, returns = await server_counts(wq_server)
+        assert {q.id: q.counts for q in ws.queues.values()} == counts
+        assert returns == "1 free · 0 mine" and returns in sidebar_text(app)
+        assert ws.view_counts["My open"] == 0
 
         await pilot.press("enter")  # opening the task brings its history up to date, once
         await wait_for(lambda: "closed" in screen.query_one(TaskDetail).text.split("History")[-1], "the history")
-        assert wire.sent[start + 4 :] == [f"GET /tasks/{task.id}/events"]
+        assert wire.sent[start + 3 :] == [f"GET /tasks/{task.id}/events"]
     assert (await ben.task(task.id)).status == "closed"
