@@ -18,22 +18,12 @@ from backdesk.widgets.palette import Palette
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 
-from .bulk_dialog import BulkCloseDialog, BulkNoteDialog
-from .bulk_report import BulkScreen
-from .close_dialog import CloseDialog
-from .columns_dialog import ColumnsDialog
 from .config import ConfigError, Settings
-from .confirm import ConfirmDialog
-from .dashboard import DashboardScreen
 from .drafts import DraftStore
-from .export_dialog import ExportDialog
-from .help_screen import HelpScreen, KeyRow
-from .keymap import UNBOUND_KEY, build_keymap
+from .help_screen import KeyRow
+from .keymap import UNBOUND_KEY, KeymapResult, build_keymap
 from .main_screen import MainScreen
-from .note_editor import NoteEditor
-from .pickers import OperatorPicker
 from .private_files import remove_stale_temporaries
-from .prompt import ChoiceDialog, PromptDialog
 from .secrets import resolve_credentials
 from .session import Session
 from .settings_loader import load_settings
@@ -45,29 +35,45 @@ BUILT_IN_KEYS = (
     KeyRow("ctrl+p", "Command palette: every action, views, columns, themes, profiles"),
 )
 
-#: Every screen of the app. Each is a key scope: its bindings and its widgets' are active together.
-SCREENS: tuple[type[Screen[Any]], ...] = (
-    MainScreen,
-    NoteEditor,
-    CloseDialog,
-    ConfirmDialog,
-    PromptDialog,
-    ChoiceDialog,
-    ColumnsDialog,
-    HelpScreen,
-    DashboardScreen,
-    ExportDialog,
-    BulkCloseDialog,
-    BulkNoteDialog,
-    BulkScreen,
-    OperatorPicker,
-)
+
+def screens() -> tuple[type[Screen[Any]], ...]:
+    """Every screen of the app. Each is a key scope: its bindings and its widgets' are active
+    together. The dialogs are imported here rather than at the top, so that start-up loads only
+    the main screen (each dialog's module loads when it first opens)."""
+    from .bulk_dialog import BulkCloseDialog, BulkNoteDialog
+    from .bulk_report import BulkScreen
+    from .close_dialog import CloseDialog
+    from .columns_dialog import ColumnsDialog
+    from .confirm import ConfirmDialog
+    from .dashboard import DashboardScreen
+    from .export_dialog import ExportDialog
+    from .help_screen import HelpScreen
+    from .note_editor import NoteEditor
+    from .pickers import OperatorPicker
+    from .prompt import ChoiceDialog, PromptDialog
+
+    return (
+        MainScreen,
+        NoteEditor,
+        CloseDialog,
+        ConfirmDialog,
+        PromptDialog,
+        ChoiceDialog,
+        ColumnsDialog,
+        HelpScreen,
+        DashboardScreen,
+        ExportDialog,
+        BulkCloseDialog,
+        BulkNoteDialog,
+        BulkScreen,
+        OperatorPicker,
+    )
 
 
 def key_scopes() -> dict[str, list[BindingType]]:
     """Bindings per screen, for the ``[keys]`` checks, taken from the screens themselves."""
     scopes: dict[str, list[BindingType]] = {}
-    for screen in SCREENS:
+    for screen in screens():
         widgets: tuple[type, ...] = getattr(screen, "KEY_WIDGETS", ())
         scopes[getattr(screen, "KEY_SCOPE", screen.__name__)] = [
             *screen.BINDINGS,
@@ -121,7 +127,12 @@ class BackdeskApp(App):
         return super().get_line_filters()
 
     def on_mount(self) -> None:
-        keys = build_keymap(self.settings.keys, key_scopes(), self.settings.config_path)
+        # Without a [keys] table there is nothing to check, and no dialog to import for it.
+        keys = (
+            build_keymap(self.settings.keys, key_scopes(), self.settings.config_path)
+            if self.settings.keys
+            else KeymapResult()
+        )
         self.keymap = keys.keymap
         self.set_keymap(keys.keymap)
         for problem in [*self.settings.problems, *keys.problems]:

@@ -17,12 +17,9 @@ from backdesk.widgets.task_table import TaskTable
 from backdesk.widgets.text import one_line
 
 from .bulk import CONCURRENCY, BulkAction, BulkRun
-from .bulk_dialog import BulkCloseDialog, BulkNoteDialog
-from .bulk_report import BulkScreen
 from .confirm import ConfirmDialog
 from .main_keys import BULK_ONLY_LEADS, LEAD_ONLY
 from .marks import MARK_ALL_LIMIT, count, place_of
-from .pickers import OperatorPicker
 from .prompt import ChoiceDialog
 
 if TYPE_CHECKING:
@@ -155,6 +152,8 @@ class BulkActions:
         self.screen.app.push_screen(ConfirmDialog(summary, detail), answered)
 
     def _run(self, tasks: list[Task], action: BulkAction) -> None:
+        from .bulk_report import BulkScreen
+
         self.screen.app.push_screen(BulkScreen(BulkRun(self.screen.backend, action, tasks), self._written))
 
     def _written(self, tasks: list[tuple[Task, bool]]) -> None:
@@ -179,6 +178,8 @@ class BulkActions:
         return f"{count(held, 'task')} held by someone else: taken from them (the history says so)." if held else ""
 
     def close(self) -> None:
+        from .bulk_dialog import BulkCloseDialog
+
         if not (tasks := self._marked()):
             return
         place = place_of(tasks, self.workspace.queues)
@@ -208,6 +209,8 @@ class BulkActions:
         self.screen.app.push_screen(BulkCloseDialog(f"Close {count(len(tasks), 'task')} {place}"), chosen)
 
     def note(self) -> None:
+        from .bulk_dialog import BulkNoteDialog
+
         if not (tasks := self._marked()):
             return
 
@@ -248,6 +251,8 @@ class BulkActions:
                 self.screen.task_written(after, task)
 
     def assign(self) -> None:
+        from .pickers import OperatorPicker
+
         if not (tasks := self._targets("task.assign")):
             return
         queues = {t.queue for t in tasks}

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from .dashboard import DashboardScreen
-from .export_dialog import start_export
-from .health import Drill
-
 if TYPE_CHECKING:
+    from .health import Drill
     from .main_screen import MainScreen
 
 #: What an operator pressing H is told.
@@ -30,6 +27,8 @@ class LeadKeys:
     drilled: tuple[str, str] | None = None
 
     def action_dashboard(self) -> None:
+        from .dashboard import DashboardScreen
+
         screen = cast("MainScreen", self)
         me = screen.workspace.me
         if me is None:
@@ -59,6 +58,8 @@ class LeadKeys:
         return True
 
     def action_export(self) -> None:
+        from .export_dialog import start_export
+
         start_export(cast("MainScreen", self))
 
     def action_mark(self) -> None:

@@ -17,7 +17,6 @@ from backdesk.widgets.filter_input import HistoryInput
 from backdesk.widgets.queue_list import QueueList
 from backdesk.widgets.task_table import TaskTable
 
-from .columns_dialog import ColumnsDialog
 from .config import ConfigError, View
 from .prompt import PromptDialog
 from .state_store import StateStore
@@ -231,6 +230,8 @@ class Navigation:
         self.screen.notify(f"Copied {value}", markup=False)
 
     def choose_columns(self) -> None:
+        from .columns_dialog import ColumnsDialog
+
         table = self.screen.query_one(TaskTable)
 
         def chosen(keys: tuple[str, ...] | None) -> None:

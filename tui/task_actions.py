@@ -14,10 +14,8 @@ from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 from backdesk.widgets.text import one_line
 
-from .close_dialog import CloseDialog
 from .confirm import ConfirmDialog
 from .drafts import draft_key
-from .note_editor import NoteEditor
 from .operations import Outcome
 from .prompt import ChoiceDialog, PromptDialog
 from .templates import render_template
@@ -187,6 +185,8 @@ class TaskActions:
     def note(self, initial: str = "") -> None:
         """Open the editor at once (so no keystroke is lost), warning there if the copy on
         screen says someone else holds the task or it is closed; one request: the note."""
+        from .note_editor import NoteEditor
+
         if (task := self.target()) is None:
             return
         session = self.screen.session
@@ -246,6 +246,8 @@ class TaskActions:
 
     def close(self) -> None:
         """Close with a resolution. A task someone else holds is closed only after asking."""
+        from .close_dialog import CloseDialog
+
         if (task := self.target()) is None:
             return
         if task.is_closed:
