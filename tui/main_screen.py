@@ -20,11 +20,12 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from backdesk.api_client import BackendError, FilterError, Task, TaskPage
 from backdesk.widgets.filter_input import HistoryInput
+from backdesk.widgets.footer import Footer
 from backdesk.widgets.queue_list import Choice, QueueList
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
@@ -60,6 +61,9 @@ class MainScreen(LeadKeys, Screen):
     KEY_WIDGETS: ClassVar[tuple[type, ...]] = (TaskTable, TaskDetail, QueueList, Choice, HistoryInput)
 
     BINDINGS = MAIN_KEYS
+    #: The table has the focus from the start (not the filter, the first focusable widget, for a
+    #: moment: each change of focus rebuilds the footer).
+    AUTO_FOCUS = "#tasks"
     #: Textual repaints the whole screen when the focus moves; the widgets whose look changes
     #: with focus repaint themselves, so enter and tab redraw two panes, not forty lines.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
@@ -101,7 +105,6 @@ class MainScreen(LeadKeys, Screen):
         self.workspace.choose_queue(None)
         self.paint.topbar()
         self.paint.task_list()
-        self.query_one(TaskTable).focus()
         self.load_everything()
         if self.settings.refresh_interval > 0:
             self.set_interval(self.settings.refresh_interval, self.refresh_quietly)
