@@ -47,6 +47,7 @@ from .task_actions import TaskActions
 from .workspace import Workspace
 
 T = TypeVar("T")
+
 #: Terminal width from which the detail pane sits beside the table instead of under it.
 WIDE = 180
 #: Seconds between looks at the outbox for writes due to be sent again.
@@ -161,28 +162,11 @@ class MainScreen(LeadKeys, Screen):
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_everything(self) -> None:
-        """Sign in, the queues and the first page at once, then the view counts."""
-        ws = self.workspace
-        generation = ws.generation
-        me, queues, page = await asyncio.gather(
-            self.backend.me(), self.backend.queues(), self.backend.tasks(ws.query()), return_exceptions=True
-        )
-        if isinstance(me, BaseException):
-            self.sign_in.failed(me)
-            return
-        self.sign_in.succeeded()
-        ws.signed_in(me)
-        self.session.signed_in = True
-        self.paint.topbar()
-        if isinstance(queues, BaseException):
-            self.report(queues, "Loading queues")
-        else:
-            ws.queues_arrived(queues)
-            self.paint.sidebar()
-        self._show_first_page(generation, page)
-        await self._count_views()
+        """Sign in, the first page and the queues (see :meth:`SignIn.start`), then the view counts."""
+        if await self.sign_in.start():
+            await self._count_views()
 
-    def _show_first_page(self, generation: int, page: TaskPage | BaseException) -> None:
+    def show_first_page(self, generation: int, page: TaskPage | BaseException) -> None:
         """A first page, or why it did not come (a filter the server refused goes under the bar)."""
         if isinstance(page, FilterError):
             self.paint.filter_error(str(page))
@@ -201,7 +185,7 @@ class MainScreen(LeadKeys, Screen):
             page: TaskPage | BaseException = await self.backend.tasks(self.workspace.query())
         except BackendError as err:
             page = err
-        self._show_first_page(generation, page)
+        self.show_first_page(generation, page)
 
     @work(exclusive=True, group="sidebar", exit_on_error=False)
     async def load_sidebar(self, views: bool = True) -> None:
