@@ -69,6 +69,7 @@ from .errors import (
     ForbiddenError,
     InvalidRequestError,
     NotFoundError,
+    StaleError,
     changed_hands,
 )
 from .filters import FilterError, parse_filter
@@ -87,12 +88,13 @@ from .models import (
     TaskPage,
     TaskQuery,
 )
-from .rt_decode import RTDecoder, check_version, person, queue, records, refusal, text, ticket_id
+from .rt_confirm import KnownTickets, advanced, only_quiet
+from .rt_decode import RTDecoder, check_version, person, queue, records, refusal, text, ticket_id, timestamp
 from .rt_history import TicketHistory
 from .rt_paging import PAGE, queue_counts, ticket_page
 from .rt_ticketsql import TicketSQL
 from .rt_triage import RTTriage, denied, refused
-from .sanitize import clean_line
+from .sanitize import clean, clean_line
 
 #: RT priority number written for each level (read back through rt_ticketsql.PRIORITY_FLOOR).
 PRIORITY_VALUE = {"low": 10, "normal": 30, "high": 60, "urgent": 90}
@@ -148,6 +150,10 @@ class RTBackend(HTTPAdapter):
         self._decode = RTDecoder(self.root, tags_field=tags_field, reference_field=reference_field)
         self._history = TicketHistory(self._get, self._decode)
         self._me: Person | None = None
+        #: The signed-in user's RT number (owner changes in the history name users by number).
+        self._number: str | None = None
+        #: RT's record of the tickets read or written lately, at their ETags (see :mod:`.rt_confirm`).
+        self._known = KnownTickets()
         self._notes: dict[tuple[str, str], Event] = {}
         #: User names known to exist, so an ``owner:`` filter is checked once.
         self._users: set[str] = set()
@@ -162,7 +168,9 @@ class RTBackend(HTTPAdapter):
 
     async def me(self) -> Person:
         if self._me is None:
-            found = person(await self._get(f"/user/{quote(self.user, safe='')}"), self.user)
+            data = await self._get(f"/user/{quote(self.user, safe='')}")
+            found = person(data, self.user)
+            self._number = text(data, "id") or None
             self._me = replace(found, role=await self._triage.role(found.id))
         return self._me
 
@@ -241,7 +249,18 @@ class RTBackend(HTTPAdapter):
 
     async def claim(self, task_id: str, *, force: bool = False, expected_owner: str | None = None) -> Task:
         me = await self.me()
-        before = await self.task(task_id)
+        known = self._known.get(task_id)
+        if known is not None and not force and expected_owner is None:
+            etag, data = known
+            kept = self._decode.task(data, version=etag)
+            if kept.owner is None and not kept.is_closed:
+                try:  # free in the copy kept at this ETag: take it if it still is (RT answers 412 if not)
+                    return await self._take(task_id, "take", etag, data, guarded=True)
+                except StaleError:
+                    pass  # it changed since: decide on the ticket as it is now
+        data, etag = await self._ticket(task_id)
+        await self._learn_statuses([data])
+        before = self._decode.task(data, version=etag, body=await self._history.body(task_id))
         if not (before.owner and before.owner.id == me.id) and (conflict := changed_hands(before, expected_owner)):
             raise conflict
         if before.is_closed:
@@ -250,14 +269,20 @@ class RTBackend(HTTPAdapter):
             return before
         if before.owner and not force:
             raise _claimed(task_id, before.owner)
-        action = "steal" if before.owner else "take"
+        return await self._take(task_id, "steal" if before.owner else "take", etag, data, guarded=False)
+
+    async def _take(self, task_id: str, action: str, etag: str, data: dict, *, guarded: bool) -> Task:
+        """``take`` or ``steal`` the ticket, whose record at ``etag`` is ``data`` (``guarded``: only
+        if it is still at that ETag); the ticket afterwards, which must be the user's."""
         await self._send(
             "PUT",
             f"/ticket/{ticket_id(task_id)}/{action}",
             json={},
-            right="StealTicket" if before.owner else "TakeTicket",
+            headers=if_match(etag if guarded else None),
+            right="StealTicket" if action == "steal" else "TakeTicket",
         )
-        after = await self.task(task_id)
+        after = await self._after_write(task_id, etag, data)
+        me = await self.me()
         if not (after.owner and after.owner.id == me.id):
             if after.owner:
                 raise _claimed(task_id, after.owner)
@@ -292,17 +317,43 @@ class RTBackend(HTTPAdapter):
         subject = NOTE_SUBJECT + key
         event = await self._history.find_note(task_id, subject, body)
         if event is None:
-            await self._send(
+            known = self._known.get(task_id)
+            response = await self._send(
                 "POST",
                 f"/ticket/{ticket_id(task_id)}/comment",
                 json={"Subject": subject, "Content": body, "ContentType": "text/plain"},
                 right="CommentOnTicket",
             )
-            event = await self._history.find_note(task_id, subject, body)
+            comment = response.headers.get("location", "").rstrip("/").rpartition("/transaction/")[2]
+            event = await self._noted(task_id, comment, body, known) if known and comment.isdigit() else None
+            event = event or await self._history.find_note(task_id, subject, body)
             if event is None:
                 raise BadResponseError(f"Request Tracker accepted the note but ticket {task_id} does not show it.")
         self._notes[(task_id, key)] = event
         return event
+
+    async def _noted(self, task_id: str, comment: str, body: str, known: tuple[str, dict]) -> Event | None:
+        """The event of the comment just added (RT's transaction ``comment``), read with the
+        transactions since the kept copy ``known``; it carries the ticket's new version when
+        nothing but comments and the like happened since. None when it is not among them."""
+        etag, data = known
+        txns = await self._history.since(task_id, etag) or []
+        found = next((t for t in txns if text(t, "id") == comment and text(t, "Type") == "Comment"), None)
+        if found is None:
+            return None
+        me = await self.me()
+        moved = advanced(etag, data, txns, me, self._number)
+        if moved is not None:
+            self._known.remember(task_id, *moved)
+        return Event(
+            id=comment,
+            task_id=task_id,
+            kind="note",
+            at=timestamp(found.get("Created")),
+            actor=Person(me.id, me.name),
+            body=clean(body),
+            task_version=moved[0] if moved is not None and only_quiet(txns) else None,
+        )
 
     async def close(
         self,
@@ -313,20 +364,19 @@ class RTBackend(HTTPAdapter):
         version: str | None = None,
         force: bool = False,
     ) -> Task:
-        data, etag = await self._ticket(task_id)
-        await self._learn_statuses([data])
-        current = self._decode.task(data, version=etag)
-        if current.is_closed:
-            raise ConflictError(f"Ticket {task_id} is already {current.status_label}.", status=409)
-        check_version(task_id, data, etag, version)
-        await self._check_holder(task_id, current, force, "close")
         if resolution == "duplicate":
             note = "Closed as a duplicate." + (f"\n\n{note}" if note else "")
+        # With a note to add first, the version is checked on the ticket read again, before the note.
+        data, etag, guarded = await self._to_change(task_id, version, force, closing=True, kept=not note)
         if note:
             event = await self.add_note(task_id, note, idempotency_key=f"close-{uuid.uuid4()}")
-            etag = event.id
-        await self._put(task_id, {"Status": CLOSE_STATUS[resolution]}, etag if version else None)
-        after = await self.task(task_id)
+            known = self._known.get(task_id)
+            if event.task_version and known is not None and known[0] == event.task_version:
+                etag, data = known  # nothing but notes happened since
+            else:  # something else did: decide again on the ticket as it is now
+                data, etag, _ = await self._to_change(task_id, None, force, closing=True, kept=False)
+        await self._put(task_id, {"Status": CLOSE_STATUS[resolution]}, etag if version or guarded else None)
+        after = await self._after_write(task_id, etag, data)
         if not after.is_closed:
             raise InvalidRequestError(
                 f"Request Tracker kept ticket {task_id} {after.status_label}; its lifecycle may not allow "
@@ -336,15 +386,9 @@ class RTBackend(HTTPAdapter):
         return after
 
     async def reopen(self, task_id: str, *, version: str | None = None, force: bool = False) -> Task:
-        data, etag = await self._ticket(task_id)
-        await self._learn_statuses([data])
-        current = self._decode.task(data, version=etag)
-        if not current.is_closed:
-            raise ConflictError(f"Ticket {task_id} is not closed.", status=409)
-        check_version(task_id, data, etag, version)
-        await self._check_holder(task_id, current, force, "reopen")
-        await self._put(task_id, {"Status": REOPEN_STATUS}, etag if version else None)
-        after = await self.task(task_id)
+        data, etag, guarded = await self._to_change(task_id, version, force, closing=False)
+        await self._put(task_id, {"Status": REOPEN_STATUS}, etag if version or guarded else None)
+        after = await self._after_write(task_id, etag, data)
         if after.is_closed:
             raise InvalidRequestError(
                 f"Request Tracker kept ticket {task_id} {after.status_label}; its lifecycle may not allow "
@@ -352,6 +396,32 @@ class RTBackend(HTTPAdapter):
                 status=400,
             )
         return after
+
+    async def _to_change(
+        self, task_id: str, version: str | None, force: bool, *, closing: bool, kept: bool = True
+    ) -> tuple[dict, str, bool]:
+        """The ticket's record and ETag to close (or reopen) it from, and whether that is the copy
+        kept at ``version`` rather than read again (only with ``kept``; the write then carries
+        ``If-Match``, so RT refuses it if the ticket changed). A refusal is never decided on a kept
+        copy alone."""
+        me = await self.me()
+        known = self._known.get(task_id)
+        guarded = bool(kept and version and known is not None and version.strip('"') == known[0])
+        if guarded and known is not None:
+            etag, data = known
+            current = self._decode.task(data, version=etag)
+            if current.is_closed != closing and not (current.owner and current.owner.id != me.id and not force):
+                return data, etag, True
+        data, etag = await self._ticket(task_id)
+        await self._learn_statuses([data])
+        current = self._decode.task(data, version=etag)
+        if closing and current.is_closed:
+            raise ConflictError(f"Ticket {task_id} is already {current.status_label}.", status=409)
+        if not closing and not current.is_closed:
+            raise ConflictError(f"Ticket {task_id} is not closed.", status=409)
+        check_version(task_id, data, etag, version)
+        await self._check_holder(task_id, current, force, "close" if closing else "reopen")
+        return data, etag, False
 
     async def _check_holder(self, task_id: str, task: Task, force: bool, doing: str) -> None:
         """Refuse to change a ticket someone else owns unless ``force`` (RT itself would let it)."""
@@ -438,11 +508,37 @@ class RTBackend(HTTPAdapter):
         return self._json(await self._send("GET", path, params=params, right=right))
 
     async def _ticket(self, task_id: str) -> tuple[dict, str]:
-        response = await self._send("GET", f"/ticket/{ticket_id(task_id)}", params=SUB_FIELDS, right="ShowTicket")
+        """RT's record of the ticket and its ETag; asked with ``If-None-Match`` when a copy is
+        kept, so an unchanged ticket costs RT's 304 and no body."""
+        known = self._known.get(task_id)
+        response = await self._send(
+            "GET",
+            f"/ticket/{ticket_id(task_id)}",
+            params=SUB_FIELDS,
+            headers={"If-None-Match": f'"{known[0]}"'} if known else None,
+            right="ShowTicket",
+        )
+        if response.status_code == 304 and known is not None:
+            return known[1], known[0]
         data = self._json(response)
         if not isinstance(data, dict) or "id" not in data:
             raise BadResponseError(f"Request Tracker sent ticket {task_id} without an id.")
-        return data, response.headers.get("etag", "").strip('"')
+        etag = response.headers.get("etag", "").strip('"')
+        self._known.remember(task_id, etag, data)
+        return data, etag
+
+    async def _after_write(self, task_id: str, etag: str, data: dict) -> Task:
+        """The ticket after a write made on its record ``data`` at ``etag``: the transactions
+        since, applied to it when each is understood (:func:`.rt_confirm.advanced`), else the
+        ticket read whole."""
+        txns = await self._history.since(task_id, etag)
+        moved = advanced(etag, data, txns, await self.me(), self._number) if txns is not None else None
+        if moved is None:
+            return await self.task(task_id)
+        etag, data = moved
+        self._known.remember(task_id, etag, data)
+        await self._learn_statuses([data])
+        return self._decode.task(data, version=etag, body=await self._history.body(task_id))
 
     async def _put(self, task_id: str, body: dict, etag: str | None) -> list:
         data = self._json(

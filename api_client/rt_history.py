@@ -9,6 +9,7 @@ first text, a user) is cached.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from urllib.parse import quote
 from .errors import NotFoundError
 from .http import log
 from .models import Event, Person
+from .rt_confirm import SINCE_PAGE
 from .rt_decode import RTDecoder, creator, owner_users, person, records, text, text_content, ticket_id, timestamp
 from .rt_paging import PAGE, all_pages
 from .sanitize import clean, clean_line
@@ -82,10 +84,13 @@ class TicketHistory:
         self._bodies[task_id] = clean(body)
 
     async def find_note(self, task_id: str, subject: str, body: str) -> Event | None:
-        """The note whose comment subject is ``subject`` among the latest 100 transactions."""
+        """The note whose comment subject is ``subject``: RT is asked for the comments whose
+        subject holds it, so the answer is small however long the history is."""
+        query = [{"field": "Type", "value": "Comment"}, {"field": "Data", "operator": "LIKE", "value": subject}]
         data = await self._get(
             f"/ticket/{ticket_id(task_id)}/history",
             params={
+                "query": json.dumps(query, separators=(",", ":")),
                 "fields": "Type,Data,Created,Creator",
                 "fields[Creator]": "Name,RealName",
                 "orderby": "id",
@@ -104,6 +109,27 @@ class TicketHistory:
                     body=clean(body),
                 )
         return None
+
+    async def since(self, task_id: str, etag: str) -> list[dict] | None:
+        """The ticket's transactions after the one ``etag`` names (its ETag), oldest first, with
+        what :func:`.rt_confirm.advanced` needs; None when ``etag`` names no transaction or there
+        may be more than one page of them."""
+        if not etag.isdigit():
+            return None
+        data = await self._get(
+            f"/ticket/{ticket_id(task_id)}/history",
+            params={
+                "query": json.dumps([{"field": "id", "operator": ">", "value": etag}], separators=(",", ":")),
+                "fields": "Type,Field,NewValue,Created",
+                "orderby": "id",
+                "order": "ASC",
+                "per_page": SINCE_PAGE,
+            },
+        )
+        txns = records(data)
+        if len(txns) >= SINCE_PAGE or any(not text(t, "id").isdigit() or int(text(t, "id")) <= int(etag) for t in txns):
+            return None
+        return txns
 
     async def _person(self, user_id: str) -> Person | None:
         """An RT user by numeric id or name; None for RT's "Nobody"."""
