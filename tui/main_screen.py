@@ -41,6 +41,7 @@ from .main_keys import MAIN_KEYS, NARROW, in_footer
 from .navigation import Navigation
 from .operations import TaskOps
 from .painter import Painter
+from .play_actions import PlayActions
 from .session import Session
 from .sign_in import SignIn
 from .task_actions import TaskActions
@@ -77,6 +78,7 @@ class MainScreen(LeadKeys, Screen):
         self.workspace = Workspace(session.settings, session.scope)
         self.ops = TaskOps(session.backend)
         self.task_actions = TaskActions(self)
+        self.play_actions = PlayActions(self)
         self.bulk = BulkActions(self)
         self.navigation = Navigation(self)
         self.paint = Painter(self)
@@ -250,10 +252,11 @@ class MainScreen(LeadKeys, Screen):
         one whose before is unknown, has the server count again once writes pause."""
         ws = self.workspace
         before = None if reread else before or ws.task(task.id)
+        shown = (ws.queues, ws.view_counts)
         recount = ws.counts_after_write(before, task) if before is not None else None
         ws.task_written(task)
         self.paint.task_list()
-        if recount is not None:
+        if (ws.queues, ws.view_counts) != shown:
             self.paint.sidebar()
         self.follow_up.written(task, recount)
 
@@ -321,10 +324,10 @@ class MainScreen(LeadKeys, Screen):
         self.task_actions.reopen()
 
     def action_next_task(self) -> None:
-        self.in_background(self.task_actions.play_next(), group="play")
+        self.in_background(self.play_actions.play_next(), group="play")
 
     def action_skip(self) -> None:
-        self.task_actions.skip()
+        self.play_actions.skip()
 
     # -- navigation keys ---------------------------------------------------------------------
 

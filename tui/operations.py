@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backdesk.api_client import Backend, BackendError, ConflictError, Event, StaleError, Task
+from backdesk.api_client import Backend, BackendError, ConflictError, Event, NotFoundError, StaleError, Task
 from backdesk.api_client.models import Resolution
 from backdesk.widgets.text import one_line
 
@@ -90,15 +90,20 @@ class TaskOps:
         return Outcome(outcome.task, f"Skipped #{one_line(task.id)}.") if outcome.ok else outcome
 
     async def serve(self, candidates: Sequence[Task]) -> Outcome:
-        """Claim the first candidate nobody else got first; no task when none is left."""
+        """Claim the first candidate nobody else got first (saying which were passed over, and
+        who had them); no task when none is left."""
+        missed: list[str] = []
         for candidate in candidates:
             try:
                 task = await self.backend.claim(candidate.id)
-            except ConflictError:
-                continue  # someone was quicker: take the next one
+            except (ConflictError, NotFoundError) as err:  # someone was quicker: take the next one
+                who = err.claimed_by.name if isinstance(err, ConflictError) and err.claimed_by else None
+                missed.append(f"#{one_line(candidate.id)}" + (f" ({one_line(who)} took it)" if who else ""))
+                continue
             except BackendError as err:
                 return Outcome(None, error=err, doing="Claim")
-            return Outcome(task, f"Now on #{one_line(task.id)}: {one_line(task.title)}")
+            passed = f". Passed over, taken or closed meanwhile: {', '.join(missed)}" if missed else ""
+            return Outcome(task, f"Now on #{one_line(task.id)}: {one_line(task.title)}{passed}")
         return Outcome(None, "Nothing left to take here. Well done.")
 
     async def _failed(self, task: Task, err: BackendError, doing: str) -> Outcome:

@@ -10,14 +10,12 @@ from typing import TYPE_CHECKING
 
 from backdesk.api_client import Task
 from backdesk.api_client.models import Resolution
-from backdesk.widgets.task_detail import TaskDetail
-from backdesk.widgets.task_table import TaskTable
 from backdesk.widgets.text import one_line
 
 from .confirm import ConfirmDialog
 from .drafts import draft_key
 from .operations import Outcome
-from .prompt import ChoiceDialog, PromptDialog
+from .prompt import ChoiceDialog
 from .templates import render_template
 
 if TYPE_CHECKING:
@@ -47,7 +45,7 @@ class TaskActions:
         me = self.workspace.me
         return task.owner is not None and me is not None and task.owner.id == me.id
 
-    async def _settle(self, outcome: Outcome, before: Task | None = None) -> bool:
+    async def settle(self, outcome: Outcome, before: Task | None = None) -> bool:
         """Show an operation's outcome: the task as the server holds it (made from ``before``,
         else the copy held), the message or error."""
         self.screen.paint.pending()
@@ -149,7 +147,7 @@ class TaskActions:
 
     async def claim(self) -> None:
         if (task := self.target()) is not None:
-            await self._settle(await self.ops.claim(task))
+            await self.settle(await self.ops.claim(task))
 
     def steal(self) -> None:
         if (task := self.target()) is None:
@@ -171,14 +169,14 @@ class TaskActions:
         )
 
     async def _steal(self, task: Task) -> None:
-        await self._settle(await self.ops.steal(task))
+        await self.settle(await self.ops.steal(task))
 
     async def release(self) -> None:
         if (task := self.target()) is None:
             return
-        if await self._settle(await self.ops.release(task)) and self.workspace.play.playing:
+        if await self.settle(await self.ops.release(task)) and self.workspace.play.playing:
             self.workspace.play.release(task.id)
-            await self.offer_next()
+            await self.screen.play_actions.offer_next()
 
     # -- notes -----------------------------------------------------------------------------
 
@@ -286,6 +284,7 @@ class TaskActions:
             drafts=session.drafts,
             draft_key=draft_key(session.scope, f"{task.id} close"),
         )
+        self.screen.play_actions.look_ahead()  # in play mode: the next task, while this one closes
         if not someone_else:
             self.screen.app.push_screen(dialog, closed)
             return
@@ -321,78 +320,9 @@ class TaskActions:
         )
 
     async def _reopen(self, task: Task, force: bool) -> None:
-        await self._settle(await self.ops.reopen(task, force=force))
+        await self.settle(await self.ops.reopen(task, force=force))
 
     async def _closed(self, task: Task, result: Task) -> None:
-        await self._settle(Outcome(result, f"Closed #{one_line(task.id)} as {result.resolution}. R reopens it."))
+        await self.settle(Outcome(result, f"Closed #{one_line(task.id)} as {result.resolution}. R reopens it."))
         if self.workspace.play.playing:
-            await self.offer_next()
-
-    # -- play mode ---------------------------------------------------------------------------
-
-    async def play_next(self) -> None:
-        """Claim the most urgent unclaimed task here and open it."""
-        self.workspace.play.start()
-        self.screen.app.clear_notifications()  # an older "Next up" must not outlive the task it named
-        self.screen.paint.task_list()
-        found = await self._candidates()
-        if found is None:
-            return
-        candidates, only_released = found
-        if only_released:
-            self.screen.notify("Only tasks you released are left here; taking one of them again.", timeout=6)
-        outcome = await self.ops.serve(candidates)
-        before = next((c for c in candidates if outcome.task and c.id == outcome.task.id), None)
-        if outcome.task is not None:
-            self.workspace.task_shown(outcome.task)
-            self.screen.paint.task_list()
-            self.screen.query_one(TaskDetail).focus()
-        await self._settle(outcome, before)
-
-    async def offer_next(self) -> None:
-        """Put the next task in front of the operator, without claiming it."""
-        found = await self._candidates()
-        if found is None:
-            return
-        candidates, only_released = found
-        if not candidates:
-            self.screen.notify("Nothing left to take here. Well done.", timeout=6)
-            return
-        nxt = candidates[0]
-        self.workspace.task_shown(nxt)
-        self.screen.paint.task_list()
-        self.screen.query_one(TaskTable).focus()
-        again = " (only tasks you released are left)" if only_released else ""
-        self.screen.notify(
-            f"Next up{again}: #{one_line(nxt.id)} {one_line(nxt.title)} — space to take it.", timeout=8, markup=False
-        )
-
-    async def _candidates(self) -> tuple[list[Task], bool] | None:
-        page = await self.screen.attempt(
-            self.screen.backend.tasks(self.workspace.play_query()), "Finding the next task"
-        )
-        return None if page is None else self.workspace.play.candidates(page)
-
-    def skip(self) -> None:
-        """Hand back the task you were given, with a reason, and take the next one."""
-        if (task := self.target()) is None:
-            return
-        if not self._mine(task):
-            self.screen.notify(
-                "You can only skip a task you hold. Press space to take the next one.", severity="warning"
-            )
-            return
-
-        def answered(reason: str | None) -> None:
-            if reason:
-                self.screen.in_background(self._skip(task, reason))
-
-        self.screen.app.push_screen(
-            PromptDialog(f"Skip #{task.id}: why? (recorded as a note)", "e.g. needs a Spanish speaker"), answered
-        )
-
-    async def _skip(self, task: Task, reason: str) -> None:
-        outcome = await self.ops.skip(task, reason)
-        if await self._settle(outcome):
-            self.workspace.play.skip(task.id)
-            await self.play_next()
+            await self.screen.play_actions.offer_next()
