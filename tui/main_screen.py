@@ -164,8 +164,10 @@ class MainScreen(LeadKeys, Screen):
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_everything(self) -> None:
-        """Sign in, the first page and the queues (see :meth:`SignIn.start`), then the view counts."""
+        """Sign in, the first page and the queues (see :meth:`SignIn.start`), then, once they are
+        drawn, the view counts (sending their requests first held the first rows back)."""
         if await self.sign_in.start():
+            await self.wait_for_refresh()
             await self._count_views()
 
     def show_first_page(self, generation: int, page: TaskPage | BaseException) -> None:
