@@ -16,21 +16,27 @@ How RT's world maps onto backdesk's:
   configurable; ``None`` turns one off, and a ``tag:`` filter then fails with an
   InvalidRequestError). Other custom fields become ``Task.fields``.
 * **Versions.** ``task()`` returns RT's ETag (the id of the ticket's latest transaction);
-  listed tickets carry ``@<LastUpdated>`` because searches give no ETag. ``close`` and
-  ``update`` first read the ticket, raise StaleError when the version does not match,
-  then write with ``If-Match`` on the fresh ETag, so RT refuses (412) any change made in
-  between.
+  listed tickets carry ``@<LastUpdated>`` because searches give no ETag. ``close``,
+  ``reopen`` and ``update`` raise StaleError when the version does not match, and write
+  with ``If-Match``, so RT refuses (412) any change made in between. ``close`` (without a
+  note) and ``reopen`` do not read the ticket first when the version is the ETag of the
+  copy the adapter keeps (:mod:`.rt_confirm`): the ``If-Match`` write alone checks it.
 * **Claims.** claim = ``take`` (``steal`` with force), release = ``untake``. RT reports a
   lost race in a 200 body ("You can only take tickets that are unowned"), in the user's
-  language, so the adapter reads the ticket around each call and decides from the owner:
-  someone else's ticket raises ConflictError naming them, one's own claim succeeds quietly,
-  and claiming or closing a closed ticket is a ConflictError as in the Work Queue API.
+  language, so the adapter decides from the owner before and after each call: someone
+  else's ticket raises ConflictError naming them, one's own claim succeeds quietly, and
+  claiming or closing a closed ticket is a ConflictError as in the Work Queue API. A ticket
+  the kept copy shows free is taken with ``If-Match`` on that copy, without reading it first.
+* **Writes are confirmed from RT's transactions**, not its sentences: after a write the
+  adapter reads the transactions since the ETag it wrote against and applies them to its
+  copy (:mod:`.rt_confirm`), or reads the ticket again when one is not understood. A write
+  RT refused makes no transaction, so it is never reported as done.
 * **Notes** are always comments (internal), never correspondence (which mails the
   requester). RT has no idempotency keys: each note's comment subject is
-  ``backdesk note <key>``, and before posting, the ticket's latest 100 transactions are
-  searched for that subject, so a retry after a timeout finds the first comment instead
-  of adding a second one. Closing as *duplicate* resolves the ticket and adds the note
-  "Closed as a duplicate." (RT has no duplicate resolution); it reads back as done.
+  ``backdesk note <key>``, and before posting, RT is asked for the ticket's comments with
+  that subject, so a retry after a timeout finds the first comment instead of adding a
+  second one. Closing as *duplicate* resolves the ticket and adds the note "Closed as a
+  duplicate." (RT has no duplicate resolution); it reads back as done.
 * **Sorting and pages.** priority/due_at/created_at/updated_at -> Priority/Due/Created/
   LastUpdated, ties by Due then id; undated tickets come last when sorting by due date
   ascending, first within a tie of another sort. RT times are per second. See
@@ -43,8 +49,8 @@ How RT's world maps onto backdesk's:
 
 The adapter is split by job: this module talks to RT (reads, writes, claims, notes);
 :mod:`.rt_ticketsql` compiles queries (pure), :mod:`.rt_decode` decodes RT's JSON and its
-refusals, :mod:`.rt_paging` pages and counts searches, and :mod:`.rt_history` reads ticket
-histories.
+refusals, :mod:`.rt_paging` pages and counts searches, :mod:`.rt_history` reads ticket
+histories, and :mod:`.rt_confirm` keeps tickets at their ETags and confirms writes.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +23,8 @@ from .rt_decode import RTDecoder, creator, owner_users, person, records, text, t
 from .rt_paging import PAGE, all_pages
 from .sanitize import clean, clean_line
 
+#: How many tickets' first texts are kept.
+BODIES = 512
 #: The adapter's GET: ``get(path, params=...)`` -> RT's JSON.
 Get = Callable[..., Awaitable[Any]]
 
@@ -32,7 +35,7 @@ class TicketHistory:
     def __init__(self, get: Get, decode: RTDecoder) -> None:
         self._get = get
         self._decode = decode
-        self._bodies: dict[str, str] = {}
+        self._bodies: OrderedDict[str, str] = OrderedDict()
         self._people: dict[str, Person | None] = {}
 
     async def events(self, task_id: str) -> list[Event]:
@@ -56,6 +59,9 @@ class TicketHistory:
             ),
         )
         texts = transaction_texts(attachments)
+        create = next((txn for txn in history if txn.get("Type") == "Create"), None)
+        if create is not None:  # the ticket's first text, which body() would ask RT for again
+            self._keep_body(task_id, texts.get(str(create.get("id")), ""))
         users = {user for txn in history for user in owner_users(txn)}
         await asyncio.gather(*(self._person(user) for user in users))
         events = (self._decode.event(task_id, txn, texts.get(str(txn.get("id")), ""), self._people) for txn in history)
@@ -76,12 +82,18 @@ class TicketHistory:
                     params={"fields": "ContentType,Content", "per_page": 20},
                 )
                 content = next((c for c in map(text_content, records(parts)) if c is not None), None)
-            self._bodies[task_id] = content or ""
+            self._keep_body(task_id, content or "")
         return self._bodies[task_id]
 
     def created(self, task_id: str, body: str) -> None:
         """Remember the text a ticket was just created with."""
-        self._bodies[task_id] = clean(body)
+        self._keep_body(task_id, clean(body))
+
+    def _keep_body(self, task_id: str, body: str) -> None:
+        self._bodies[task_id] = body
+        self._bodies.move_to_end(task_id)
+        while len(self._bodies) > BODIES:
+            self._bodies.popitem(last=False)
 
     async def find_note(self, task_id: str, subject: str, body: str) -> Event | None:
         """The note whose comment subject is ``subject``: RT is asked for the comments whose

@@ -143,3 +143,20 @@ async def test_a_close_rt_answers_with_a_refusal_raises(counted, new_ticket, rt_
         await ana.close(task.id, "done", version=claimed.version)
     assert (await ana.close(blocker.id, "done")).status == "closed"
     assert (await ana.close(task.id, "done", version=claimed.version)).status == "closed"
+
+
+async def test_a_claim_without_a_kept_copy_reads_the_ticket_once(counted, new_ticket, rt_url):
+    """The app shows a listed task with its history; the history holds the ticket's first text."""
+    ana, wire = counted
+    task = await new_ticket(body="The parcel arrived crushed.")
+    await ana.me()
+    await ana.events(task.id)
+    wire.take()
+    claimed = await ana.claim(task.id)
+    assert wire.take() == [
+        ("GET", f"/ticket/{task.id}", 200),
+        ("PUT", f"/ticket/{task.id}/take", 200),
+        ("GET", f"/ticket/{task.id}/history", 200),
+    ]
+    same_task(claimed, await as_rt_holds_it(rt_url, task.id))
+    assert claimed.body == "The parcel arrived crushed."
