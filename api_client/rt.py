@@ -35,7 +35,10 @@ How RT's world maps onto backdesk's:
   requester). RT has no idempotency keys: each note's comment subject is
   ``backdesk note <key>``, and before posting, RT is asked for the ticket's comments with
   that subject, so a retry after a timeout finds the first comment instead of adding a
-  second one. Closing as *duplicate* resolves the ticket and adds the note "Closed as a
+  second one (and two tries with one key run one after the other). A close's note takes its
+  key from the close (ticket, resolution, version, text), so the same close sent again adds
+  it once; the same close with the same note and no version, after a reopen, does not add
+  it again. Closing as *duplicate* resolves the ticket and adds the note "Closed as a
   duplicate." (RT has no duplicate resolution); it reads back as done.
 * **Sorting and pages.** priority/due_at/created_at/updated_at -> Priority/Due/Created/
   LastUpdated, ties by Due then id; undated tickets come last when sorting by due date
@@ -56,9 +59,9 @@ histories, and :mod:`.rt_confirm` keeps tickets at their ETags and confirms writ
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import time
-import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -161,6 +164,7 @@ class RTBackend(HTTPAdapter):
         #: RT's record of the tickets read or written lately, at their ETags (see :mod:`.rt_confirm`).
         self._known = KnownTickets()
         self._notes: dict[tuple[str, str], Event] = {}
+        self._note_locks: dict[tuple[str, str], asyncio.Lock] = {}
         #: User names known to exist, so an ``owner:`` filter is checked once.
         self._users: set[str] = set()
         self._limit = asyncio.Semaphore(6)
@@ -317,6 +321,11 @@ class RTBackend(HTTPAdapter):
         key = re.sub(r"\s+", "-", idempotency_key.strip())
         if not key:
             raise InvalidRequestError("A note needs an idempotency key.", status=400)
+        # One try at a time for a key: a second one waits and finds the first one's note.
+        async with self._note_locks.setdefault((task_id, key), asyncio.Lock()):
+            return await self._add_note(task_id, body, key)
+
+    async def _add_note(self, task_id: str, body: str, key: str) -> Event:
         cached = self._notes.get((task_id, key))
         if cached:
             return cached
@@ -375,7 +384,7 @@ class RTBackend(HTTPAdapter):
         # With a note to add first, the version is checked on the ticket read again, before the note.
         data, etag, guarded = await self._to_change(task_id, version, force, closing=True, kept=not note)
         if note:
-            event = await self.add_note(task_id, note, idempotency_key=f"close-{uuid.uuid4()}")
+            event = await self.add_note(task_id, note, idempotency_key=_close_key(task_id, resolution, version, note))
             known = self._known.get(task_id)
             if event.task_version and known is not None and known[0] == event.task_version:
                 etag, data = known  # nothing but notes happened since
@@ -592,6 +601,13 @@ def _claimed(task_id: str, owner: Person) -> ConflictError:
     return ConflictError(
         f"{owner.name} has already claimed ticket {task_id}. Press C to take it over.", claimed_by=owner, status=409
     )
+
+
+def _close_key(task_id: str, resolution: str, version: str | None, note: str) -> str:
+    """The idempotency key of a close's note: the same for the same close sent again (an outbox
+    resend after a lost answer finds the note it added), another for another close."""
+    made = "\n".join((task_id, resolution, version or "", note)).encode()
+    return "close-" + hashlib.sha256(made).hexdigest()[:32]
 
 
 def _rt_time(value: datetime) -> str:

@@ -7,6 +7,7 @@ RT too; this file keeps what is particular to RT's mapping.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -228,3 +229,44 @@ async def test_queue_names_with_quotes_are_safe(ana, new_ticket):
     task = await new_ticket("O'Brien's refund")
     found = await ana.tasks(TaskQuery(q=f'"O\'Brien\'s" queue:"{QUEUE}" {task.title.split()[-1]}'))
     assert [t.id for t in found.items] == [task.id]
+
+
+class DropFirst(httpx.AsyncBaseTransport):
+    """Cuts the link on the first ``method`` request to ``path`` (under /REST/2.0), before RT sees it."""
+
+    def __init__(self, method: str, path: str) -> None:
+        self.wire = httpx.AsyncHTTPTransport()
+        self.method, self.path, self.dropped = method, path, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.dropped and request.method == self.method and request.url.path.endswith("/REST/2.0" + self.path):
+            self.dropped = True
+            raise httpx.ReadError("connection reset by peer")
+        return await self.wire.handle_async_request(request)
+
+
+async def test_a_close_with_a_note_sent_again_adds_the_note_once(rt_url, new_ticket):
+    """The outbox sends a close again when its answer was lost; its note was already added."""
+    task = await new_ticket()
+    wire = DropFirst("PUT", f"/ticket/{task.id}")
+    backend = rt_backend(rt_url, "ana", transport=wire)
+    try:
+        with pytest.raises(UnavailableError):
+            await backend.close(task.id, "done", note="Refunded in full.")
+        assert wire.dropped
+        assert (await backend.close(task.id, "done", note="Refunded in full.")).status == "closed"
+        assert [e.body for e in await backend.events(task.id) if e.kind == "note"] == ["Refunded in full."]
+    finally:
+        await backend.aclose()
+        await wire.wire.aclose()
+
+
+async def test_two_tries_of_one_note_at_once_add_it_once(ana, new_ticket):
+    task = await new_ticket()
+    key = str(uuid.uuid4())
+    first, second = await asyncio.gather(
+        ana.add_note(task.id, "Called back.", idempotency_key=key),
+        ana.add_note(task.id, "Called back.", idempotency_key=key),
+    )
+    assert first.id == second.id
+    assert [e.body for e in await ana.events(task.id) if e.kind == "note"] == ["Called back."]
