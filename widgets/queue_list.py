@@ -60,6 +60,8 @@ class QueueList(Vertical):
         super().__init__(**kwargs)
         self._queues: list[Queue] = []
         self._views: list[ViewEntry] = []
+        #: The entries on show: (option id, the texts of its prompt).
+        self._shown: list[tuple[str, tuple[str, str, str, str]]] = []
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search views and queues", id="sidebar-search")
@@ -92,27 +94,33 @@ class QueueList(Vertical):
         choice = self.choice
         current = choice.highlighted_option.id if choice.highlighted_option else None
         needle = self.query_one("#sidebar-search", Input).value.strip().lower()
-        options: list[Option] = []
+        entries: list[tuple[str, tuple[str, str, str, str]]] = []  # (option id, (name, count, detail, mark))
         for index, view in enumerate(self._views):
             if needle in view.name.lower():
                 number = f"{index + 1} " if index < 9 else "  "
                 count = "…" if view.count is None else str(view.count)
-                options.append(Option(_prompt(f"{number}{one_line(view.name)}", count, "", "★ "), id=f"v:{index}"))
+                entries.append((f"v:{index}", (f"{number}{one_line(view.name)}", count, "", "★ ")))
         total_open = sum(q.counts.open for q in self._queues)
         if needle in "all queues":
             bound = "≥ " if any("open" in q.counts.at_least for q in self._queues) else ""
-            options.append(Option(_prompt("All queues", f"{bound}{total_open:,}", ""), id=ALL_QUEUES))
+            entries.append((ALL_QUEUES, ("All queues", f"{bound}{total_open:,}", "", "")))
         for queue in self._queues:
             if needle in queue.name.lower() or needle in queue.id.lower():
-                options.append(
-                    Option(_prompt(queue.name, _number(queue.counts, "open"), _counts(queue)), id=f"q:{queue.id}")
-                )
+                entries.append((f"q:{queue.id}", (queue.name, _number(queue.counts, "open"), _counts(queue), "")))
+        if [i for i, _ in entries] == [i for i, _ in self._shown]:
+            # The same entries (counts moved): new prompts for those that changed, no relayout.
+            for index, ((_, texts), (_, before)) in enumerate(zip(entries, self._shown, strict=True)):
+                if texts != before:
+                    choice.replace_option_prompt_at_index(index, _prompt(*texts))
+            self._shown = entries
+            return
+        self._shown = entries
         with choice.prevent(OptionList.OptionHighlighted):
-            choice.set_options(options)
-            ids = [o.id for o in options]
+            choice.set_options([Option(_prompt(*texts), id=option_id) for option_id, texts in entries])
+            ids = [option_id for option_id, _ in entries]
             if current in ids:
                 choice.highlighted = ids.index(current)
-            elif options:
+            elif entries:
                 choice.highlighted = 0
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
