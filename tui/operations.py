@@ -1,4 +1,4 @@
-"""Task operations in one place: claim, steal, release, note, close, skip, serve the next one.
+"""Task operations in one place: claim, steal, release, note, close, reopen, skip.
 
 Each returns an :class:`Outcome` instead of raising, so the screen reads as wiring: show the
 task the server holds now, say the message, or hand the error to the error policy. No Textual.
@@ -6,10 +6,9 @@ task the server holds now, say the message, or hand the error to the error polic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backdesk.api_client import Backend, BackendError, ConflictError, Event, NotFoundError, StaleError, Task
+from backdesk.api_client import Backend, BackendError, ConflictError, Event, StaleError, Task
 from backdesk.api_client.models import Resolution
 from backdesk.widgets.text import one_line
 
@@ -88,23 +87,6 @@ class TaskOps:
             return Outcome(None, error=err, doing="Recording the reason")
         outcome = await self.release(task)
         return Outcome(outcome.task, f"Skipped #{one_line(task.id)}.") if outcome.ok else outcome
-
-    async def serve(self, candidates: Sequence[Task]) -> Outcome:
-        """Claim the first candidate nobody else got first (saying which were passed over, and
-        who had them); no task when none is left."""
-        missed: list[str] = []
-        for candidate in candidates:
-            try:
-                task = await self.backend.claim(candidate.id)
-            except (ConflictError, NotFoundError) as err:  # someone was quicker: take the next one
-                who = err.claimed_by.name if isinstance(err, ConflictError) and err.claimed_by else None
-                missed.append(f"#{one_line(candidate.id)}" + (f" ({one_line(who)} took it)" if who else ""))
-                continue
-            except BackendError as err:
-                return Outcome(None, error=err, doing="Claim")
-            passed = f". Passed over, taken or closed meanwhile: {', '.join(missed)}" if missed else ""
-            return Outcome(task, f"Now on #{one_line(task.id)}: {one_line(task.title)}{passed}")
-        return Outcome(None, "Nothing left to take here. Well done.")
 
     async def _failed(self, task: Task, err: BackendError, doing: str) -> Outcome:
         """A failed write: re-read the task when what the screen shows may be stale."""

@@ -1,23 +1,29 @@
 """Play mode's keys: ``space`` serves the most urgent unclaimed task here, ``>`` skips one.
 
 The next task is looked up ahead of time, while the operator closes the current one (the list
-request play mode makes anyway, made earlier): "Next up" then shows at once, and ``space`` only
-claims. A candidate someone else took meanwhile is passed over, and the operator told so. A look
-ahead older than :data:`~tui.play.AHEAD_FOR` seconds is not trusted: ``space`` looks again.
+request play mode makes anyway, made earlier): "Next up" then shows at once. ``space`` opens it
+at once with its claim on its way ("Now on #N — claiming it…", the row marked ⧗), and says
+"Claimed #N" once the server did. A note or a close typed meanwhile is sent only after the
+claim's answer, and not at all if the claim was refused (the editor keeps the text). A refused
+claim is said plainly, naming who was quicker, and the next candidate comes up. A look ahead
+older than :data:`~tui.play.AHEAD_FOR` seconds is not trusted: ``space`` looks again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING
 
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
-from backdesk.api_client import Task, TaskQuery
+from backdesk.api_client import BackendError, ConflictError, NotFoundError, Task, TaskQuery
+from backdesk.api_client.outbox import Queued
 from backdesk.widgets.task_detail import TaskDetail
 from backdesk.widgets.task_table import TaskTable
 from backdesk.widgets.text import one_line
 
+from .operations import Outcome
 from .prompt import PromptDialog
 
 if TYPE_CHECKING:
@@ -33,9 +39,11 @@ class PlayActions:
         self.play = screen.workspace.play
         #: The look ahead under way, if any.
         self._looking: Worker[None] | None = None
+        #: Task id -> play mode's claim of it (kept while under way, or when it was refused).
+        self._claims: dict[str, asyncio.Future[Task]] = {}
 
     async def play_next(self) -> None:
-        """Claim the most urgent unclaimed task here and open it."""
+        """Open the most urgent unclaimed task here at once, claiming it (see :meth:`_take`)."""
         self.play.start()
         self.screen.app.clear_notifications()  # an older "Next up" must not outlive the task it named
         self.screen.paint.task_list()
@@ -45,13 +53,71 @@ class PlayActions:
         candidates, only_released = found
         if only_released:
             self.screen.notify("Only tasks you released are left here; taking one of them again.", timeout=6)
-        outcome = await self.screen.ops.serve(candidates)
-        before = next((c for c in candidates if outcome.task and c.id == outcome.task.id), None)
-        if outcome.task is not None:
-            self.workspace.task_shown(outcome.task)
+        await self._take(candidates)
+
+    async def _take(self, candidates: list[Task]) -> None:
+        """Show the first candidate at once with its claim on its way (its row marked ⧗ until the
+        server answers), and say "Claimed" only once it did. A claim refused (someone was
+        quicker, or it was closed) is said plainly, and the next candidate comes up the same way."""
+        for candidate in candidates:
+            self.workspace.task_shown(candidate)
+            self.workspace.pending.add(candidate.id)
             self.screen.paint.task_list()
             self.screen.query_one(TaskDetail).focus()
-        await self.screen.task_actions.settle(outcome, before)
+            title = f"#{one_line(candidate.id)}: {one_line(candidate.title)}"
+            self.screen.notify(f"Now on {title} — claiming it…", timeout=4, markup=False)
+            self._claims = {i: c for i, c in self._claims.items() if _kept(c)}
+            claim = self._claims[candidate.id] = asyncio.ensure_future(self._claim(candidate))
+            try:
+                await asyncio.shield(claim)
+            except (ConflictError, NotFoundError) as err:
+                who = err.claimed_by.name if isinstance(err, ConflictError) and err.claimed_by else None
+                number = f"#{one_line(candidate.id)}"
+                taken = f"{one_line(who)} took {number} first" if who else f"{number}: {err}"
+                self.screen.notify(f"{taken}; moving on.", severity="warning", timeout=8, markup=False)
+                continue
+            except BackendError:
+                return  # said by the claim itself
+            return
+        self.screen.notify("Nothing left to take here. Well done.", timeout=6)
+
+    async def _claim(self, candidate: Task) -> Task:
+        """Claim ``candidate`` and show the answer (even when play moved on meanwhile)."""
+        try:
+            task = await self.screen.backend.claim(candidate.id)
+        except (ConflictError, NotFoundError):
+            if (fresh := await self.screen.ops.reread(candidate.id)) is not None:
+                self.screen.task_written(fresh, reread=True)  # who holds it now, on screen
+            self.screen.paint.pending()
+            raise
+        except BackendError as err:
+            self.screen.paint.pending()
+            self.screen.report(err, "Claim")
+            raise
+        await self.screen.task_actions.settle(Outcome(task, f"Claimed #{one_line(task.id)}."), candidate)
+        return task
+
+    def claiming(self, task_id: str) -> bool:
+        """Whether play mode's claim of ``task_id`` waits for the server's answer."""
+        claim = self._claims.get(task_id)
+        return claim is not None and not claim.done()
+
+    async def claimed(self, task_id: str) -> Task | None:
+        """Wait for play mode's claim of ``task_id``, if it made one: the task as the claim left
+        it (None when there was none, or when it waits in the outbox, which sends a later write
+        after it). Raises ConflictError when the server refused it and the task is still not
+        ours: what was to follow (a note, a close) is not sent."""
+        if (claim := self._claims.get(task_id)) is None:
+            return None
+        try:
+            return await asyncio.shield(claim)
+        except Queued:
+            return None
+        except BackendError as err:
+            held, me = self.workspace.task(task_id), self.workspace.me
+            if held is not None and held.owner is not None and me is not None and held.owner.id == me.id:
+                return held  # claimed since, another way
+            raise ConflictError(f"#{one_line(task_id)} is not yours: {err}") from err
 
     async def offer_next(self) -> None:
         """Put the next task in front of the operator, without claiming it."""
@@ -123,3 +189,8 @@ class PlayActions:
         if await self.screen.task_actions.settle(outcome):
             self.play.skip(task.id)
             await self.play_next()
+
+
+def _kept(claim: asyncio.Future[Task]) -> bool:
+    """Whether a claim is worth keeping: under way, or refused (a later write must not follow it)."""
+    return not claim.done() or (not claim.cancelled() and claim.exception() is not None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from backdesk.api_client import Task
+from backdesk.api_client import ConflictError, Task
 from backdesk.api_client.models import Resolution
 from backdesk.widgets.text import one_line
 
@@ -174,6 +174,11 @@ class TaskActions:
     async def release(self) -> None:
         if (task := self.target()) is None:
             return
+        try:
+            task = await self.screen.play_actions.claimed(task.id) or task  # a claim on its way answers first
+        except ConflictError as err:
+            self.screen.report(err, "Release")
+            return
         if await self.settle(await self.ops.release(task)) and self.workspace.play.playing:
             self.workspace.play.release(task.id)
             await self.screen.play_actions.offer_next()
@@ -190,6 +195,7 @@ class TaskActions:
         session = self.screen.session
 
         async def save(body: str, key: str) -> None:
+            await self.screen.play_actions.claimed(task.id)  # a claim on its way answers first
             event = await self.ops.note(task, body, key)
             self.screen.follow_up.noted(task, event)
             if not event.task_version:  # the version it bumped is unknown: read it, after the confirmation
@@ -254,6 +260,8 @@ class TaskActions:
         someone_else = task.owner is not None and not self._mine(task)
 
         async def close(current: Task, resolution: Resolution, note: str | None) -> Task:
+            if (claimed := await self.screen.play_actions.claimed(current.id)) and current.owner is None:
+                current = claimed  # opened while play mode's claim was on its way
             # Held by someone else: the operator agreed to that first, or saw the change in the dialog.
             return await self.ops.close(
                 current, resolution, note, force=current.owner is not None and not self._mine(current)
@@ -263,7 +271,9 @@ class TaskActions:
             if result is not None:
                 self.screen.in_background(self._closed(task, result))
 
-        if task.owner is None:
+        if self.screen.play_actions.claiming(task.id):
+            holder = "Your claim of it is on its way: it closes once the server answers."
+        elif task.owner is None:
             holder = "Nobody holds this task: you close it unclaimed."
         elif someone_else:
             holder = f"{task.owner.name} holds this task: closing takes it out of their hands."
