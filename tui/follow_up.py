@@ -55,6 +55,8 @@ class FollowUp:
         #: What the server counts again once writes pause: the queues, and views by name.
         self._queues_stale = False
         self._recount: dict[str, View] = {}
+        #: How many writes moved the counts here so far.
+        self.moves = 0
 
     # -- the detail pane -------------------------------------------------------------------
 
@@ -97,14 +99,26 @@ class FollowUp:
 
     # -- writes ----------------------------------------------------------------------------
 
-    def written(self, task: Task, recount: Sequence[View] | None) -> None:
-        """A write answered with ``task``, and the counts already moved by it, but for the views
-        in ``recount`` (None: all counts), which the server counts again once writes pause."""
+    def written(self, task: Task, recount: Sequence[View] | None, *, moved: bool = False) -> None:
+        """A write answered with ``task``, and the counts already ``moved`` by it, but for the
+        views in ``recount`` (None: all counts), which the server counts again once writes pause."""
         self._confirmed[task.id] = time.monotonic()
+        self.moves += moved
         if recount is None:
             self._queues_stale = True
         else:
             self._recount.update((view.name, view) for view in recount)
+        self._reload_after_pause()
+
+    def counted(self, moves: int) -> None:
+        """Counts the server gave arrived, asked for when :attr:`moves` was ``moves``: a write that
+        moved the counts meanwhile may be missing from them, so they are asked for again."""
+        if moves != self.moves:
+            self._queues_stale = True
+            self._recount.update((view.name, view) for view in self.screen.settings.views)
+            self._reload_after_pause()
+
+    def _reload_after_pause(self) -> None:
         if not (self._queues_stale or self._recount):
             return
         if self._writes_timer is not None:

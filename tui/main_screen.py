@@ -194,12 +194,14 @@ class MainScreen(LeadKeys, Screen):
     @work(exclusive=True, group="sidebar", exit_on_error=False)
     async def load_sidebar(self, views: bool = True) -> None:
         """Reload the queues with their counts, then (unless ``views`` is false) the views' counts."""
+        moves = self.follow_up.moves
         queues = await self.attempt(self.backend.queues(), "Loading queues")
         if queues is not None:
             self.workspace.queues_arrived(queues)
             self.paint.sidebar()
             if views:
                 await self._count_views()
+            self.follow_up.counted(moves)
 
     async def _count_views(self, views: Sequence[View] | None = None) -> None:
         """Count the views (``views``, else all) on the server."""
@@ -258,9 +260,10 @@ class MainScreen(LeadKeys, Screen):
         recount = ws.counts_after_write(before, task) if before is not None else None
         ws.task_written(task)
         self.paint.task_list()
-        if (ws.queues, ws.view_counts) != shown:
+        moved = (ws.queues, ws.view_counts) != shown
+        if moved:
             self.paint.sidebar()
-        self.follow_up.written(task, recount)
+        self.follow_up.written(task, recount, moved=moved)
 
     def forget_detail(self) -> None:
         """The detail pane no longer shows a task: the next highlight opens one afresh."""

@@ -5,7 +5,9 @@ operator opens the task. Counted at the HTTP transport, against the real referen
 
 from __future__ import annotations
 
+import asyncio
 import io
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -67,7 +69,8 @@ async def test_claim_note_close_send_one_request_each_and_the_counts_follow_with
     await make(ben, "Someone else's to leave alone")
     task = await make(ben, "Count my requests")
     wire = CountingTransport()
-    app = BackdeskApp(WorkQueueBackend(wq_server.url, "ana-token", transport=wire), settings=load_settings())
+    settings = replace(load_settings(), refresh_interval=0)  # the periodic refresh is not what is counted
+    app = BackdeskApp(WorkQueueBackend(wq_server.url, "ana-token", transport=wire), settings=settings)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await ready(app, pilot)
         await focus_on(pilot, table, task.id)
@@ -104,3 +107,44 @@ async def test_claim_note_close_send_one_request_each_and_the_counts_follow_with
         await wait_for(lambda: "closed" in screen.query_one(TaskDetail).text.split("History")[-1], "the history")
         assert wire.sent[start + 3 :] == [f"GET /tasks/{task.id}/events"]
     assert (await ben.task(task.id)).status == "closed"
+
+
+class LateQueues(CountingTransport):
+    """The real transport, counting; the answer to ``/queues`` is held until ``go`` is set, so it
+    arrives after a write made meanwhile (the server counted before that write)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = asyncio.Event()
+        self.go.set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if request.url.path.endswith("/queues"):
+            await response.aread()  # the counts as the server had them when asked
+            await self.go.wait()
+        return response
+
+
+async def test_counts_read_before_a_write_landed_are_asked_for_again(wq_server, ben):
+    task = await make(ben, "Claimed while the counts are on their way")
+    wire = LateQueues()
+    settings = replace(load_settings(), refresh_interval=0)  # only what a write asks for is sent
+    app = BackdeskApp(WorkQueueBackend(wq_server.url, "ana-token", transport=wire), settings=settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await ready(app, pilot)
+        await focus_on(pilot, table, task.id)
+        screen = app.screen
+        await wait_for(lambda: idle(app), "the first screen")
+        wire.go.clear()
+        asked = wire.sent.count("GET /queues")
+        await pilot.press("r")  # the refresh's /queues answer is late
+        await wait_for(lambda: wire.sent.count("GET /queues") == asked + 1, "the counts asked for")
+        await pilot.press("c")
+        await wait_for(lambda: table.current_task.owner is not None, "the claim confirmed")
+        assert screen.workspace.queues["returns"].counts.mine == 1
+        wire.go.set()  # the counts from before the claim arrive
+        await wait_for(lambda: wire.sent.count("GET /queues") == asked + 2, "the counts asked for again")
+        counts, returns = await server_counts(wq_server)
+        await wait_for(lambda: {q.id: q.counts for q in screen.workspace.queues.values()} == counts, "the counts")
+        assert returns == "0 free · 1 mine" and returns in sidebar_text(app)
