@@ -381,10 +381,16 @@ class RTBackend(HTTPAdapter):
     ) -> Task:
         if resolution == "duplicate":
             note = "Closed as a duplicate." + (f"\n\n{note}" if note else "")
-        # With a note to add first, the version is checked on the ticket read again, before the note.
-        data, etag, guarded = await self._to_change(task_id, version, force, closing=True, kept=not note)
+        key = _close_key(task_id, resolution, version, note or "")
+        try:  # with a note to add first, the version is checked on the ticket read again, before the note
+            data, etag, guarded = await self._to_change(task_id, version, force, closing=True, kept=not note)
+        except StaleError:
+            if not (note and version and await self._only_note_since(task_id, version, key)):
+                raise
+            # This close was sent before and its note landed, not the status: the note alone moved the version.
+            data, etag, guarded = await self._to_change(task_id, None, force, closing=True, kept=False)
         if note:
-            event = await self.add_note(task_id, note, idempotency_key=_close_key(task_id, resolution, version, note))
+            event = await self.add_note(task_id, note, idempotency_key=key)
             known = self._known.get(task_id)
             if event.task_version and known is not None and known[0] == event.task_version:
                 etag, data = known  # nothing but notes happened since
@@ -399,6 +405,16 @@ class RTBackend(HTTPAdapter):
                 status=400,
             )
         return after
+
+    async def _only_note_since(self, task_id: str, version: str, key: str) -> bool:
+        """Whether the note of ``key`` (and RT's mail records) is all the ticket recorded since ``version``."""
+        event = await self._history.find_note(task_id, NOTE_SUBJECT + key, "")
+        if event is None:
+            return False
+        txns = await self._history.since(task_id, version.strip('"'))
+        return bool(txns) and all(
+            text(t, "id") == event.id or text(t, "Type") in ("CommentEmailRecord", "EmailRecord") for t in txns or ()
+        )
 
     async def reopen(self, task_id: str, *, version: str | None = None, force: bool = False) -> Task:
         data, etag, guarded = await self._to_change(task_id, version, force, closing=False)

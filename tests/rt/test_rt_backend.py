@@ -270,3 +270,30 @@ async def test_two_tries_of_one_note_at_once_add_it_once(ana, new_ticket):
     )
     assert first.id == second.id
     assert [e.body for e in await ana.events(task.id) if e.kind == "note"] == ["Called back."]
+
+
+async def test_a_close_with_a_note_and_a_version_sent_again_goes_through(rt_url, new_ticket, ben):
+    """Its note landed, not the status: the note alone moved the version it was sent with."""
+    task = await new_ticket()
+    wire = DropFirst("PUT", f"/ticket/{task.id}")
+    backend = rt_backend(rt_url, "ana", transport=wire)
+    try:
+        version = (await backend.task(task.id)).version
+        with pytest.raises(UnavailableError):
+            await backend.close(task.id, "done", note="Refunded in full.", version=version)
+        closed = await backend.close(task.id, "done", note="Refunded in full.", version=version)
+        assert closed.status == "closed"
+        assert [e.body for e in await backend.events(task.id) if e.kind == "note"] == ["Refunded in full."]
+        # Anything else since that version is still a conflict.
+        other = await new_ticket()
+        version = (await backend.task(other.id)).version
+        wire.dropped = False
+        wire.path = f"/ticket/{other.id}"
+        with pytest.raises(UnavailableError):
+            await backend.close(other.id, "done", note="Refunded in full.", version=version)
+        await ben.add_note(other.id, "Wait, the customer called again.", idempotency_key=str(uuid.uuid4()))
+        with pytest.raises(StaleError):
+            await backend.close(other.id, "done", note="Refunded in full.", version=version)
+    finally:
+        await backend.aclose()
+        await wire.wire.aclose()
