@@ -1,7 +1,7 @@
 """What follows a highlight or a write, coalesced so that it never holds up a key or a confirmation.
 
-* A highlight paints the detail pane once the cursor stops (a held ``j`` paints only the task it
-  stops on), and asks for the history only after the cursor has rested a little longer.
+* A highlight paints the detail pane in the same frame as the row (keys that arrive together
+  paint once, the last task), and asks for the history only after the cursor has rested a little.
 * A write is confirmed from its own answer, and moves the sidebar's counts by the difference
   between the task before and after it (:mod:`tui.counts`). Only what that cannot tell (a view
   whose filter searches text, or a task re-read after a failed write) is counted again by the
@@ -29,8 +29,6 @@ from .config import View
 if TYPE_CHECKING:
     from .main_screen import MainScreen
 
-#: Seconds the cursor stays on a task before the detail pane shows it.
-PAINT_PAUSE = 0.03
 #: Seconds the cursor rests on a task before its history is asked for.
 HISTORY_PAUSE = 0.2
 #: Seconds without writes before the counts are reloaded.
@@ -50,7 +48,8 @@ class FollowUp:
         self._histories: OrderedDict[str, tuple[str, list[Event]]] = OrderedDict()
         #: Task id -> when a write of ours last answered with its copy.
         self._confirmed: dict[str, float] = {}
-        self._paint_timer: Timer | None = None
+        #: A paint is asked for and not done yet.
+        self._paint_due = False
         self._writes_timer: Timer | None = None
         #: What the server counts again once writes pause: the queues, and views by name.
         self._queues_stale = False
@@ -61,26 +60,28 @@ class FollowUp:
     # -- the detail pane -------------------------------------------------------------------
 
     def highlighted(self) -> None:
-        """The cursor moved (or the task under it changed): paint once it stops."""
-        if self._paint_timer is not None:
-            self._paint_timer.stop()
-        self._paint_timer = self.screen.set_timer(PAINT_PAUSE, self.paint)
+        """The cursor moved (or the task under it changed): paint in the same frame as the row,
+        once the keys already waiting are handled (a burst of ``j`` paints only its last task)."""
+        if not self._paint_due:
+            self._paint_due = True
+            self.screen.call_later(self.paint)
 
     def paint(self) -> None:
         """Show the task under the cursor; a task not shown before opens at its title."""
+        self._paint_due = False
         ws = self.screen.workspace
         task = ws.current
         if task is None:
             return
         detail = self.screen.query_one(TaskDetail)
         queue = ws.queues.get(task.queue)
-        detail.show_task(task, queue_name=queue.name if queue else task.queue, me_id=ws.me and ws.me.id)
+        known = self._histories.get(task.id)
+        events = known[1] if known else None
+        detail.show_task(task, events, queue_name=queue.name if queue else task.queue, me_id=ws.me and ws.me.id)
         if task.id == self.shown:
             return
         self.shown = task.id
         detail.scroll_home(animate=False)
-        known = self._histories.get(task.id)
-        detail.show_history(known[1] if known else None)
         if known is None or known[0] != task.version:
             self.screen.load_history(task, HISTORY_PAUSE)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -37,6 +37,11 @@ EVENT_LOOK = {
     "moved": ("⇢", "moved"),
 }
 EMPTY = Text("")
+#: Cells between a field's label and its value.
+GAP = 2
+#: The narrowest the labels' column is (as wide as "Reference"), so that moving between tasks
+#: with and without a reference does not move every value.
+LABELS = 9
 
 
 class TaskDetail(ScrollView, can_focus=True):
@@ -51,10 +56,12 @@ class TaskDetail(ScrollView, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        #: What the pane shows, in three parts: the fields, the body and the history.
-        self._header: RenderableType = EMPTY
-        self._body: RenderableType = EMPTY
-        self._history: RenderableType = EMPTY
+        #: What the pane shows, in parts: the title and fields, the body, the history.
+        self._parts: dict[str, RenderableType] = {"header": EMPTY, "body": EMPTY, "history": EMPTY}
+        #: The events the history part was made from (the same list again is not drawn again).
+        self._events: Sequence[Event] | None = None
+        #: Each part as last drawn: (the part, the width, its lines).
+        self._drawn: dict[str, tuple[RenderableType, int, list[Strip]]] = {}
         #: The parts drawn at the pane's width, one strip per line.
         self._strips: list[Strip] = []
 
@@ -66,16 +73,23 @@ class TaskDetail(ScrollView, can_focus=True):
     # -- what to show ---------------------------------------------------------------------
 
     def show_empty(self, message: str) -> None:
-        self._header, self._body, self._history = Text(message, style="dim"), EMPTY, EMPTY
+        self._parts = {"header": Text(message, style="dim"), "body": EMPTY, "history": EMPTY}
+        self._events = None
         self._redraw()
 
-    def show_task(self, task: Task, *, queue_name: str = "", me_id: str | None = None) -> None:
+    def show_task(
+        self,
+        task: Task,
+        events: Sequence[Event] | None = None,
+        *,
+        queue_name: str = "",
+        me_id: str | None = None,
+    ) -> None:
+        """The task's fields, body and history (None: on its way), drawn in one go."""
         now = models.utcnow()
         title = Text(f"#{one_line(task.id)}  ", style="dim")
         title.append(one_line(task.title), style="bold")
-        meta = Table.grid(padding=(0, 2))
-        meta.add_column(style="dim", no_wrap=True)
-        meta.add_column()
+        fields: list[tuple[str, Text]] = []
         pri_label, pri_role = PRIORITY_LOOK.get(task.priority, (one_line(task.priority), ""))
         status = one_line(task.status_label) + (f" ({task.resolution})" if task.resolution else "")
         if task.owner is not None:
@@ -84,9 +98,9 @@ class TaskDetail(ScrollView, can_focus=True):
             owner = "nobody" if task.is_closed else "nobody — press c to claim"
         if task.owner and task.owner.id == me_id:
             owner += " (you)"
-        meta.add_row("Status", Text(status))
-        meta.add_row("Priority", Text(pri_label, style=self.palette.style(pri_role)))
-        meta.add_row("Owner", Text(owner))
+        fields.append(("Status", Text(status)))
+        fields.append(("Priority", Text(pri_label, style=self.palette.style(pri_role))))
+        fields.append(("Owner", Text(owner)))
         if task.due_at:
             late = task.is_breached(now)
             due = Text(
@@ -95,27 +109,34 @@ class TaskDetail(ScrollView, can_focus=True):
             )
             if late:
                 due.append("  ⚠ SLA breached")
-            meta.add_row("SLA due", due)
+            fields.append(("SLA due", due))
         if queue_name:
-            meta.add_row("Queue", literal(one_line(queue_name)))
+            fields.append(("Queue", literal(one_line(queue_name))))
         if task.reference:
-            meta.add_row("Reference", literal(one_line(task.reference)))
+            fields.append(("Reference", literal(one_line(task.reference))))
         if task.tags:
-            meta.add_row("Tags", literal(", ".join(one_line(t) for t in task.tags)))
+            fields.append(("Tags", literal(", ".join(one_line(t) for t in task.tags))))
         for label, value in task.fields:
-            meta.add_row(literal(one_line(label)), literal(value))
-        meta.add_row("Created", Text(f"{task.created_at:%Y-%m-%d %H:%M} UTC ({relative(task.created_at, now)})"))
+            fields.append((one_line(label), literal(value)))
+        fields.append(("Created", Text(f"{task.created_at:%Y-%m-%d %H:%M} UTC ({relative(task.created_at, now)})")))
         if task.url:
-            meta.add_row("URL", literal(f"{task.plain_url} (o opens it)"))
-        self._header = Group(title, meta)
-        self._body = literal(task.body or "(no description)")
+            fields.append(("URL", literal(f"{task.plain_url} (o opens it)")))
+        self._parts["header"] = Group(title, Fields(fields))
+        self._parts["body"] = literal(task.body or "(no description)")
+        self._set_history(events)
         self._redraw()
 
     def show_history(self, events: Sequence[Event] | None) -> None:
         """The task's history; None while it is on its way."""
+        self._set_history(events)
+        self._redraw()
+
+    def _set_history(self, events: Sequence[Event] | None) -> None:
+        if events is not None and events is self._events:
+            return  # drawn already
+        self._events = events
         if events is None:
-            self._history = Text("Loading history…", style="dim")
-            self._redraw()
+            self._parts["history"] = Text("Loading history…", style="dim")
             return
         now = models.utcnow()
         lines = Text("History\n", style="bold")
@@ -130,23 +151,31 @@ class TaskDetail(ScrollView, can_focus=True):
                     lines.append("   ")
                     lines.append_text(line)
                     lines.append("\n")
-        self._history = lines
-        self._redraw()
+        self._parts["history"] = lines
 
     # -- drawing --------------------------------------------------------------------------
 
     def _draw_strips(self, width: int) -> list[Strip]:
-        parts = [self._header]
-        if self._body is not EMPTY:
-            parts += [EMPTY, self._body, EMPTY]
-        if self._history is not EMPTY:
-            parts.append(self._history)
+        """The parts' lines at ``width``; a part unchanged since it was last drawn is not drawn again."""
+        strips: list[Strip] = []
+        blank = [Strip.blank(width)]
+        for name, part in self._parts.items():
+            if part is EMPTY:
+                continue
+            drawn = self._drawn.get(name)
+            if drawn is None or drawn[0] is not part or drawn[1] != width:
+                drawn = self._drawn[name] = (part, width, self._draw_part(part, width))
+            if name == "body":
+                strips += blank + drawn[2] + blank
+            else:
+                strips += drawn[2]
+        return strips
+
+    def _draw_part(self, part: RenderableType, width: int) -> list[Strip]:
         console = self.app.console
         options = console.options.update_width(width)
-        lines = Segment.split_and_crop_lines(
-            console.render(Group(*parts), options), width, pad=True, include_new_lines=False
-        )
-        return [Strip(line, width) for line in lines]
+        lines = Segment.split_and_crop_lines(console.render(part, options), width, pad=True, include_new_lines=False)
+        return [Strip(line, width).simplify() for line in lines]
 
     def _redraw(self) -> None:
         """Draw the parts afresh and repaint only the cells that changed."""
@@ -172,6 +201,7 @@ class TaskDetail(ScrollView, can_focus=True):
         self.virtual_size = Size(region.width, height)
 
     def on_resize(self) -> None:
+        self._drawn = {}
         self._strips = self._draw_strips(self.scrollable_content_region.width) if self.is_mounted else []
         self._fit()
         self.refresh()
@@ -193,6 +223,25 @@ class TaskDetail(ScrollView, can_focus=True):
         index = scroll_y + y
         strip = self._strips[index] if index < len(self._strips) else Strip.blank(width)
         return strip.crop_extend(scroll_x, scroll_x + width, None).apply_style(self.rich_style)
+
+
+class Fields:
+    """Labelled values, the labels dim in a column as wide as the widest (as a two-column
+    ``Table.grid`` would draw them, without its cost)."""
+
+    def __init__(self, rows: Sequence[tuple[str, Text]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(LABELS, *(cell_len(label) for label, _ in self.rows))
+        room = max(1, options.max_width - width - GAP)
+        for label, value in self.rows:
+            for number, line in enumerate(value.wrap(console, room)):
+                head = label if number == 0 else ""
+                out = Text(head + " " * (width + GAP - cell_len(head)))
+                out.stylize("dim")
+                out.append_text(line)
+                yield out
 
 
 def _cells(strip: Strip) -> list[tuple[str, Style | None]]:

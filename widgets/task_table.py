@@ -1,10 +1,10 @@
 """The task table: a window of a long list, drawn line by line (Textual's line API).
 
-It scrolls over every row of the list (the scrollbar spans the server's total) but holds
-only the rows it is given (:meth:`TaskTable.show`), the window around the cursor; rows on
-their way are drawn as ``…``. Moving the cursor posts :class:`TaskTable.Moved` (the screen
-fetches what the window lacks) and :class:`TaskTable.TaskHighlighted` once a task is under it.
-"""
+It scrolls over every row of the list (the scrollbar spans the server's total) but holds only
+the rows it is given (:meth:`TaskTable.show`), the window around the cursor; rows on their way
+are drawn as ``…``. Moving the cursor posts :class:`TaskTable.Moved` (the screen fetches what
+the window lacks) and :class:`TaskTable.TaskHighlighted`, straight to the screen before the rows
+are repainted, so the title and the detail pane join the rows' frame (not a frame later)."""
 
 from __future__ import annotations
 
@@ -35,9 +35,12 @@ from .task_columns import (
     strip_of,
     with_title,
 )
+from .text import changed_span
 
 #: Row marks: new or changed since the last refresh; no longer in this list; a write not yet sent.
 CHANGED, DEPARTED, PENDING = "●", "○", "⧗"
+#: Cells before the border title's text (a corner, a line, a space).
+TITLE_AT = 3
 #: A lead's mark (the next bulk action's tasks), in a column of its own left of the marks above.
 MARKED = "✓"
 
@@ -120,14 +123,16 @@ class TaskTable(ScrollView, can_focus=True):
         self._title_only = False
 
     def set_title(self, title: Text) -> None:
-        """The border title ("12 of 340"), repainting the top border only, not every row."""
+        """The border title ("12 of 340"), repainting only the cells of the top border that change."""
+        old = str(self.border_title or "")
         self._title_only = True
         try:
             self.border_title = title
         finally:
             self._title_only = False
-        gutter = self.styles.gutter
-        self.refresh(Region(-gutter.left, -gutter.top, self.outer_size.width, 1))
+        if span := changed_span(old, title.plain):  # a title that grew or shrank moved the border after it
+            gutter = self.styles.gutter
+            self.refresh(Region(span[0] - gutter.left, -gutter.top, TITLE_AT + span[1] + 2 - span[0], 1))
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
         if self._title_only:
@@ -245,13 +250,13 @@ class TaskTable(ScrollView, can_focus=True):
         if position == self.cursor_row and not scroll_by:
             return
         old, self.cursor_row = self.cursor_row, position
+        self.screen.post_message(self.Moved(position))
+        self._announce(self.current_task)
         if scroll_by:
             self.scroll_to(y=self.scroll_y + scroll_by, animate=False, immediate=True)
         self._refresh_row(old)
         self._refresh_row(position)
         self._follow_cursor()
-        self.post_message(self.Moved(position))
-        self._announce(self.current_task)
 
     def action_cursor_down(self) -> None:
         self._move(self.cursor_row + 1)
@@ -296,10 +301,11 @@ class TaskTable(ScrollView, can_focus=True):
         """Tell the screen which task is under the cursor, once per distinct copy of it."""
         if task is not self._announced or task is None:
             self._announced = task
-            self.post_message(self.TaskHighlighted(task))
+            self.screen.post_message(self.TaskHighlighted(task))
 
     def _refresh_row(self, position: int) -> None:
-        self.refresh_line(position + 1)
+        """Repaint one row's cells (not the scrollbar beside them)."""
+        self.refresh(Region(0, position + 1 - round(self.scroll_y), self.scrollable_content_region.width, 1))
 
     # -- columns -----------------------------------------------------------------------------
 

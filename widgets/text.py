@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from backdesk.api_client import models
@@ -30,3 +31,15 @@ def relative(when: datetime, now: datetime | None = None) -> str:
     unit, size = next((u, s) for u, s in (("d", 86400), ("h", 3600), ("m", 60)) if span >= s)
     amount = f"{span // size}{unit}"
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def changed_span(old: str, new: str) -> tuple[int, int] | None:
+    """The cells where one line of text changed: from the first that differs to past the last
+    (to the end of the longer when the length changed, since the rest moved); None if alike."""
+    if old == new:
+        return None
+    start = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+    if len(old) != len(new):
+        return cell_len(new[:start]), max(cell_len(old), cell_len(new))
+    back = next(i for i, (a, b) in enumerate(zip(old[::-1], new[::-1], strict=True)) if a != b)
+    return cell_len(new[:start]), cell_len(new[: len(new) - back])
