@@ -119,6 +119,8 @@ class HTTPAdapter:
 
     #: Path appended to the root URL the operator gives.
     api_prefix = ""
+    #: See :attr:`Backend.read_ahead`.
+    read_ahead = True
 
     def __init__(
         self,

@@ -183,6 +183,10 @@ class OutboxBackend:
     def link(self) -> Link:
         return self.backend.link
 
+    @property
+    def read_ahead(self) -> bool:
+        return self.backend.read_ahead
+
     # -- reads pass straight through -----------------------------------------------------
 
     async def me(self) -> Person:

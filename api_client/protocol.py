@@ -46,6 +46,9 @@ class Backend(Protocol):
     label: str
     #: The link as the last answer showed it ("online", "degraded", "offline"), for the header.
     link: Link
+    #: Whether the app may read ahead the histories of the tasks beside the one on screen, so
+    #: that moving onto them never waits: True where :meth:`events` is one light request.
+    read_ahead: bool
 
     async def me(self) -> Person:
         """The person signed in. Cheap to call again (adapters may cache it)."""

@@ -122,6 +122,9 @@ class RTBackend(HTTPAdapter):
     """Request Tracker 5 through REST 2.0, as one user (basic auth or an auth token)."""
 
     api_prefix = "/REST/2.0"
+    #: A ticket's history is two or more requests (transactions, attachments, people), each
+    #: costing RT's server real work: read only what the operator looks at.
+    read_ahead = False
 
     def __init__(
         self,

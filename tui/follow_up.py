@@ -9,10 +9,16 @@
   task written is asked for again only when the operator opens it (enter) or comes back to it,
   not after every write.
 * Histories are kept per task and version, so coming back to an unchanged task asks for nothing.
+* Once the cursor has rested and the task's history is known, the histories of the tasks below
+  and above it are read ahead, one after the other (where the backend says reads are light,
+  :attr:`Backend.read_ahead`), so that ``j`` or ``k`` onto them shows their history at once.
+  A move stops what is not sent yet; a read already sent lands in the cache. Keys held down
+  never rest, so they read nothing ahead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -21,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
-from backdesk.api_client import Event, Task
+from backdesk.api_client import BackendError, Event, Task
 from backdesk.widgets.task_detail import TaskDetail
 
 from .config import View
@@ -35,6 +41,8 @@ HISTORY_PAUSE = 0.2
 WRITES_PAUSE = 1.0
 #: How many tasks' histories are kept.
 HISTORIES = 64
+#: Which rows beside the cursor have their histories read ahead, in this order.
+NEIGHBOURS = (1, -1)
 
 
 class FollowUp:
@@ -50,6 +58,8 @@ class FollowUp:
         self._confirmed: dict[str, float] = {}
         #: A paint is asked for and not done yet.
         self._paint_due = False
+        #: Task id -> set once the read of its history on its way is over.
+        self._reading: dict[str, asyncio.Event] = {}
         self._writes_timer: Timer | None = None
         #: What the server counts again once writes pause: the queues, and views by name.
         self._queues_stale = False
@@ -82,8 +92,7 @@ class FollowUp:
             return
         self.shown = task.id
         detail.scroll_home(animate=False)
-        if known is None or known[0] != task.version:
-            self.screen.load_history(task, HISTORY_PAUSE)
+        self.screen.run_worker(self._resting(task), group="detail", exclusive=True, exit_on_error=False)
 
     def forget(self) -> None:
         """The pane no longer shows a task: the next highlight opens one afresh."""
@@ -146,9 +155,8 @@ class FollowUp:
     def opened(self) -> None:
         """The operator opened the task (enter): bring its history up to date if a write made it old."""
         task = self.screen.workspace.current
-        known = self._histories.get(task.id) if task is not None else None
-        if task is not None and task.id == self.shown and (known is None or known[0] != task.version):
-            self.screen.load_history(task, 0)
+        if task is not None and task.id == self.shown and not self._known(task):
+            self.screen.run_worker(self._read(task), group="detail", exclusive=True, exit_on_error=False)
 
     def recent(self, task_id: str, within: float) -> bool:
         """Whether a write of ours answered with this task's copy in the last ``within`` seconds."""
@@ -166,3 +174,48 @@ class FollowUp:
         if self._recount:
             self.screen.count_views(list(self._recount.values()))
         self._queues_stale, self._recount = False, {}
+
+    # -- reading histories -----------------------------------------------------------------
+
+    def _known(self, task: Task) -> bool:
+        """Whether the history kept for ``task`` is of its version."""
+        known = self._histories.get(task.id)
+        return known is not None and known[0] == (task.version or "")
+
+    async def _resting(self, task: Task) -> None:
+        """The cursor rests on ``task`` (a move cancels this): after a pause its history if not
+        known, then its neighbours' where the backend reads ahead."""
+        await asyncio.sleep(HISTORY_PAUSE)
+        if not await self._read(task) or not self.screen.backend.read_ahead:
+            return
+        ws = self.screen.workspace
+        for step in NEIGHBOURS:
+            near = ws.window.at(ws.cursor_row + step)
+            if near is not None and near.id != task.id:
+                await self._read(near, quiet=True)
+
+    async def _read(self, task: Task, *, quiet: bool = False) -> bool:
+        """Make sure ``task``'s history is kept (waiting for a read already on its way rather than
+        sending another); whether it is. The read runs in a worker of its own, so a move, which
+        cancels this wait, does not cancel a request already sent. ``quiet``: a failure is not
+        worth a notice."""
+        if self._known(task):
+            return True
+        done = self._reading.get(task.id)
+        if done is None:
+            done = self._reading[task.id] = asyncio.Event()
+            self.screen.run_worker(self._fetch(task, quiet, done), group="history", exit_on_error=False)
+        await done.wait()
+        return self._known(task)
+
+    async def _fetch(self, task: Task, quiet: bool, done: asyncio.Event) -> None:
+        try:
+            events = await self.screen.backend.events(task.id)
+        except BackendError as err:
+            if not quiet:
+                self.screen.report(err, "Loading the history")
+        else:
+            self.history_arrived(task, events)
+        finally:
+            self._reading.pop(task.id, None)
+            done.set()

@@ -234,15 +234,6 @@ class MainScreen(LeadKeys, Screen):
         if self.workspace.me is not None and self.app.screen is self:
             self.refresh_list()
 
-    @work(exclusive=True, group="detail", exit_on_error=False)
-    async def load_history(self, task: Task, pause: float) -> None:
-        """Ask for a task's history once the cursor has rested ``pause`` seconds on it (a newer
-        highlight cancels the wait, and with it the request)."""
-        await asyncio.sleep(pause)
-        events = await self.attempt(self.backend.events(task.id), "Loading the history")
-        if events is not None:
-            self.follow_up.history_arrived(task, events)
-
     def _outbox_tick(self) -> None:
         """A worker only when something in the outbox is due; the marks are kept current anyway."""
         if self.session.outbox.due(time.time()):
