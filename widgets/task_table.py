@@ -303,8 +303,7 @@ class TaskTable(ScrollView, can_focus=True):
             self._announced = task
             self.screen.post_message(self.TaskHighlighted(task))
 
-    def _refresh_row(self, position: int) -> None:
-        """Repaint one row's cells (not the scrollbar beside them)."""
+    def _refresh_row(self, position: int) -> None:  # its cells, not the scrollbar beside them
         self.refresh(Region(0, position + 1 - round(self.scroll_y), self.scrollable_content_region.width, 1))
 
     # -- columns -----------------------------------------------------------------------------

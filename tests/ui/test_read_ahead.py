@@ -24,7 +24,8 @@ def events_of(task_id: str) -> str:
 
 async def test_moving_onto_a_neighbour_shows_its_history_with_no_request(wq_server, ben):
     # The list sorts by priority: top, middle, bottom. Each history holds a note of its own.
-    tasks = [await make(ben, f"Read ahead {name}", priority=p) for name, p in [("top", "urgent"), ("mid", "high"), ("low", "normal")]]
+    ranks = [("top", "urgent"), ("mid", "high"), ("low", "normal")]
+    tasks = [await make(ben, f"Read ahead {name}", priority=priority) for name, priority in ranks]
     for task in tasks:
         await ben.add_note(task.id, f"Note on {task.title}", idempotency_key=f"note-{task.id}")
     top, mid, low = tasks
