@@ -58,6 +58,8 @@ class FollowUp:
         self._confirmed: dict[str, float] = {}
         #: A paint is asked for and not done yet.
         self._paint_due = False
+        #: The queue's name and the person's id the pane was last painted with.
+        self._context: tuple[str, str | None] = ("", None)
         #: Task id -> set once the read of its history on its way is over.
         self._reading: dict[str, asyncio.Event] = {}
         self._writes_timer: Timer | None = None
@@ -84,15 +86,27 @@ class FollowUp:
         if task is None:
             return
         detail = self.screen.query_one(TaskDetail)
-        queue = ws.queues.get(task.queue)
+        self._context = self._context_of(task)
         known = self._histories.get(task.id)
-        events = known[1] if known else None
-        detail.show_task(task, events, queue_name=queue.name if queue else task.queue, me_id=ws.me and ws.me.id)
+        detail.show_task(task, known[1] if known else None, queue_name=self._context[0], me_id=self._context[1])
         if task.id == self.shown:
             return
         self.shown = task.id
         detail.scroll_home(animate=False)
         self.screen.run_worker(self._resting(task), group="detail", exclusive=True, exit_on_error=False)
+
+    def _context_of(self, task: Task) -> tuple[str, str | None]:
+        """What the pane shows of a task besides the task: its queue's name and who is signed in."""
+        ws = self.screen.workspace
+        queue = ws.queues.get(task.queue)
+        return (queue.name if queue else task.queue), (ws.me.id if ws.me else None)
+
+    def context_changed(self) -> None:
+        """The queues or the person signed in arrived (the first page may come before them):
+        repaint the pane if what it shows of them changed."""
+        task = self.screen.workspace.current
+        if task is not None and task.id == self.shown and self._context_of(task) != self._context:
+            self.paint()
 
     def forget(self) -> None:
         """The pane no longer shows a task: the next highlight opens one afresh."""

@@ -70,6 +70,7 @@ class Painter:
             text.append_text(literal(one_line(me.name), style="bold"))
             text.append(f" ({me.role})", style="dim")
         self.screen.query_one("#topbar", Static).update(text)
+        self.screen.follow_up.context_changed()
 
     def task_list(self) -> None:
         """The table, its title, the filter bar and the play banner, from the workspace."""
@@ -128,6 +129,7 @@ class Painter:
         else:
             sidebar.select(f"q:{ws.queue_id}" if ws.queue_id else "*")
         self.title()
+        self.screen.follow_up.context_changed()
 
     def title(self) -> None:
         """The table's title (where, which row of how many, the order), set only when it changed."""
