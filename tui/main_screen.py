@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Coroutine, Sequence
+from contextlib import ExitStack
 from functools import partial
 from typing import Any, ClassVar, TypeVar
 
@@ -25,6 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from backdesk.api_client import BackendError, FilterError, Task, TaskPage
 from backdesk.widgets.filter_input import HistoryInput
+from backdesk.widgets.focus_look import FocusLook
 from backdesk.widgets.footer import Footer
 from backdesk.widgets.queue_list import Choice, QueueList
 from backdesk.widgets.task_detail import TaskDetail
@@ -124,6 +126,16 @@ class MainScreen(LeadKeys, Screen):
         if action == "skip":
             return self.workspace.play.playing
         return True
+
+    def _update_focus_styles(self, focused: Widget | None = None, blurred: Widget | None = None) -> None:
+        """Textual's restyle for a focus change, during which the panes drop their refreshes and
+        after which they repaint only what focus changes in them (see :mod:`widgets.focus_look`);
+        should Textual stop calling this, they are repainted whole as before."""
+        with ExitStack() as stack:
+            for pane in (focused, blurred):
+                if isinstance(pane, FocusLook):
+                    stack.enter_context(pane.restyling())
+            super()._update_focus_styles(focused, blurred)
 
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)

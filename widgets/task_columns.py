@@ -75,14 +75,11 @@ TaskTable {
     height: auto;
     max-height: 100%;
     &:focus {
-        background-tint: $foreground 5%;
+        /* Focus changes the border and the cursor row only (see widgets.focus_look). */
         & > .datatable--cursor {
             background: $block-cursor-background;
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
-        }
-        & > .datatable--header {
-            background-tint: $foreground 5%;
         }
     }
     &:dark > .datatable--even-row {

@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from backdesk.api_client import Event, Task, models
 
+from .focus_look import FocusLook
 from .palette import PRIORITY_LOOK, Palette
 from .text import literal, one_line, relative
 
@@ -44,7 +45,7 @@ GAP = 2
 LABELS = 9
 
 
-class TaskDetail(ScrollView, can_focus=True):
+class TaskDetail(FocusLook, ScrollView, can_focus=True):
     """Scrollable view of one task. Focus it (enter in the table) to scroll with j/k."""
 
     BINDINGS = [

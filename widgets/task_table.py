@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from backdesk.api_client import Task, models
 
+from .focus_look import FocusLook
 from .palette import Palette
 from .task_columns import (
     COLUMNS,
@@ -45,7 +46,7 @@ TITLE_AT = 3
 MARKED = "✓"
 
 
-class TaskTable(ScrollView, can_focus=True):
+class TaskTable(FocusLook, ScrollView, can_focus=True):
     """Shows tasks; knows nothing about where they come from."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -191,11 +192,10 @@ class TaskTable(ScrollView, can_focus=True):
         pending: Set[str] = frozenset(),
         marked: Set[str] = frozenset(),
     ) -> None:
-        """Show ``tasks`` as the rows from ``offset`` of a list ``extent`` rows long, the
-        cursor at ``position`` (else on ``cursor``, a task id); ``changed`` are marked ●
-        until visited, ``departed`` (no longer in the list, kept for the cursor) ○, and tasks
-        with a write waiting to be sent ⧗; ``marked`` (a lead's marks) ✓ in a column of their
-        own. Only the lines that change are redrawn."""
+        """Show ``tasks`` as the rows from ``offset`` of a list ``extent`` rows long, the cursor at
+        ``position`` (else on ``cursor``, a task id); ``changed`` are marked ● until visited,
+        ``departed`` (no longer in the list, kept for the cursor) ○, tasks with a write waiting to
+        be sent ⧗; ``marked`` (a lead's marks) ✓ in a column of their own. Only changed lines redraw."""
         before = {t.id: t for t in self._rows}
         old_offset, old_marks, old_marked = self._offset, self._marks, self._marked
         self._marked = frozenset(marked)
@@ -232,10 +232,9 @@ class TaskTable(ScrollView, can_focus=True):
             self.refresh()
         else:
             for task in moved:
-                self._refresh_row(offset + self._index[task.id])
+                self.refresh(*self.focus_lines(offset + self._index[task.id]))
             if self.cursor_row != old_cursor:
-                self._refresh_row(old_cursor)
-                self._refresh_row(self.cursor_row)
+                self.refresh(*self.focus_lines(old_cursor), *self.focus_lines())
         self._follow_cursor()
         self._announce(self.current_task)
 
@@ -254,8 +253,7 @@ class TaskTable(ScrollView, can_focus=True):
         self._announce(self.current_task)
         if scroll_by:
             self.scroll_to(y=self.scroll_y + scroll_by, animate=False, immediate=True)
-        self._refresh_row(old)
-        self._refresh_row(position)
+        self.refresh(*self.focus_lines(old), *self.focus_lines())
         self._follow_cursor()
 
     def action_cursor_down(self) -> None:
@@ -303,8 +301,10 @@ class TaskTable(ScrollView, can_focus=True):
             self._announced = task
             self.screen.post_message(self.TaskHighlighted(task))
 
-    def _refresh_row(self, position: int) -> None:  # its cells, not the scrollbar beside them
-        self.refresh(Region(0, position + 1 - round(self.scroll_y), self.scrollable_content_region.width, 1))
+    def focus_lines(self, position: int | None = None) -> list[Region]:
+        """The cursor's row (or the row at ``position``): its cells, not the scrollbar beside them."""
+        y = (self.cursor_row if position is None else position) + 1 - round(self.scroll_y)
+        return [Region(0, y, self.scrollable_content_region.width, 1)]
 
     # -- columns -----------------------------------------------------------------------------
 
