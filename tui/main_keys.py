@@ -12,6 +12,8 @@ from .keymap import is_unbound
 #: Terminal widths below which the footer keeps only the most important keys (fewer below TINY);
 #: below NARROW the queue sidebar also hides until asked for (b).
 NARROW, TINY = 100, 70
+#: From WIDER columns the footer adds MORE_FOOTER_KEYS; from FULL it shows every key it may.
+WIDER, FULL = 120, 150
 FOOTER_KEYS = (
     "task.claim",
     "task.close",
@@ -22,6 +24,7 @@ FOOTER_KEYS = (
     "task.release",
     "task.note",
 )
+MORE_FOOTER_KEYS = ("table.down", "queue.sort", "task.assign")
 #: While tasks are marked, the footer shows the keys that act on them most (esc: unmark), whatever
 #: the width; they fit in 80 columns.
 MARKED_FOOTER_KEYS = ("task.close", "task.note", "task.assign", "task.move", "task.priority", "app.back", "app.help")
@@ -228,11 +231,17 @@ DASHBOARD_KEYS: list[BindingType] = [
 
 def in_footer(binding: Binding, *, width: int, lead: bool, marked: bool) -> Binding:
     """``binding`` as the footer shows it: never an unbound action, nor a lead's key to an
-    operator; on a narrow terminal only the most important keys, ? Help among them; with marks,
-    the keys that act on them."""
-    keep = (
-        MARKED_FOOTER_KEYS if marked else None if width >= NARROW else FOOTER_KEYS[:6] if width < TINY else FOOTER_KEYS
-    )
+    operator; the more important keys the narrower the terminal, so that ? Help and q Quit always
+    fit; with marks, the keys that act on them."""
+    keep: tuple[str, ...] | None
+    if marked:
+        keep = MARKED_FOOTER_KEYS
+    elif width >= FULL:
+        keep = None
+    elif width >= WIDER:
+        keep = FOOTER_KEYS + MORE_FOOTER_KEYS
+    else:
+        keep = FOOTER_KEYS if width >= TINY else FOOTER_KEYS[:6]
     if is_unbound(binding) or (not lead and binding.id in LEAD_ONLY) or (keep and binding.id not in keep):
         return replace(binding, show=False)
     if marked:  # m, p and esc are not in the footer otherwise

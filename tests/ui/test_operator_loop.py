@@ -10,6 +10,7 @@ import httpx
 import pytest
 from textual.filter import NoColor
 from textual.widgets import Footer, OptionList
+from textual.widgets._footer import FooterKey
 
 from backdesk.api_client import NewTask
 from backdesk.api_client.workqueue import WorkQueueBackend
@@ -149,15 +150,21 @@ async def test_no_color_uses_the_terminals_own_colours(wq_server, ben, monkeypat
         assert table.get_component_rich_style("datatable--cursor").reverse
 
 
-@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
-async def test_the_footer_keeps_help_and_the_loop_keys_on_small_terminals(wq_server, ben, size):
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (100, 30), (120, 40), (149, 40), (150, 40)])
+@pytest.mark.parametrize("who", ["ana", "lee"])
+async def test_the_footer_keeps_help_and_the_loop_keys_on_every_width(wq_server, ben, size, who):
     await make(ben, "Small screen")
-    app = make_app(wq_server)
+    app = make_app(wq_server, who)
     async with app.run_test(size=size) as pilot:
         await ready(app, pilot)
+        await wait_for(lambda: app.screen.workspace.me is not None, "signed in")  # a lead's keys come then
+        await pilot.pause()
         keys = footer_keys(app)
         assert {"c", "x", "space", "/", "?", "q"} <= set(keys)
-        assert app.screen.query_one(Footer).compact
+        footer = app.screen.query_one(Footer)
+        assert footer.compact == (size[0] < 100)
+        cut = [key.key_display for key in footer.query(FooterKey) if key.region.right > footer.content_region.right]
+        assert not cut, f"the footer cuts off {cut} of {keys}"
 
 
 async def test_columns_fill_the_width_and_narrow_terminals_drop_low_value_ones(wq_server, ben):
