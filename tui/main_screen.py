@@ -174,10 +174,12 @@ class MainScreen(LeadKeys, Screen):
 
     # -- loading -------------------------------------------------------------------------
 
-    @work(exclusive=True, group="load", exit_on_error=False)
+    @work(exclusive=True, group="sign-in", exit_on_error=False)
     async def load_everything(self) -> None:
         """Sign in, the first page and the queues (see :meth:`SignIn.start`), then, once they are
-        drawn, the view counts (sending their requests first held the first rows back)."""
+        drawn, the view counts (sending their requests first held the first rows back). A worker
+        group of its own: the rows show before the sign-in ends, and a list chosen then
+        (:meth:`load_list`) must not cancel it."""
         if await self.sign_in.start():
             await self.wait_for_refresh()
             await self._count_views()
