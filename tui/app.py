@@ -156,7 +156,7 @@ class BackdeskApp(App):
         palette = Palette.from_theme(self.current_theme)
         for screen in self.screen_stack:
             for table in screen.query(TaskTable):
-                table.set_palette(palette)
+                table.restyle(palette, table.me_id)
             for detail in screen.query(TaskDetail):
                 detail.palette = palette
 

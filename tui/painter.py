@@ -76,7 +76,8 @@ class Painter:
         """The table, its title, the filter bar and the play banner, from the workspace."""
         ws = self.screen.workspace
         table = self.screen.query_one(TaskTable)
-        table.me_id = ws.me.id if ws.me else None
+        if (me_id := ws.me.id if ws.me else None) != table.me_id:  # rows drawn before the sign-in read a name
+            table.restyle(table.palette, me_id)
         window = ws.window
         table.show(
             ws.tasks,

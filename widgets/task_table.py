@@ -348,9 +348,9 @@ class TaskTable(FocusLook, ScrollView, can_focus=True):
     def _row_context(self) -> RowContext:
         return RowContext(self.me_id, models.utcnow(), self.palette)
 
-    def set_palette(self, palette: Palette) -> None:
-        """Restyle every row for a new theme."""
-        self.palette = palette
+    def restyle(self, palette: Palette, me_id: str | None) -> None:
+        """Draw every row again for a new theme, or for whose tasks read ``● me``."""
+        self.palette, self.me_id = palette, me_id
         self._cells = {}
         self.refresh()
 

@@ -33,19 +33,30 @@ class SlowSignIn(WorkQueueBackend):
 
 async def test_first_rows_do_not_wait_for_the_sign_in(wq_server):
     lead = WorkQueueBackend(wq_server.url, "lee-token")
-    await lead.create_task(NewTask("returns", "Parcel came back torn", "", priority="urgent"))
+    task = await lead.create_task(NewTask("returns", "Parcel came back torn", "", priority="urgent"))
     await lead.aclose()
     backend = SlowSignIn(wq_server.url, "ana-token")
+    await backend.claim(task.id)
     app = BackdeskApp(backend)
-    async with app.run_test(size=(120, 40)):
+    async with app.run_test(size=(120, 40)) as pilot:
         table = app.screen.query_one(TaskTable)
         await wait_for(lambda: table.row_count > 0, "the first rows, with /me unanswered")
         assert app.screen.workspace.me is None and not app.session.signed_in
         assert [t.title for t in table.tasks] == ["Parcel came back torn"]
+        await pilot.press("s")  # a new list, loaded while the sign-in still waits: it must not cancel it
+        await wait_for(lambda: app.screen.workspace.sort.field != "priority", "the list sorted otherwise")
         backend.answer_me.set()
         await wait_for(lambda: app.session.signed_in, "the sign-in")
         await wait_for(lambda: app.screen.workspace.queues, "the queues in the sidebar")
         assert app.screen.workspace.me is not None and app.screen.workspace.me.id == "ana"
+        # The row drawn before the sign-in answered is drawn again: Ana's task reads as hers.
+        await wait_for(lambda: "● me" in row_text(table, task.id), "the task shown as mine", timeout=5)
+
+
+def row_text(table: TaskTable, task_id: str) -> str:
+    """What the table draws on the row of ``task_id`` (the header is line 0)."""
+    row = next(i for i, t in enumerate(table.tasks) if t.id == task_id)
+    return "".join(segment.text for segment in table.render_line(row + 1))
 
 
 #: Run in a fresh interpreter: start the app on the server at argv[1], wait for its first rows,
