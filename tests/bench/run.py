@@ -175,8 +175,10 @@ class Bench:
             app.drain(1.5, limit=300)
             seen = app.text_since(0)
             shown, at = task_ids(seen), position(seen)
-            by_id = next((f"{ranks[i]:,}" for i in reversed(shown) if i in ranks), f"> {len(ranks):,}")
-            reached = f"{at[0]:,}" if at else by_id  # the table's title says "N of M"
+            by_id = next((f"{ranks[i]:,}" for i in reversed(shown) if i in ranks), None)
+            # The detail pane's "#ID  Title" line is written whole; the title's "N of M" only from
+            # its first changed cell (4,986 -> 4,987 writes "7 of ..."), so it is the fallback.
+            reached = by_id or (f"{at[0]:,}" if at else f"> {len(ranks):,}")
             rss_paged = app.rss_mb()
             mark = len(app.output)
             g = app.press("G", quiet=1.0, limit=60)
