@@ -98,7 +98,7 @@ class QueueList(Vertical):
         for index, view in enumerate(self._views):
             if needle in view.name.lower():
                 number = f"{index + 1} " if index < 9 else "  "
-                count = "…" if view.count is None else str(view.count)
+                count = "…" if view.count is None else f"{view.count:,}"
                 entries.append((f"v:{index}", (f"{number}{one_line(view.name)}", count, "", "★ ")))
         total_open = sum(q.counts.open for q in self._queues)
         if needle in "all queues":
