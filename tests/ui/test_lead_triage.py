@@ -17,6 +17,7 @@ from backdesk.tui.main_screen import MainScreen
 from backdesk.tui.pickers import OperatorPicker
 from backdesk.tui.prompt import ChoiceDialog
 from backdesk.tui.settings_loader import load_settings
+from backdesk.widgets.task_table import TaskTable
 
 from .helpers import wait_for
 from .test_operator_day import focus_on, make, ready
@@ -39,6 +40,23 @@ def topbar(app: BackdeskApp) -> str:
 
 async def signed_in(app: BackdeskApp) -> None:
     await wait_for(lambda: isinstance(app.screen, MainScreen) and app.screen.workspace.me is not None, "sign-in")
+
+
+async def lead_on(app: BackdeskApp, pilot, task_id: str, rows: int = 1) -> TaskTable:
+    """The app signed in with at least ``rows`` rows, its cursor on ``task_id``."""
+    table = await ready(app, pilot, rows=rows)
+    await signed_in(app)
+    await focus_on(pilot, table, task_id)
+    return table
+
+
+async def operator_picker(app: BackdeskApp, pilot, listed: int = 2) -> OptionList:
+    """``a``: the operator picker's list, once it shows at least ``listed`` people."""
+    await pilot.press("a")
+    await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
+    options = app.screen.query_one(OptionList)
+    await wait_for(lambda: options.option_count >= listed, "the operators")
+    return options
 
 
 async def test_v_j_k_mark_rows_the_header_counts_them_and_esc_clears(wq_server, ben):
@@ -184,9 +202,7 @@ async def test_a_lead_assigns_through_the_picker_searching_on_the_server(wq_serv
     await ben.claim(busy.id)  # ben holds one: ana is the least loaded
     app = app_as(wq_server, "lee")
     async with app.run_test(size=(120, 40)) as pilot:
-        table = await ready(app, pilot, rows=2)
-        await signed_in(app)
-        await focus_on(pilot, table, task.id)
+        table = await lead_on(app, pilot, task.id, rows=2)
         await pilot.press("a")
         await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
         picker = app.screen
@@ -244,15 +260,10 @@ async def test_a_lead_whose_role_was_revoked_sees_the_servers_refusal_in_the_rep
     tasks = [await make(ben, f"Escalated {n}") for n in range(2)]
     app = app_as(wq_server, "lee")
     async with app.run_test(size=(120, 40)) as pilot:
-        table = await ready(app, pilot, rows=2)
-        await signed_in(app)
-        await focus_on(pilot, table, tasks[0].id)
+        await lead_on(app, pilot, tasks[0].id, rows=2)
         await pilot.press("J")
         wq_server.store.upsert_person("lee", "lee", "operator", None)  # no longer a lead, since sign-in
-        await pilot.press("a")
-        await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
-        options = app.screen.query_one(OptionList)
-        await wait_for(lambda: options.option_count >= 2, "the operators")
+        await operator_picker(app, pilot)
         await pilot.press(*"ben", "enter")
         await wait_for(lambda: isinstance(app.screen, ConfirmDialog), "the summary")
         assert str(app.screen.query_one(Static).render()).startswith("Assign 2 tasks in Returns & Refunds to B")
@@ -310,9 +321,7 @@ async def test_a_single_change_refused_with_a_403_says_the_servers_reason(wq_ser
     task = await make(ben, "Priority dispute")
     app = app_as(wq_server, "lee")
     async with app.run_test(size=(120, 40)) as pilot:
-        table = await ready(app, pilot)
-        await signed_in(app)
-        await focus_on(pilot, table, task.id)
+        await lead_on(app, pilot, task.id)
         wq_server.store.upsert_person("lee", "lee", "operator", None)  # no longer a lead, since sign-in
         await pilot.press("p")
         await wait_for(lambda: isinstance(app.screen, ChoiceDialog), "the priority picker")
@@ -362,13 +371,8 @@ async def test_the_picker_says_which_queue_the_loads_are_counted_in(wq_server, b
     assert (here["ben"], everywhere["ben"]) == (0, 1)
     app = app_as(wq_server, "lee")
     async with app.run_test(size=(120, 40)) as pilot:
-        table = await ready(app, pilot, rows=1)
-        await signed_in(app)
-        await focus_on(pilot, table, task.id)
-        await pilot.press("a")
-        await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
-        options = app.screen.query_one(OptionList)
-        await wait_for(lambda: options.option_count >= 2, "the operators")
+        await lead_on(app, pilot, task.id)
+        options = await operator_picker(app, pilot)
         rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any(row.startswith("Ben Okafor  0 held") for row in rows), rows
         status = str(app.screen.query_one("#picker-status", Static).render())
@@ -383,9 +387,7 @@ async def test_a_bulk_release_of_a_task_nobody_holds_is_not_a_failure(wq_server,
     await ben.claim(tasks[0].id)
     app = app_as(wq_server, "lee")
     async with app.run_test(size=(120, 40)) as pilot:
-        table = await ready(app, pilot, rows=2)
-        await signed_in(app)
-        await focus_on(pilot, table, tasks[0].id)
+        await lead_on(app, pilot, tasks[0].id, rows=2)
         await pilot.press("v", "J")
         await wait_for(lambda: len(app.screen.workspace.marks) == 2, "the marks")
         await pilot.press("u")
@@ -455,13 +457,9 @@ async def test_the_picker_offers_the_least_loaded_operator_before_an_idle_lead(w
     assert (await lee.operators())[0].person.id == "lee"  # the server's order: lee holds nothing
     app = app_as(wq_server, "lee")
     async with app.run_test(size=(120, 40)) as pilot:
-        table = await ready(app, pilot, rows=3)
-        await signed_in(app)
-        await focus_on(pilot, table, task.id)
-        await pilot.press("a")
-        await wait_for(lambda: isinstance(app.screen, OperatorPicker), "the operator picker")
-        options = app.screen.query_one(OptionList)
-        await wait_for(lambda: options.option_count == 3, "the people")
+        await lead_on(app, pilot, task.id, rows=3)
+        options = await operator_picker(app, pilot, 3)
+        assert options.option_count == 3
         rows = [str(options.get_option_at_index(i).prompt) for i in range(3)]
         assert rows[0].startswith("Ana Ruiz  1 held") and rows[2].startswith("Lee Park (lead)"), rows
         await pilot.press("enter")
@@ -528,9 +526,7 @@ async def test_esc_in_the_bulk_close_dialog_keeps_a_typed_note_until_pressed_aga
     tasks = [await make(ben, f"Double refund {n}") for n in range(2)]
     app = app_as(wq_server, "lee")
     async with app.run_test(size=(120, 40)) as pilot:
-        table = await ready(app, pilot, rows=2)
-        await signed_in(app)
-        await focus_on(pilot, table, tasks[0].id)
+        await lead_on(app, pilot, tasks[0].id, rows=2)
         await pilot.press("v", "J", "x")
         await wait_for(lambda: isinstance(app.screen, BulkCloseDialog), "the bulk close dialog")
         dialog = app.screen
